@@ -1,0 +1,166 @@
+"""Forms of the association space: public search, self-service signup, invitations."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from PIL import Image as PILImage
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from associations.models import Association, Commune, Epci, Sector
+from associations.models.association import InvitationRole
+from associations.widgets import LocalLeafletField
+
+ALLOWED_LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+POINT_PATTERN = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
+
+
+class AssociationSearchForm(forms.Form):
+    q = forms.CharField(label=_("Nom de l'association"), required=False, max_length=100)
+    commune = forms.ModelChoiceField(
+        label=_("Commune"), queryset=Commune.objects.all(), required=False, empty_label=_("Toutes"),
+        to_field_name="code",
+    )
+    epci = forms.ModelChoiceField(
+        label=_("Intercommunalité (EPCI)"), queryset=Epci.objects.all(), required=False, empty_label=_("Toutes")
+    )
+    sector = forms.ModelChoiceField(
+        label=_("Secteur"), queryset=Sector.objects.all(), required=False, empty_label=_("Tous"),
+        to_field_name="slug",
+    )
+
+
+def validate_logo_upload(upload) -> None:
+    """Reject what is not a real, reasonably sized picture, whatever its file name says."""
+    max_bytes = settings.KOLLEKTIF_LOGO_MAX_BYTES
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("Le fichier est trop lourd (%(size)s) : %(max)s au maximum.")
+            % {"size": filesizeformat(upload.size), "max": filesizeformat(max_bytes)}
+        )
+    try:
+        upload.seek(0)
+        with PILImage.open(upload) as picture:
+            picture.verify()
+            image_format = picture.format
+    except Exception as exc:  # Pillow raises many kinds of errors for non-images
+        raise ValidationError(_("Ce fichier n'est pas une image (PNG, JPEG, GIF ou WebP attendu).")) from exc
+    finally:
+        upload.seek(0)
+    if image_format not in ALLOWED_LOGO_FORMATS:
+        raise ValidationError(_("Format d'image non accepté : PNG, JPEG, GIF ou WebP."))
+
+
+class AssociationSignupForm(forms.ModelForm):
+    """What a volunteer fills in to ask for a site: the legal identity and the contacts."""
+
+    logo_upload = forms.FileField(
+        label=_("Logo (facultatif)"), required=False,
+        help_text=_("Image PNG, JPEG, GIF ou WebP, 5 Mo au maximum."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Commune"), queryset=Commune.objects.all(), to_field_name="code",
+        error_messages={"invalid_choice": _("Cette commune n'est pas dans la liste du Pas-de-Calais.")},
+    )
+    accept_terms = forms.BooleanField(
+        label=_("Je certifie représenter cette structure et accepte les conditions d'utilisation de Kollektif."),
+    )
+
+    class Meta:
+        model = Association
+        fields = [
+            "name", "slug", "legal_form", "rna", "siren", "objet", "street_address", "postal_code",
+            "commune", "email", "phone", "website", "theme", "sectors",
+        ]
+        widgets = {
+            "objet": forms.Textarea(attrs={"rows": 4}),
+            "sectors": forms.CheckboxSelectMultiple,
+            "theme": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = _("Laissez vide pour la déduire du nom. Lettres, chiffres et tirets.")
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
+        self.fields["street_address"].widget.attrs["autocomplete"] = "street-address"
+        self.fields["postal_code"].widget.attrs.update(autocomplete="postal-code", inputmode="numeric")
+
+    def clean_slug(self):
+        slug = slugify(self.cleaned_data.get("slug") or self.data.get("name", ""))[:80].strip("-")
+        if not slug:
+            raise ValidationError(_("Choisissez une adresse pour le site."))
+        if Association.objects.filter(slug=slug).exists():
+            raise ValidationError(_("Cette adresse est déjà prise par une autre association."))
+        return slug
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if upload:
+            validate_logo_upload(upload)
+        return upload
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Adresse e-mail de la personne à inviter"),
+        error_messages={"invalid": _("Cette adresse e-mail n'est pas valide.")},
+    )
+    role = forms.ChoiceField(label=_("Rôle"), choices=InvitationRole.choices, initial=InvitationRole.EDITOR)
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[("approve", _("Valider : le site est mis en ligne")), ("refuse", _("Refuser la demande"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Motif du refus (envoyé au demandeur)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "refuse" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Expliquez le motif du refus : il sera envoyé au demandeur."))
+        return cleaned
+
+
+def parse_point(value: str) -> tuple[Decimal, Decimal] | None:
+    """Read wagtailgeowidget's "SRID=4326;POINT(lng lat)" value."""
+    match = POINT_PATTERN.search(value or "")
+    if not match:
+        return None
+    lng, lat = (Decimal(part).quantize(Decimal("0.000001")) for part in match.groups())
+    return lat, lng
+
+
+class AssociationAdminForm(WagtailAdminModelForm):
+    """Admin form of the association record: the map widget fills latitude and longitude."""
+
+    location = forms.CharField(label=_("Position sur la carte"), required=False, widget=LocalLeafletField())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance and instance.latitude is not None and instance.longitude is not None:
+            self.initial["location"] = f"SRID=4326;POINT({instance.longitude} {instance.latitude})"
+
+    def clean(self):
+        cleaned = super().clean()
+        if "location" in self.fields and cleaned.get("location"):
+            point = parse_point(cleaned["location"])
+            if point is None:
+                self.add_error("location", _("Position illisible : cliquez sur la carte pour la placer."))
+            else:
+                self.instance.latitude, self.instance.longitude = point
+        return cleaned

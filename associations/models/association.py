@@ -1,0 +1,214 @@
+"""The association: the platform's tenant, and the legal identity later printed on receipts."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from associations.validators import normalize_rna, normalize_siren, validate_rna, validate_siren
+from site_kollektif.palette import DEFAULT_THEME, THEME_CHOICES, get_theme
+
+# Metropolitan France and Corsica: a location outside is a typing mistake.
+LATITUDE_RANGE = (Decimal("41.0"), Decimal("51.5"))
+LONGITUDE_RANGE = (Decimal("-5.5"), Decimal("10.0"))
+
+
+class LegalForm(models.TextChoices):
+    ASSOCIATION = "association", _("Association loi 1901")
+    SCIC = "scic", _("SCIC (société coopérative d'intérêt collectif)")
+    SCOP = "scop", _("SCOP (société coopérative et participative)")
+    FONDATION = "fondation", _("Fondation")
+    FONDS_DOTATION = "fonds-dotation", _("Fonds de dotation")
+    MUTUELLE = "mutuelle", _("Mutuelle")
+    ENTREPRISE_ESUS = "esus", _("Entreprise solidaire d'utilité sociale (ESUS)")
+    AUTRE = "autre", _("Autre structure de l'ESS")
+
+
+class AssociationStatus(models.TextChoices):
+    PENDING = "en-attente", _("En attente")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspendue", _("Suspendue")
+    REFUSED = "refusee", _("Refusée")
+
+
+class AssociationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=AssociationStatus.ACTIVE)
+
+
+class Association(models.Model):
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(
+        _("adresse du site"),
+        max_length=80,
+        unique=True,
+        help_text=_("Le site sera à l'adresse /association/<adresse>/"),
+        error_messages={"unique": _("Cette adresse est déjà prise par une autre association.")},
+    )
+    legal_form = models.CharField(
+        _("forme juridique"), max_length=20, choices=LegalForm.choices, default=LegalForm.ASSOCIATION
+    )
+    rna = models.CharField(
+        _("numéro RNA"), max_length=10, blank=True, validators=[validate_rna],
+        help_text=_("W suivi de 9 chiffres, sur le récépissé de la préfecture."),
+    )
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
+    objet = models.TextField(_("objet social"), help_text=_("L'objet tel qu'il figure dans les statuts."))
+    street_address = models.CharField(_("adresse"), max_length=250)
+    postal_code = models.CharField(_("code postal"), max_length=5)
+    commune = models.ForeignKey(
+        "associations.Commune", verbose_name=_("commune"), on_delete=models.PROTECT,
+        related_name="associations",
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(LATITUDE_RANGE[0]), MaxValueValidator(LATITUDE_RANGE[1])],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(LONGITUDE_RANGE[0]), MaxValueValidator(LONGITUDE_RANGE[1])],
+    )
+    email = models.EmailField(_("e-mail de contact"))
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    website = models.URLField(_("autre site web"), blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("logo"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    theme = models.CharField(_("couleurs du site"), max_length=20, choices=THEME_CHOICES, default=DEFAULT_THEME)
+    sectors = models.ManyToManyField("associations.Sector", verbose_name=_("secteurs"), blank=True)
+    facebook_url = models.URLField(_("page Facebook"), blank=True)
+    instagram_url = models.URLField(_("compte Instagram"), blank=True)
+    linkedin_url = models.URLField(_("page LinkedIn"), blank=True)
+    mastodon_url = models.URLField(_("compte Mastodon"), blank=True)
+    youtube_url = models.URLField(_("chaîne YouTube ou PeerTube"), blank=True)
+
+    status = models.CharField(
+        _("statut"), max_length=12, choices=AssociationStatus.choices, default=AssociationStatus.PENDING,
+        db_index=True,
+    )
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+    featured = models.BooleanField(_("mise en avant sur l'accueil"), default=False)
+    custom_domain = models.CharField(
+        _("nom de domaine personnalisé"), max_length=253, blank=True,
+        help_text=_("Par exemple www.mon-asso.fr, une fois le domaine pointé vers Kollektif."),
+    )
+
+    home_page = models.OneToOneField(
+        "associations.AssociationHomePage", null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="association_record",
+    )
+    collection = models.OneToOneField(
+        "wagtailcore.Collection", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="association",
+    )
+    editors_group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="edited_association",
+    )
+    treasurers_group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="treasured_association",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    approved_at = models.DateTimeField(_("validée le"), null=True, blank=True, editable=False)
+
+    objects = AssociationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("association")
+        verbose_name_plural = _("associations")
+        ordering = ["name"]
+        permissions = [("moderate_association", _("Peut valider ou refuser une association"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["custom_domain"], condition=~models.Q(custom_domain=""),
+                name="association_unique_custom_domain",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == AssociationStatus.ACTIVE
+
+    @property
+    def theme_colours(self):
+        return get_theme(self.theme)
+
+    @property
+    def url(self) -> str:
+        return f"/association/{self.slug}/"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.rna = normalize_rna(self.rna)
+        self.siren = normalize_siren(self.siren)
+        if not self.rna and not self.siren:
+            errors["rna"] = _("Indiquez le numéro RNA ou le SIREN de la structure.")
+        if self.legal_form in (LegalForm.SCIC, LegalForm.SCOP) and not self.siren:
+            errors["siren"] = _("Une coopérative doit indiquer son SIREN.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["latitude"] = _("Indiquez à la fois la latitude et la longitude, ou aucune des deux.")
+        if self.commune_id and self.postal_code:
+            codes = self.commune.postal_codes or []
+            if codes and self.postal_code not in codes:
+                errors["postal_code"] = _("Le code postal ne correspond pas à la commune (%(codes)s).") % {
+                    "codes": ", ".join(codes)
+                }
+        self.custom_domain = (self.custom_domain or "").strip().lower().rstrip(".")
+        if errors:
+            raise ValidationError(errors)
+
+
+class InvitationRole(models.TextChoices):
+    EDITOR = "editeur", _("Éditeur ou éditrice")
+    TREASURER = "tresorier", _("Trésorier ou trésorière")
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join an association's volunteers; the token is single use."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("rôle"), max_length=12, choices=InvitationRole.choices, default=InvitationRole.EDITOR)
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.association}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

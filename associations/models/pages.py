@@ -1,0 +1,232 @@
+"""The four pages of an association's site: Accueil, Actualités, Nous aider, Nos projets.
+
+The page-type rules keep each site to exactly these sections: Accueil only lives under the
+platform's /association/ index, each section exists once under its Accueil, and only news
+posts can be added (under Actualités). Which association a page belongs to is read from the
+tree (the Accueil among its ancestors), never stored twice.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from site_kollektif.blocks import BaseStreamBlock, ProjectsStreamBlock
+
+NEWS_PER_PAGE = 10
+LATEST_NEWS_ON_HOME = 3
+INTRO_FEATURES = ["bold", "italic", "link"]
+
+
+class AssociationPageMixin:
+    """Shared behaviour of the pages of an association's site."""
+
+    @cached_property
+    def association(self):
+        from associations.models import Association
+
+        steplen = self.steplen
+        prefixes = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
+        return (
+            Association.objects.select_related("logo", "home_page", "commune")
+            .filter(home_page__path__in=prefixes)
+            .first()
+        )
+
+    def serve(self, request, *args, **kwargs):
+        # A site "en attente" or suspended is not public; its volunteers still preview it.
+        association = self.association
+        if not getattr(request, "is_preview", False) and (association is None or not association.is_public):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        association = self.association
+        context["association"] = association
+        if association is not None and association.home_page_id:
+            home = association.home_page
+            context["association_home"] = home
+            context["menu_pages"] = [home, *home.get_children().live().in_menu().specific(defer=True)]
+            context["theme"] = association.theme_colours
+        return context
+
+
+class AssociationHomePage(AssociationPageMixin, Page):
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("image de couverture"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    introduction = models.TextField(_("introduction"), blank=True, max_length=600)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("cover_image"),
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("introduction"), index.SearchField("body")]
+
+    parent_page_types = ["site_kollektif.AssociationIndexPage"]
+    subpage_types = ["associations.NewsIndexPage", "associations.SupportPage", "associations.ProjectsPage"]
+    template = "associations/association_home_page.html"
+
+    class Meta:
+        verbose_name = _("accueil d'association")
+        verbose_name_plural = _("accueils d'association")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_news"] = (
+            NewsPostPage.objects.live()
+            .descendant_of(self)
+            .select_related("image")
+            .prefetch_renditions("fill-480x320")
+            .order_by("-date", "-pk")[:LATEST_NEWS_ON_HOME]
+        )
+        context["support_page"] = SupportPage.objects.child_of(self).live().first()
+        return context
+
+
+class SectionPage(AssociationPageMixin, Page):
+    """Base of the three sections: exactly one of each under an Accueil."""
+
+    parent_page_types = ["associations.AssociationHomePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        abstract = True
+
+
+class NewsIndexPage(RoutablePageMixin, SectionPage):
+    introduction = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    subpage_types = ["associations.NewsPostPage"]
+    template = "associations/news_index_page.html"
+
+    class Meta:
+        verbose_name = _("actualités")
+        verbose_name_plural = _("pages actualités")
+
+    def posts(self):
+        return (
+            NewsPostPage.objects.live()
+            .child_of(self)
+            .select_related("image")
+            .prefetch_related("tags")
+            .order_by("-date", "-pk")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        posts = self.posts()
+        tag = request.GET.get("etiquette", "").strip()
+        if tag:
+            posts = posts.filter(tags__slug=tag)
+        paginator = Paginator(posts.prefetch_renditions("fill-480x320"), NEWS_PER_PAGE)
+        try:
+            page_obj = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            page_obj = paginator.page(1)
+        except EmptyPage as exc:
+            raise Http404 from exc
+        context.update(posts=page_obj, paginator=paginator, current_tag=tag)
+        return context
+
+    @path("")
+    def index_route(self, request):
+        return self.render(request)
+
+    @path("flux/")
+    def atom_feed(self, request):
+        from associations.feeds import NewsAtomFeed
+
+        self.serve_guard(request)
+        return NewsAtomFeed(self)(request)
+
+    @path("rss/")
+    def rss_feed(self, request):
+        from associations.feeds import NewsRssFeed
+
+        self.serve_guard(request)
+        return NewsRssFeed(self)(request)
+
+    def serve_guard(self, request) -> None:
+        association = self.association
+        if association is None or not association.is_public:
+            raise Http404
+
+
+class NewsPostTag(TaggedItemBase):
+    content_object = ParentalKey("associations.NewsPostPage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class NewsPostPage(AssociationPageMixin, Page):
+    date = models.DateField(_("date"), default=timezone.localdate)
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("image"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    introduction = models.TextField(_("chapeau"), blank=True, max_length=400)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+    tags = ClusterTaggableManager(through=NewsPostTag, blank=True, verbose_name=_("étiquettes"))
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel([FieldPanel("date"), FieldPanel("tags")], heading=_("Informations")),
+        FieldPanel("image"),
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("introduction"), index.SearchField("body")]
+    parent_page_types = ["associations.NewsIndexPage"]
+    subpage_types: list[str] = []
+    template = "associations/news_post_page.html"
+
+    class Meta:
+        verbose_name = _("actualité")
+        verbose_name_plural = _("actualités")
+
+
+class SupportPage(SectionPage):
+    """"Nous aider": why and how to support the association; campaigns live under it."""
+
+    introduction = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    subpage_types: list[str] = []
+    template = "associations/support_page.html"
+
+    class Meta:
+        verbose_name = _("nous aider")
+        verbose_name_plural = _("pages nous aider")
+
+
+class ProjectsPage(SectionPage):
+    introduction = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
+    body = StreamField(ProjectsStreamBlock(), verbose_name=_("projets"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    subpage_types: list[str] = []
+    template = "associations/projects_page.html"
+
+    class Meta:
+        verbose_name = _("nos projets")
+        verbose_name_plural = _("pages nos projets")

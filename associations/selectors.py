@@ -1,0 +1,117 @@
+"""Reads about associations: tenant scoping lives here, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+from wagtail.models import Collection, Page
+
+from associations.models import Association, AssociationStatus
+
+
+def user_is_platform_staff(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.is_staff))
+
+
+def associations_for_user(user: User | AnonymousUser) -> QuerySet[Association]:
+    """The associations whose volunteers (editors or treasurers) this user is part of."""
+    if not user.is_authenticated:
+        return Association.objects.none()
+    return Association.objects.filter(
+        Q(editors_group__user=user) | Q(treasurers_group__user=user)
+    ).distinct()
+
+
+def associations_edited_by(user: User | AnonymousUser) -> QuerySet[Association]:
+    if not user.is_authenticated:
+        return Association.objects.none()
+    return Association.objects.filter(editors_group__user=user)
+
+
+def user_home_paths(user: User | AnonymousUser) -> list[str]:
+    """Tree paths of the Accueil pages this user volunteers for (cached on the user object)."""
+    cached = getattr(user, "_kollektif_home_paths", None)
+    if cached is None:
+        cached = list(
+            associations_for_user(user).exclude(home_page=None).values_list("home_page__path", flat=True)
+        )
+        if user.is_authenticated:
+            user._kollektif_home_paths = cached
+    return cached
+
+
+def user_collection_paths(user: User | AnonymousUser) -> list[str]:
+    cached = getattr(user, "_kollektif_collection_paths", None)
+    if cached is None:
+        cached = list(
+            associations_for_user(user).exclude(collection=None).values_list("collection__path", flat=True)
+        )
+        if user.is_authenticated:
+            user._kollektif_collection_paths = cached
+    return cached
+
+
+def _path_filter(field: str, paths: Iterable[str]) -> Q:
+    condition = Q(pk__in=[])
+    for tree_path in paths:
+        condition |= Q(**{f"{field}__startswith": tree_path})
+    return condition
+
+
+def pages_for_user(user: User | AnonymousUser) -> QuerySet[Page]:
+    """Every page inside the sites of the user's associations."""
+    return Page.objects.filter(_path_filter("path", user_home_paths(user)))
+
+
+def page_belongs_to_user(user: User | AnonymousUser, page: Page) -> bool:
+    return any(page.path.startswith(home_path) for home_path in user_home_paths(user))
+
+
+def collections_for_user(user: User | AnonymousUser) -> QuerySet[Collection]:
+    return Collection.objects.filter(_path_filter("path", user_collection_paths(user)))
+
+
+def collection_belongs_to_user(user: User | AnonymousUser, collection: Collection | None) -> bool:
+    if collection is None:
+        return False
+    return any(collection.path.startswith(p) for p in user_collection_paths(user))
+
+
+def association_search(
+    *, q: str = "", commune=None, epci=None, sector=None, **_ignored
+) -> QuerySet[Association]:
+    """Active associations for the public index, with everything the listing shows."""
+    associations = Association.objects.filter(status=AssociationStatus.ACTIVE)
+    if q:
+        associations = associations.filter(Q(name__icontains=q) | Q(objet__icontains=q))
+    if commune:
+        associations = associations.filter(commune=commune)
+    if epci:
+        associations = associations.filter(commune__epci=epci)
+    if sector:
+        associations = associations.filter(sectors=sector)
+    return (
+        associations.select_related("commune", "commune__epci", "logo", "home_page")
+        .prefetch_related("sectors")
+        .order_by("name", "pk")
+    )
+
+
+def featured_associations(*, home, limit: int = 6) -> list[Association]:
+    chosen = [
+        item.association
+        for item in home.featured_associations.select_related(
+            "association", "association__logo", "association__commune"
+        )
+        if item.association.is_public
+    ]
+    if chosen:
+        return chosen[:limit]
+    return list(
+        Association.objects.active()
+        .filter(featured=True)
+        .select_related("logo", "commune")
+        .order_by("name")[:limit]
+    )

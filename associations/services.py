@@ -1,0 +1,282 @@
+"""Writes about associations: onboarding, moderation, invitations, custom domains.
+
+Every business action is one function and one transaction: it either leaves the
+association complete (record, four pages, collection, groups) or leaves nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, Permission, User
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+
+from associations.models import (
+    Association,
+    AssociationHomePage,
+    AssociationStatus,
+    Invitation,
+    NewsIndexPage,
+    ProjectsPage,
+    SupportPage,
+)
+from associations.models.association import InvitationRole
+from site_kollektif.mail import send_templated_email
+
+INVITATION_VALIDITY = timedelta(days=14)
+EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+EDITOR_COLLECTION_PERMISSIONS = {
+    "wagtailimages": ["add_image", "change_image", "delete_image", "choose_image"],
+    "wagtaildocs": ["add_document", "change_document", "delete_document", "choose_document"],
+}
+SECTIONS = [
+    (NewsIndexPage, "Actualités", "actualites"),
+    (SupportPage, "Nous aider", "nous-aider"),
+    (ProjectsPage, "Nos projets", "nos-projets"),
+]
+
+
+def _permission(app_label: str, codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def _unique_group_name(base: str, slug: str) -> str:
+    name = base[:150]
+    if Group.objects.filter(name=name).exists():
+        name = f"{base[: 150 - len(slug) - 3]} ({slug})"
+    return name
+
+
+def association_index_page() -> Page:
+    from site_kollektif.models import AssociationIndexPage
+
+    index = AssociationIndexPage.objects.first()
+    if index is None:
+        raise ImproperlyConfigured("La page /association/ n'existe pas : lancez manage.py charger_demo.")
+    return index
+
+
+def _create_groups(association: Association) -> None:
+    access_admin = _permission("wagtailadmin", "access_admin")
+    editors = Group.objects.create(name=_unique_group_name(f"Éditeurs — {association.name}", association.slug))
+    treasurers = Group.objects.create(
+        name=_unique_group_name(f"Trésoriers — {association.name}", association.slug)
+    )
+    editors.permissions.add(access_admin, _permission("associations", "change_association"))
+    treasurers.permissions.add(access_admin)
+    for codename in EDITOR_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.create(
+            group=editors, page=association.home_page, permission=_permission("wagtailcore", codename)
+        )
+    for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items():
+        for codename in codenames:
+            GroupCollectionPermission.objects.create(
+                group=editors, collection=association.collection, permission=_permission(app_label, codename)
+            )
+    association.editors_group = editors
+    association.treasurers_group = treasurers
+
+
+def _create_pages(association: Association, *, user: User | None) -> None:
+    index = association_index_page()
+    if Page.objects.filter(path__startswith=index.path, depth=index.depth + 1, slug=association.slug).exists():
+        raise ValidationError({"slug": _("Cette adresse est déjà prise par une autre association.")})
+    home = AssociationHomePage(
+        title=association.name,
+        slug=association.slug,
+        introduction=association.objet[:600],
+        show_in_menus=True,
+        owner=user,
+    )
+    index.add_child(instance=home)
+    home.save_revision(user=user, log_action=False).publish(user=user, log_action=False)
+    for page_class, title, slug in SECTIONS:
+        section = page_class(title=title, slug=slug, show_in_menus=True, owner=user)
+        home.add_child(instance=section)
+        section.save_revision(user=user, log_action=False).publish(user=user, log_action=False)
+    association.home_page = home
+
+
+@transaction.atomic
+def association_onboard(
+    *,
+    name: str,
+    slug: str = "",
+    created_by: User | None = None,
+    status: str = AssociationStatus.PENDING,
+    sectors=(),
+    logo_file: UploadedFile | None = None,
+    notify: bool = True,
+    **fields,
+) -> Association:
+    """Create an association with its four pages, its collection and its two groups."""
+    slug = slugify(slug or name)[:80].strip("-")
+    association = Association(name=name.strip(), slug=slug, status=status, created_by=created_by, **fields)
+    association.full_clean(exclude=["logo"])
+    association.save()
+    if sectors:
+        association.sectors.set(sectors)
+    association.collection = Collection.get_first_root_node().add_child(name=association.name[:255])
+    _create_pages(association, user=created_by)
+    _create_groups(association)
+    if logo_file is not None:
+        image = get_image_model()(
+            title=_("Logo de %(name)s") % {"name": association.name},
+            file=logo_file,
+            collection=association.collection,
+            uploaded_by_user=created_by,
+        )
+        image.save()
+        association.logo = image
+    association.save()
+    if created_by is not None:
+        created_by.groups.add(association.editors_group, association.treasurers_group)
+    if association.custom_domain:
+        association_sync_site(association=association)
+    if notify and status == AssociationStatus.PENDING:
+        _notify_new_request(association)
+    return association
+
+
+def _notify_new_request(association: Association) -> None:
+    from django.conf import settings
+
+    context = {"association": association}
+    send_templated_email(
+        to=settings.KOLLEKTIF_STAFF_EMAILS,
+        subject=_("Nouvelle demande de site : %(name)s") % {"name": association.name},
+        template="association_request_staff",
+        context=context,
+    )
+    send_templated_email(
+        to=[_applicant_email(association)],
+        subject=_("Votre demande de site pour %(name)s est bien reçue") % {"name": association.name},
+        template="association_request_received",
+        context=context,
+    )
+
+
+def _applicant_email(association: Association) -> str:
+    return association.created_by.email if association.created_by else association.email
+
+
+@transaction.atomic
+def association_approve(*, association: Association, approved_by: User) -> Association:
+    association = Association.objects.select_for_update().get(pk=association.pk)
+    if association.status == AssociationStatus.ACTIVE:
+        raise ValidationError(_("Cette association est déjà active."))
+    association.status = AssociationStatus.ACTIVE
+    association.approved_at = timezone.now()
+    association.refusal_reason = ""
+    association.save(update_fields=["status", "approved_at", "refusal_reason", "updated_at"])
+    send_templated_email(
+        to=[_applicant_email(association), association.email],
+        subject=_("Le site de %(name)s est en ligne") % {"name": association.name},
+        template="association_approved",
+        context={"association": association},
+    )
+    return association
+
+
+@transaction.atomic
+def association_refuse(*, association: Association, refused_by: User, reason: str) -> Association:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Expliquez le motif du refus : il sera envoyé au demandeur.")})
+    association = Association.objects.select_for_update().get(pk=association.pk)
+    if association.status != AssociationStatus.PENDING:
+        raise ValidationError(_("Seule une demande en attente peut être refusée."))
+    association.status = AssociationStatus.REFUSED
+    association.refusal_reason = reason
+    association.save(update_fields=["status", "refusal_reason", "updated_at"])
+    send_templated_email(
+        to=[_applicant_email(association)],
+        subject=_("Votre demande de site pour %(name)s") % {"name": association.name},
+        template="association_refused",
+        context={"association": association, "reason": reason},
+    )
+    return association
+
+
+@transaction.atomic
+def association_suspend(*, association: Association, suspended_by: User) -> Association:
+    association.status = AssociationStatus.SUSPENDED
+    association.save(update_fields=["status", "updated_at"])
+    return association
+
+
+@transaction.atomic
+def association_sync_site(*, association: Association) -> Site | None:
+    """Keep the optional custom domain's Wagtail Site pointing at the association's Accueil."""
+    domain = association.custom_domain
+    existing = Site.objects.filter(root_page=association.home_page).exclude(is_default_site=True)
+    existing.exclude(hostname=domain).delete()
+    if not domain:
+        return None
+    site, _created = Site.objects.update_or_create(
+        hostname=domain,
+        port=80,
+        defaults={"root_page": association.home_page, "site_name": association.name},
+    )
+    return site
+
+
+@transaction.atomic
+def editor_invite(
+    *, association: Association, email: str, invited_by: User, role: str = InvitationRole.EDITOR
+) -> Invitation:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": _("Cette adresse e-mail n'est pas valide.")}) from exc
+    group = association.editors_group if role == InvitationRole.EDITOR else association.treasurers_group
+    if group.user_set.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Cette personne fait déjà partie de l'équipe.")})
+    invitation = Invitation.objects.create(
+        association=association,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        expires_at=timezone.now() + INVITATION_VALIDITY,
+    )
+    send_templated_email(
+        to=[email],
+        subject=_("%(name)s vous invite à modifier son site sur Kollektif") % {"name": association.name},
+        template="invitation",
+        context={"invitation": invitation, "association": association, "invited_by": invited_by},
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Association:
+    invitation = Invitation.objects.select_for_update().select_related("association").get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise ValidationError(_("Cette invitation a déjà servi ou a expiré. Demandez-en une nouvelle."))
+    from allauth.account.models import EmailAddress
+
+    addresses = {user.email.lower()} | {
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    }
+    if invitation.email.lower() not in addresses:
+        raise ValidationError(
+            _("Cette invitation a été envoyée à %(email)s : connectez-vous avec cette adresse.")
+            % {"email": invitation.email}
+        )
+    association = invitation.association
+    group = association.editors_group if invitation.role == InvitationRole.EDITOR else association.treasurers_group
+    user.groups.add(group)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return association

@@ -1,0 +1,349 @@
+"""Admin integration: the association record, tenant isolation hooks, moderation, invitations."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.ui.components import Component
+from wagtail.admin.widgets import ListingButton
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
+
+from associations import selectors, services
+from associations.forms import AssociationAdminForm, InvitationForm, ModerationForm
+from associations.models import Association, AssociationHomePage, AssociationStatus
+from associations.models.pages import SectionPage
+from associations.permissions import AssociationPermissionPolicy
+
+register_permission_policy(Association, AssociationPermissionPolicy(Association))
+
+FORM_FIELDS_HANDLED_APART = {"location", "sectors"}
+
+
+class AssociationCreateView(CreateView):
+    """Creating an association in the admin goes through onboarding, like any other way."""
+
+    def save_instance(self):
+        data = {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if name not in FORM_FIELDS_HANDLED_APART and name in {f.name for f in Association._meta.fields}
+        }
+        data.setdefault("status", AssociationStatus.ACTIVE)
+        return services.association_onboard(
+            created_by=None,
+            sectors=self.form.cleaned_data.get("sectors") or [],
+            latitude=self.form.instance.latitude,
+            longitude=self.form.instance.longitude,
+            notify=False,
+            **{k: v for k, v in data.items() if k not in {"latitude", "longitude"}},
+        )
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class AssociationEditView(EditView):
+    def save_instance(self):
+        instance = super().save_instance()
+        services.association_sync_site(association=instance)
+        return instance
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class AssociationViewSet(SnippetViewSet):
+    model = Association
+    icon = "group"
+    menu_label = gettext_lazy("Associations")
+    menu_name = "associations"
+    menu_order = 150
+    add_to_admin_menu = True
+    add_view_class = AssociationCreateView
+    edit_view_class = AssociationEditView
+    list_display = ["name", "commune", "legal_form", "status", "created_at"]
+    list_filter = ["status", "legal_form", "sectors"]
+    search_fields = ["name", "rna", "siren", "commune__name"]
+    list_per_page = 50
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [
+                    FieldPanel("name"),
+                    FieldPanel("slug", permission="associations.moderate_association"),
+                    FieldPanel("legal_form"),
+                    FieldRowPanel([FieldPanel("rna"), FieldPanel("siren")]),
+                    FieldPanel("objet"),
+                    FieldPanel("sectors"),
+                ],
+                heading=gettext_lazy("Identité"),
+            ),
+            ObjectList(
+                [
+                    FieldPanel("street_address"),
+                    FieldRowPanel([FieldPanel("postal_code"), FieldPanel("commune")]),
+                    FieldPanel("location"),
+                    FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+                    FieldPanel("website"),
+                ],
+                heading=gettext_lazy("Adresse et contacts"),
+            ),
+            ObjectList(
+                [
+                    FieldPanel("logo"),
+                    FieldPanel("theme"),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("facebook_url"),
+                            FieldPanel("instagram_url"),
+                            FieldPanel("linkedin_url"),
+                            FieldPanel("mastodon_url"),
+                            FieldPanel("youtube_url"),
+                        ],
+                        heading=gettext_lazy("Réseaux sociaux"),
+                    ),
+                ],
+                heading=gettext_lazy("Apparence"),
+            ),
+            ObjectList(
+                [
+                    FieldPanel("status", permission="associations.moderate_association"),
+                    FieldPanel("refusal_reason", permission="associations.moderate_association"),
+                    FieldPanel("featured", permission="associations.moderate_association"),
+                    FieldPanel("custom_domain", permission="associations.moderate_association"),
+                ],
+                heading=gettext_lazy("Plateforme"),
+                permission="associations.moderate_association",
+            ),
+        ],
+        base_form_class=AssociationAdminForm,
+    )
+
+    def get_queryset(self, request):
+        queryset = Association.objects.select_related("commune")
+        if selectors.user_is_platform_staff(request.user):
+            return queryset
+        return queryset.filter(pk__in=selectors.associations_edited_by(request.user).values("pk"))
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("moderer/<int:pk>/", moderate_view, name="moderate"),
+            path("inviter/<int:pk>/", invite_view, name="invite"),
+        ]
+
+
+association_viewset = AssociationViewSet()
+register_snippet(association_viewset)
+
+
+def _association_for(request, pk: int, *, staff_only: bool = False) -> Association:
+    association = get_object_or_404(Association, pk=pk)
+    if selectors.user_is_platform_staff(request.user):
+        return association
+    if staff_only or not selectors.associations_edited_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return association
+
+
+def moderate_view(request, pk: int):
+    if not selectors.user_is_platform_staff(request.user):
+        raise PermissionDenied
+    association = _association_for(request, pk, staff_only=True)
+    form = ModerationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    services.association_approve(association=association, approved_by=request.user)
+                    messages.success(request, _("%(name)s est validée : son site est en ligne.") % {"name": association})
+                else:
+                    services.association_refuse(
+                        association=association, refused_by=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("La demande de %(name)s est refusée.") % {"name": association})
+                return redirect(association_viewset.get_url_name("list"))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        status = 400
+    return TemplateResponse(
+        request,
+        "associations/admin/moderate.html",
+        {"association": association, "form": form, "page_title": _("Valider ou refuser")},
+        status=status,
+    )
+
+
+def invite_view(request, pk: int):
+    association = _association_for(request, pk)
+    form = InvitationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.editor_invite(
+                    association=association, email=form.cleaned_data["email"], invited_by=request.user,
+                    role=form.cleaned_data["role"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]}
+                )
+                return redirect(reverse(association_viewset.get_url_name("invite"), args=[association.pk]))
+        status = 400
+    pending = association.invitations.filter(accepted_at=None).order_by("-created_at")[:20]
+    team = association.editors_group.user_set.order_by("email") if association.editors_group else []
+    return TemplateResponse(
+        request,
+        "associations/admin/invite.html",
+        {"association": association, "form": form, "pending": pending, "team": team,
+         "page_title": _("Inviter un bénévole")},
+        status=status,
+    )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def association_listing_buttons(snippet, user, next_url=None):
+    if not isinstance(snippet, Association):
+        return
+    yield ListingButton(
+        _("Inviter un bénévole"),
+        reverse(association_viewset.get_url_name("invite"), args=[snippet.pk]),
+        icon_name="user",
+        priority=20,
+    )
+    if selectors.user_is_platform_staff(user) and snippet.status == AssociationStatus.PENDING:
+        yield ListingButton(
+            _("Valider ou refuser"),
+            reverse(association_viewset.get_url_name("moderate"), args=[snippet.pk]),
+            icon_name="tick",
+            priority=10,
+        )
+
+
+# --- Pages: keep every editor inside their own association's site --------------------------
+
+@hooks.register("construct_page_chooser_queryset")
+def restrict_page_chooser(pages, request):
+    """Wagtail's page chooser lists the whole tree (wagtail#9714): show only the user's pages."""
+    if selectors.user_is_platform_staff(request.user):
+        return pages
+    return pages.filter(pk__in=selectors.pages_for_user(request.user).values("pk"))
+
+
+@hooks.register("construct_explorer_page_queryset")
+def restrict_explorer(parent_page, pages, request):
+    if selectors.user_is_platform_staff(request.user):
+        return pages
+    return pages.filter(pk__in=selectors.pages_for_user(request.user).values("pk"))
+
+
+@hooks.register("construct_page_listing_buttons")
+def hide_structure_buttons(buttons, page, user, context=None):
+    if selectors.user_is_platform_staff(user):
+        return
+    if isinstance(page.specific_deferred, (AssociationHomePage, SectionPage)):
+        buttons[:] = [b for b in buttons if getattr(b, "url", "") and "/delete/" not in b.url and "/move/" not in b.url and "/copy/" not in b.url]
+
+
+def _refuse(request, message):
+    messages.error(request, message)
+    return redirect("wagtailadmin_home")
+
+
+def _is_structure_page(page) -> bool:
+    return isinstance(page.specific_deferred, (AssociationHomePage, SectionPage))
+
+
+@hooks.register("before_delete_page")
+def protect_sections_from_deletion(request, page):
+    if _is_structure_page(page) and not selectors.user_is_platform_staff(request.user):
+        raise PermissionDenied(_("Les quatre pages du site ne peuvent pas être supprimées."))
+
+
+@hooks.register("before_move_page")
+def keep_pages_in_their_association(request, page, destination):
+    if _is_structure_page(page) and not request.user.is_superuser:
+        raise PermissionDenied(_("Les quatre pages du site ne peuvent pas être déplacées."))
+    source_home = AssociationHomePage.objects.ancestor_of(page, inclusive=True).first()
+    target_home = AssociationHomePage.objects.ancestor_of(destination, inclusive=True).first()
+    if source_home != target_home:
+        raise PermissionDenied(_("Une page ne peut pas passer d'une association à une autre."))
+
+
+@hooks.register("before_copy_page")
+def keep_copies_in_their_association(request, page):
+    if _is_structure_page(page) and not selectors.user_is_platform_staff(request.user):
+        raise PermissionDenied(_("Les quatre pages du site ne peuvent pas être copiées."))
+    if request.method == "POST":
+        from wagtail.models import Page
+
+        destination = Page.objects.filter(pk=request.POST.get("new_parent_page")).first()
+        if destination is not None:
+            source_home = AssociationHomePage.objects.ancestor_of(page, inclusive=True).first()
+            target_home = AssociationHomePage.objects.ancestor_of(destination, inclusive=True).first()
+            if source_home != target_home:
+                raise PermissionDenied(_("Une page ne peut pas être copiée vers une autre association."))
+
+
+@hooks.register("construct_reports_menu")
+def hide_cross_tenant_reports(request, menu_items):
+    if selectors.user_is_platform_staff(request.user):
+        return
+    menu_items[:] = [item for item in menu_items if item.name == "locked-pages"]
+
+
+@hooks.register("construct_main_menu")
+def hide_staff_menus(request, menu_items):
+    if selectors.user_is_platform_staff(request.user):
+        return
+    menu_items[:] = [item for item in menu_items if item.name not in {"snippets", "settings", "help"}]
+
+
+class MyAssociationsPanel(Component):
+    name = "my_associations"
+    order = 50
+    template_name = "associations/admin/dashboard_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context=None):
+        return {
+            "associations": selectors.associations_for_user(self.request.user).select_related("home_page"),
+            "invite_url_name": association_viewset.get_url_name("invite"),
+            "edit_url_name": association_viewset.get_url_name("edit"),
+            "request": self.request,
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_my_associations_panel(request, panels):
+    if selectors.associations_for_user(request.user).exists():
+        panels.insert(0, MyAssociationsPanel(request))
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', "/static/site_kollektif/css/admin.css")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SiteKollektifConfig(AppConfig):
+    name = "site_kollektif"
+    verbose_name = _("Plateforme Kollektif")
+    default_auto_field = "django.db.models.BigAutoField"

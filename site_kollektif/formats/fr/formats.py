@@ -1,0 +1,10 @@
+"""French formats: 23 novembre 2026, 1 234,50."""
+
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+DATETIME_FORMAT = "j F Y à H:i"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "\u202f"
+NUMBER_GROUPING = 3
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]

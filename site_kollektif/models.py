@@ -1,0 +1,106 @@
+"""Platform pages: the Kollektif home, the /association/ index and simple content pages."""
+
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from site_kollektif.blocks import BaseStreamBlock
+
+ASSOCIATIONS_PER_PAGE = 12
+
+
+class HomePage(Page):
+    """The Kollektif home: what the platform offers, featured associations, a call to join."""
+
+    introduction = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+        InlinePanel("featured_associations", label=_("Associations à la une")),
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["site_kollektif.ContentPage", "site_kollektif.AssociationIndexPage"]
+    max_count = 1
+    template = "site_kollektif/home_page.html"
+
+    class Meta:
+        verbose_name = _("accueil de la plateforme")
+
+    def get_context(self, request, *args, **kwargs):
+        from associations.selectors import featured_associations
+
+        context = super().get_context(request, *args, **kwargs)
+        context["featured"] = featured_associations(home=self)
+        context["association_index"] = AssociationIndexPage.objects.live().first()
+        return context
+
+
+class HomePageFeaturedAssociation(Orderable):
+    page = ParentalKey(HomePage, related_name="featured_associations", on_delete=models.CASCADE)
+    association = models.ForeignKey(
+        "associations.Association", verbose_name=_("association"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("association")]
+
+
+class ContentPage(Page):
+    """Mentions légales, confidentialité, à propos…"""
+
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    parent_page_types = ["site_kollektif.HomePage", "site_kollektif.ContentPage"]
+    subpage_types = ["site_kollektif.ContentPage"]
+    template = "site_kollektif/content_page.html"
+
+    class Meta:
+        verbose_name = _("page de contenu")
+        verbose_name_plural = _("pages de contenu")
+
+
+class AssociationIndexPage(Page):
+    """/association/: every active association, searchable and filterable."""
+
+    introduction = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    parent_page_types = ["site_kollektif.HomePage"]
+    subpage_types = ["associations.AssociationHomePage"]
+    max_count = 1
+    template = "site_kollektif/association_index_page.html"
+
+    class Meta:
+        verbose_name = _("index des associations")
+
+    def get_context(self, request, *args, **kwargs):
+        from associations.forms import AssociationSearchForm
+        from associations.selectors import association_search
+
+        context = super().get_context(request, *args, **kwargs)
+        form = AssociationSearchForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        results = association_search(**filters)
+        paginator = Paginator(results, ASSOCIATIONS_PER_PAGE)
+        try:
+            page_obj = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            page_obj = paginator.page(1)
+        except EmptyPage as exc:
+            raise Http404 from exc
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(form=form, associations=page_obj, paginator=paginator, querystring=query.urlencode())
+        return context

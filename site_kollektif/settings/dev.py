@@ -1,0 +1,9 @@
+"""The demo: embedded SQLite, console e-mails, debug pages."""
+
+from site_kollektif.env import env_list, env_str
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = env_str("SECRET_KEY", "demo-only-not-secret-kollektif")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "*"])
