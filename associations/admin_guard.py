@@ -22,7 +22,9 @@ from associations import selectors
 
 logger = logging.getLogger("kollektif.isolation")
 
-PAGE_KWARGS = {"page_id", "parent_page_id", "parent_id"}
+PAGE_KWARGS = {"page_id", "parent_page_id", "parent_id", "page_to_move_id", "destination_id", "page_pk"}
+IMAGE_KWARGS = {"image_id"}
+DOCUMENT_KWARGS = {"document_id", "doc_id"}
 # Namespaces whose "pk" names an object of a given kind.
 NAMESPACE_KINDS = {
     "wagtailimages": "image",
@@ -31,7 +33,9 @@ NAMESPACE_KINDS = {
     "wagtaildocs_chooser": "document",
     "wagtailadmin_collections": "collection",
     "wagtailsnippets_associations_association": "association",
-    "wagtailsnippets_associations_association_chooser": "association",
+    "wagtailadmin_pages": "page",
+    "wagtailadmin_api:pages": "page",
+    "wagtailsnippetchoosers_associations_association": "association",
     "wagtailusers_users": "user",
     "wagtailusers_groups": "group",
 }
@@ -47,8 +51,13 @@ STAFF_ONLY_NAMESPACES = {
     "wagtailembeds",
     "wagtaillocales",
     "wagtailadmin_collections",
+    "wagtailadmin_api:images",
+    "wagtailadmin_api:documents",
 }
 STAFF_ONLY_URL_NAMES = {
+    # "usage of a page type" lists every page of that type, whichever association owns it
+    "wagtailadmin_pages:type_use",
+    "wagtailadmin_pages:type_use_results",
     "wagtailadmin_reports:page_types_usage",
     "wagtailadmin_reports:page_types_usage_results",
     "wagtailadmin_reports:site_history",
@@ -105,6 +114,8 @@ def _object_ok(user, content_type_id, object_id) -> bool:
 
 
 def _kind_ok(user, kind: str, object_id) -> bool:
+    if kind == "page":
+        return _page_ok(user, object_id)
     if kind == "image":
         return _media_ok(user, get_image_model(), object_id)
     if kind == "document":
@@ -130,9 +141,11 @@ def request_is_allowed(user, resolver_match) -> bool:
     for name, value in kwargs.items():
         if name in PAGE_KWARGS and not _page_ok(user, value):
             return False
-        if name in {"image_id"} and not _media_ok(user, get_image_model(), value):
+        if name in IMAGE_KWARGS and not _media_ok(user, get_image_model(), value):
             return False
-        if name in {"document_id"} and not _media_ok(user, get_document_model(), value):
+        if name in DOCUMENT_KWARGS and not _media_ok(user, get_document_model(), value):
+            return False
+        if name == "uploaded_file_id" and not _upload_ok(user, value):
             return False
         if name in {"collection_id"} and not _collection_ok(user, value):
             return False
@@ -145,7 +158,38 @@ def request_is_allowed(user, resolver_match) -> bool:
             return False
         if name == "user_id" and not _kind_ok(user, "user", value):
             return False
+    if {"app_label", "model_name", "object_id"} <= kwargs.keys():
+        if not _labelled_object_ok(user, kwargs["app_label"], kwargs["model_name"], kwargs["object_id"]):
+            return False
     return True
+
+
+def _labelled_object_ok(user, app_label: str, model_name: str, object_id) -> bool:
+    try:
+        content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
+    except ContentType.DoesNotExist:
+        return True
+    return _object_ok(user, content_type.pk, object_id)
+
+
+def _upload_ok(user, uploaded_file_id) -> bool:
+    from wagtail.models import UploadedFile
+
+    upload = UploadedFile.objects.filter(pk=uploaded_file_id).first()
+    return upload is None or upload.uploaded_by_user_id == user.pk
+
+
+def bulk_action_is_allowed(user, resolver_match, request) -> bool:
+    """Bulk actions name their objects in the query string (?id=1&id=2)."""
+    kwargs = resolver_match.kwargs
+    ids = request.GET.getlist("id") + request.POST.getlist("id")
+    if request.GET.get("id") == "all" or "all" in ids:
+        return False
+    try:
+        content_type = ContentType.objects.get_by_natural_key(kwargs["app_label"], kwargs["model_name"])
+    except (ContentType.DoesNotExist, KeyError):
+        return True
+    return all(_object_ok(user, content_type.pk, object_id) for object_id in ids)
 
 
 class TenantAdminGuardMiddleware:
@@ -162,7 +206,12 @@ class TenantAdminGuardMiddleware:
         if user is None or not user.is_authenticated or selectors.user_is_platform_staff(user):
             return None
         match = request.resolver_match
-        if match is None or request_is_allowed(user, match):
+        if match is None:
+            return None
+        allowed = request_is_allowed(user, match)
+        if allowed and match.view_name == "wagtail_bulk_action":
+            allowed = bulk_action_is_allowed(user, match, request)
+        if allowed:
             return None
         logger.info("isolation: user %s refused %s", user.pk, match.view_name)
         raise Http404

@@ -97,11 +97,11 @@ def _create_pages(association: Association, *, user: User | None) -> None:
         owner=user,
     )
     index.add_child(instance=home)
-    home.save_revision(user=user, log_action=False).publish(user=user, log_action=False)
+    home.save_revision(user=user, log_action=False).publish(log_action=False)
     for page_class, title, slug in SECTIONS:
         section = page_class(title=title, slug=slug, show_in_menus=True, owner=user)
         home.add_child(instance=section)
-        section.save_revision(user=user, log_action=False).publish(user=user, log_action=False)
+        section.save_revision(user=user, log_action=False).publish(log_action=False)
     association.home_page = home
 
 

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The two commands of Kollektif, on a fresh clone with only Python 3.11+.
+
+    python3 dev.py demo    # environment, database, demo data, server on http://127.0.0.1:8000
+    python3 dev.py test    # environment, then the whole test suite (pytest arguments may follow)
+
+The environment is a virtualenv in .venv installed from requirements.lock (hashes checked);
+it is reinstalled only when the lock file changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
+PYTHON = VENV / "bin" / "python"
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Kollektif demande Python 3.11 ou plus récent.")
+    if not PYTHON.exists():
+        print("Création de l'environnement Python (.venv)…", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / ".lock-sha256"
+    digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text().strip() != digest:
+        print("Installation des dépendances (requirements.lock)…", flush=True)
+        subprocess.run(
+            [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "--require-hashes", "--no-deps", "-r", str(LOCK)],
+            check=True,
+        )
+        stamp.write_text(digest)
+
+
+def manage(*args: str, env: dict | None = None) -> None:
+    subprocess.run([str(PYTHON), str(ROOT / "manage.py"), *args], check=True, cwd=ROOT, env=env)
+
+
+def demo(args: list[str]) -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "site_kollektif.settings.dev"}
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("charger_demo", env=env)
+    if "--check" in args:
+        # CI: prove the demo starts and serves its home page, then stop.
+        manage("check_demo", env=env)
+        return 0
+    print("\nKollektif tourne sur http://127.0.0.1:8000 (Ctrl+C pour arrêter)\n", flush=True)
+    try:
+        manage("runserver", "127.0.0.1:8000", env=env)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def test(args: list[str]) -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "site_kollektif.settings.test"}
+    return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test"}:
+        print(__doc__)
+        return 2
+    ensure_environment()
+    command, args = sys.argv[1], sys.argv[2:]
+    return demo(args) if command == "demo" else test(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""An editor of association A never reaches anything of association B in the admin.
+
+The systematic part walks every admin URL that names an object, fills it with B's
+objects and asks as A's editor: each must answer 403 or 404. A new admin URL with an
+argument this test does not know makes it fail, so nobody forgets to think about it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from wagtail.documents import get_document_model
+from wagtail.models import Page, UploadedFile
+
+from associations.models import NewsPostPage
+
+pytestmark = pytest.mark.django_db
+
+# Admin URLs that name no object of an association (or only the requesting user's own).
+NOT_OBJECT_SPECIFIC = {
+    "wagtailadmin_tag_model_autocomplete",
+    "wagtailadmin_password_reset_confirm",
+    "wagtailadmin_pages:choose_parent",
+    "wagtailadmin_workflows:add_task",
+    "wagtail_bulk_action",  # ids travel in the query string: tested below
+    "wagtailadmin_editing_sessions:release",  # a session belongs to its user, checked by Wagtail
+}
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield prefix + str(pattern.pattern), name, namespace or ""
+
+
+def admin_urls_with_arguments():
+    return [
+        (route, name, namespace)
+        for route, name, namespace in _walk(get_resolver().url_patterns)
+        if route.startswith("admin/") and ("<" in route or "(?P" in route)
+    ]
+
+
+@pytest.fixture
+def b_objects(association_b, editor_b, image_b):
+    home = association_b.home_page
+    news_index = home.get_children().get(slug="actualites").specific
+    post = NewsPostPage(title="Secret de B", introduction="réservé à B")
+    news_index.add_child(instance=post)
+    revision = post.save_revision(user=editor_b)
+    document_model = get_document_model()
+    from django.core.files.base import ContentFile
+
+    document = document_model(title="Statuts de B", collection=association_b.collection)
+    document.file.save("statuts-b.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    upload = UploadedFile.objects.create(
+        file=ContentFile(b"x", name="brouillon.png"), uploaded_by_user=editor_b, for_content_type=None
+    )
+    return {
+        "page": post.pk,
+        "home": home.pk,
+        "revision": revision.pk,
+        "image": image_b.pk,
+        "document": document.pk,
+        "association": association_b.pk,
+        "collection": association_b.collection_id,
+        "user": editor_b.pk,
+        "group": association_b.editors_group_id,
+        "upload": upload.pk,
+    }
+
+
+def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
+    arguments = re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route)
+    by_namespace_pk = {
+        "wagtailadmin_pages": objs["page"],
+        "wagtailadmin_api:pages": objs["page"],
+        "wagtailadmin_api:images": objs["image"],
+        "wagtailadmin_api:documents": objs["document"],
+        "wagtailsnippets_associations_association": objs["association"],
+        "wagtailsnippetchoosers_associations_association": objs["association"],
+        "wagtailimages_chooser": objs["image"],
+        "wagtaildocs_chooser": objs["document"],
+        "wagtailadmin_collections": objs["collection"],
+        "wagtailusers_users": objs["user"],
+        "wagtailusers_groups": objs["group"],
+    }
+    values = {
+        "page_id": objs["page"], "parent_page_id": objs["home"], "page_to_move_id": objs["page"],
+        "destination_id": objs["home"], "page_pk": objs["page"], "revision_id": objs["revision"],
+        "image_id": objs["image"], "document_id": objs["document"], "doc_id": objs["document"],
+        "uploaded_file_id": objs["upload"], "collection_id": objs["collection"],
+        "content_type_app_name": "associations", "content_type_model_name": "newspostpage",
+        "app_label": "wagtailcore", "app_name": "wagtailcore", "model_name": "page", "object_id": objs["page"],
+        "filter_spec": "original", "action_name": "publish", "action": "delete",
+        "revision_id_a": "earliest", "revision_id_b": "latest", "session_id": 1, "task_state_id": 1,
+        "task_id": 1, "workflow_state_id": 1, "workflow_pk": 1, "query_id": 1, "redirect_id": 1,
+    }
+    filled = {}
+    for argument in arguments:
+        if argument == "pk":
+            if namespace in by_namespace_pk:
+                filled["pk"] = by_namespace_pk[namespace]
+            elif namespace in {"wagtailsites", "wagtailadmin_workflows", "wagtailsettings"}:
+                filled["pk"] = 1
+            else:
+                return None
+        elif argument in values:
+            filled[argument] = values[argument]
+        else:
+            return None
+    return filled
+
+
+def _url(route: str, kwargs: dict) -> str:
+    url = route.replace("^", "").replace("$", "")
+    for key, value in kwargs.items():
+        url = re.sub(rf"\(\?P<{key}>[^)]*\)", str(value), url)
+        url = re.sub(rf"<(?:\w+:)?{key}>", str(value), url)
+    url = url.replace("\\.", ".")
+    return "/" + url
+
+
+def test_every_admin_url_naming_an_object_of_b_is_refused_to_a(client_a, b_objects):
+    checked, unknown, leaks = 0, [], []
+    for route, name, namespace in admin_urls_with_arguments():
+        if name in NOT_OBJECT_SPECIFIC:
+            continue
+        kwargs = _fill(route, name, namespace, b_objects)
+        if kwargs is None:
+            unknown.append(f"{name} ({route})")
+            continue
+        url = _url(route, kwargs)
+        response = client_a.get(url)
+        checked += 1
+        if response.status_code not in (403, 404):
+            leaks.append(f"{name} {url} -> {response.status_code}")
+    assert not unknown, "admin URLs this test does not know how to fill:\n" + "\n".join(unknown)
+    assert not leaks, "A reached B's objects:\n" + "\n".join(leaks)
+    assert checked > 80
+
+
+def test_the_guard_lets_a_reach_its_own_objects(client_a, association_a, image_a):
+    home = association_a.home_page
+    assert client_a.get(f"/admin/pages/{home.pk}/edit/").status_code == 200
+    assert client_a.get(f"/admin/pages/{home.pk}/").status_code == 200
+    assert client_a.get(f"/admin/images/{image_a.pk}/").status_code == 200
+    edit_url = f"/admin/snippets/associations/association/edit/{association_a.pk}/"
+    assert client_a.get(edit_url).status_code == 200
+
+
+def test_mutations_on_b_are_refused_and_change_nothing(client_a, b_objects):
+    page_id = b_objects["page"]
+    assert client_a.post(f"/admin/pages/{page_id}/delete/").status_code in (403, 404)
+    assert client_a.post(f"/admin/pages/{page_id}/unpublish/").status_code in (403, 404)
+    assert client_a.post(f"/admin/images/{b_objects['image']}/delete/").status_code in (403, 404)
+    assert client_a.post(f"/admin/bulk/wagtailcore/page/delete/?id={page_id}").status_code in (403, 404)
+    assert Page.objects.filter(pk=page_id, live=True).exists()
+
+
+def test_explorer_choosers_and_search_list_only_a(client_a, association_a, association_b, b_objects, image_a):
+    index_page = association_a.home_page.get_parent()
+    explorer = client_a.get(f"/admin/pages/{index_page.pk}/")
+    assert explorer.status_code in (404, 200)
+    if explorer.status_code == 200:
+        assert "BookKafé" not in explorer.content.decode()
+    responses = {
+        "page chooser (root)": client_a.get("/admin/choose-page/"),
+        "page chooser search": client_a.get("/admin/choose-page/search/", {"q": "Secret"}),
+        "page chooser search by name": client_a.get("/admin/choose-page/search/", {"q": "BookKafé"}),
+        "admin page search": client_a.get("/admin/pages/search/", {"q": "Secret"}),
+        "image index": client_a.get("/admin/images/"),
+        "image chooser": client_a.get("/admin/images/chooser/"),
+        "document index": client_a.get("/admin/documents/"),
+        "document chooser": client_a.get("/admin/documents/chooser/"),
+        "association listing": client_a.get("/admin/snippets/associations/association/"),
+        "association chooser": client_a.get("/admin/snippets/choose/associations/association/"),
+        "admin API pages": client_a.get("/admin/api/main/pages/", {"search": "Secret"}),
+    }
+    for label, response in responses.items():
+        body = response.content.decode()
+        assert response.status_code in (200, 404), label
+        for secret in ("Secret de B", "Photo de B", "Statuts de B", "BookKafé"):
+            assert secret not in body, f"{label} shows {secret}"
+    assert "Photo de A" in responses["image index"].content.decode()
+    assert "Popeline" in responses["association listing"].content.decode()
+
+
+def test_staff_only_areas_are_closed_to_editors(client_a):
+    for url in [
+        "/admin/users/", "/admin/groups/", "/admin/sites/", "/admin/reports/page-types-usage/",
+        "/admin/reports/site-history/", "/admin/reports/aging-pages/", "/admin/workflows/list/",
+        "/admin/collections/", "/admin/pages/usage/associations/newspostpage/", "/admin/redirects/",
+    ]:
+        assert client_a.get(url).status_code in (403, 404), url
+
+
+def test_staff_still_see_everything(staff_client, association_a, association_b, b_objects):
+    response = staff_client.get("/admin/snippets/associations/association/")
+    body = response.content.decode()
+    assert "Popeline" in body and "BookKafé" in body
+    # the same searches that hide B from A's editor do find B for staff: the filter is real
+    assert "Secret de B" in staff_client.get("/admin/choose-page/search/", {"q": "Secret"}).content.decode()
+    assert "Photo de B" in staff_client.get("/admin/images/").content.decode()
+    assert staff_client.get("/admin/reports/page-types-usage/").status_code == 200
+
+
+def test_a_user_with_no_association_sees_no_page(association_a):
+    from associations.factories import UserFactory
+
+    outsider = UserFactory(email="curieux@exemple.org")
+    client = Client()
+    client.force_login(outsider)
+    assert client.get(f"/admin/pages/{association_a.home_page_id}/edit/").status_code in (302, 403, 404)
