@@ -268,8 +268,11 @@ def hide_structure_buttons(buttons, page, user, context=None):
 
 
 def _refuse(request, message):
-    messages.error(request, message)
-    return redirect("wagtailadmin_home")
+    """A 403 page in the admin that says why, instead of Wagtail's redirect to the dashboard."""
+    return TemplateResponse(
+        request, "associations/admin/refused.html", {"message": message, "page_title": _("Action impossible")},
+        status=403,
+    )
 
 
 def _is_structure_page(page) -> bool:
@@ -279,23 +282,24 @@ def _is_structure_page(page) -> bool:
 @hooks.register("before_delete_page")
 def protect_sections_from_deletion(request, page):
     if _is_structure_page(page) and not selectors.user_is_platform_staff(request.user):
-        raise PermissionDenied(_("Les quatre pages du site ne peuvent pas être supprimées."))
+        return _refuse(request, _("Les quatre pages du site ne peuvent pas être supprimées."))
 
 
 @hooks.register("before_move_page")
 def keep_pages_in_their_association(request, page, destination):
     if _is_structure_page(page) and not request.user.is_superuser:
-        raise PermissionDenied(_("Les quatre pages du site ne peuvent pas être déplacées."))
+        return _refuse(request, _("Les quatre pages du site ne peuvent pas être déplacées."))
     source_home = AssociationHomePage.objects.ancestor_of(page, inclusive=True).first()
     target_home = AssociationHomePage.objects.ancestor_of(destination, inclusive=True).first()
     if source_home != target_home:
-        raise PermissionDenied(_("Une page ne peut pas passer d'une association à une autre."))
+        return _refuse(request, _("Une page ne peut pas passer d'une association à une autre."))
+    return None
 
 
 @hooks.register("before_copy_page")
 def keep_copies_in_their_association(request, page):
     if _is_structure_page(page) and not selectors.user_is_platform_staff(request.user):
-        raise PermissionDenied(_("Les quatre pages du site ne peuvent pas être copiées."))
+        return _refuse(request, _("Les quatre pages du site ne peuvent pas être copiées."))
     if request.method == "POST":
         from wagtail.models import Page
 
@@ -304,7 +308,8 @@ def keep_copies_in_their_association(request, page):
             source_home = AssociationHomePage.objects.ancestor_of(page, inclusive=True).first()
             target_home = AssociationHomePage.objects.ancestor_of(destination, inclusive=True).first()
             if source_home != target_home:
-                raise PermissionDenied(_("Une page ne peut pas être copiée vers une autre association."))
+                return _refuse(request, _("Une page ne peut pas être copiée vers une autre association."))
+    return None
 
 
 @hooks.register("construct_reports_menu")
