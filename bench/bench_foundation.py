@@ -105,9 +105,9 @@ def _prepare_associations():
 
 
 def _measure_get(url: str, repeat: int) -> dict:
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.db import connection
 
     client = Client()
     result: dict = {"url": url}
@@ -199,8 +199,15 @@ def main() -> int:
         print(f"== N = {size} : base neuve, migrate, generer_donnees…", flush=True)
         db, out = Path(tmp) / f"bench-{size}.sqlite3", Path(tmp) / f"bench-{size}.json"
         command = [
-            sys.executable, __file__, "--worker", f"--size={size}", f"--db={db}", f"--json-out={out}",
-            f"--repeat={args.repeat}", f"--onboardings={args.onboardings}", f"--settings={args.settings}",
+            sys.executable,
+            __file__,
+            "--worker",
+            f"--size={size}",
+            f"--db={db}",
+            f"--json-out={out}",
+            f"--repeat={args.repeat}",
+            f"--onboardings={args.onboardings}",
+            f"--settings={args.settings}",
         ]
         completed = subprocess.run(command, cwd=ROOT)
         if completed.returncode != 0:

@@ -94,7 +94,7 @@ class AssociationHomePage(AssociationPageMixin, Page):
             NewsPostPage.objects.live()
             .descendant_of(self)
             .select_related("image")
-            .prefetch_renditions("fill-480x320")
+            .prefetch_related("image__renditions")
             .order_by("-date", "-pk")[:LATEST_NEWS_ON_HOME]
         )
         context["support_page"] = SupportPage.objects.child_of(self).live().first()
@@ -137,7 +137,7 @@ class NewsIndexPage(RoutablePageMixin, SectionPage):
         tag = request.GET.get("etiquette", "").strip()
         if tag:
             posts = posts.filter(tags__slug=tag)
-        paginator = Paginator(posts.prefetch_renditions("fill-480x320"), NEWS_PER_PAGE)
+        paginator = Paginator(posts.prefetch_related("image__renditions"), NEWS_PER_PAGE)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
         except PageNotAnInteger:
