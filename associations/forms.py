@@ -15,6 +15,7 @@ from PIL import Image as PILImage
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from associations.models import Association, Commune, Epci, Sector
+from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE
 from associations.models.association import InvitationRole
 from associations.widgets import LocalLeafletField
 
@@ -161,6 +162,9 @@ class AssociationAdminForm(WagtailAdminModelForm):
             point = parse_point(cleaned["location"])
             if point is None:
                 self.add_error("location", _("Position illisible : cliquez sur la carte pour la placer."))
+            elif not (LATITUDE_RANGE[0] <= point[0] <= LATITUDE_RANGE[1]
+                      and LONGITUDE_RANGE[0] <= point[1] <= LONGITUDE_RANGE[1]):
+                self.add_error("location", _("Cette position est hors de France : placez le repère sur la carte."))
             else:
                 self.instance.latitude, self.instance.longitude = point
         return cleaned

@@ -45,12 +45,21 @@ class AssociationPageMixin:
             .first()
         )
 
-    def serve(self, request, *args, **kwargs):
-        # A site "en attente" or suspended is not public; its volunteers still preview it.
+    def check_public(self, request) -> None:
+        """A site "en attente" or suspended is not public; its volunteers still preview it."""
         association = self.association
         if not getattr(request, "is_preview", False) and (association is None or not association.is_public):
             raise Http404
+
+    def serve(self, request, *args, **kwargs):
+        self.check_public(request)
         return super().serve(request, *args, **kwargs)
+
+    def get_sitemap_urls(self, request=None):
+        association = self.association
+        if association is None or not association.is_public:
+            return []
+        return super().get_sitemap_urls(request)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -147,6 +156,11 @@ class NewsIndexPage(RoutablePageMixin, SectionPage):
         context.update(posts=page_obj, paginator=paginator, current_tag=tag)
         return context
 
+    def serve(self, request, *args, **kwargs):
+        # RoutablePageMixin.serve comes first in the MRO and would skip the mixin's check.
+        self.check_public(request)
+        return super().serve(request, *args, **kwargs)
+
     @path("")
     def index_route(self, request):
         return self.render(request)
@@ -155,20 +169,13 @@ class NewsIndexPage(RoutablePageMixin, SectionPage):
     def atom_feed(self, request):
         from associations.feeds import NewsAtomFeed
 
-        self.serve_guard(request)
         return NewsAtomFeed(self)(request)
 
     @path("rss/")
     def rss_feed(self, request):
         from associations.feeds import NewsRssFeed
 
-        self.serve_guard(request)
         return NewsRssFeed(self)(request)
-
-    def serve_guard(self, request) -> None:
-        association = self.association
-        if association is None or not association.is_public:
-            raise Http404
 
 
 class NewsPostTag(TaggedItemBase):

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "associations.admin_guard.TenantAdminGuardMiddleware",
+    "site_kollektif.middleware.InvalidAdminFormStatusMiddleware",
 ]
 
 ROOT_URLCONF = "site_kollektif.urls"
