@@ -24,8 +24,6 @@ PYTHON = VENV / "bin" / "python"
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("Kollektif demande Python 3.11 ou plus récent.")
     if not PYTHON.exists():
         print("Création de l'environnement Python (.venv)…", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)

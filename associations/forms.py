@@ -15,8 +15,7 @@ from PIL import Image as PILImage
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from associations.models import Association, Commune, Epci, Sector
-from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE
-from associations.models.association import InvitationRole
+from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE, InvitationRole
 from associations.widgets import LocalLeafletField
 
 ALLOWED_LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}

@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,6 +74,8 @@ def worker(args) -> None:
     results["generate_s"] = time.perf_counter() - started
 
     big, small = _prepare_associations()
+    results["smoke"] = _smoke(small)
+    results["load_before"] = os.getloadavg()[0]
     results["routes"] = {
         "accueil": _measure_get(small.url, args.repeat),
         "actualites-50": _measure_get(f"{big.url}actualites/", args.repeat),
@@ -80,6 +83,7 @@ def worker(args) -> None:
         "index": _measure_get("/association/", args.repeat),
         "onboard": _measure_onboard(args.onboardings),
     }
+    results["load_after"] = os.getloadavg()[0]
     Path(args.json_out).write_text(json.dumps(results))
 
 
@@ -102,6 +106,19 @@ def _prepare_associations():
     assert NewsPostPage.objects.child_of(news_index).live().count() == BIG_NEWS
     assert Page.objects.get(pk=news_index.pk).numchild == BIG_NEWS
     return big, small
+
+
+def _smoke(association) -> list[str]:
+    """Every page of a generated association answers 200 through its public URL."""
+    from django.test import Client
+    from wagtail.models import Page
+
+    client, failures = Client(raise_request_exception=False), []
+    for page in Page.objects.filter(path__startswith=association.home_page.path).order_by("path"):
+        status = client.get(page.url).status_code
+        if status != 200:
+            failures.append(f"{page.url} : {status}")
+    return failures
 
 
 def _measure_get(url: str, repeat: int) -> dict:
@@ -216,10 +233,10 @@ def main() -> int:
         run = json.loads(out.read_text())
         print(f"   migrate {run['migrate_s']:.1f} s, generer_donnees {run['generate_s']:.1f} s", flush=True)
         runs.append(run)
-        if not args.keep:
-            db.unlink(missing_ok=True)
     if args.keep:
         print(f"Bases gardées dans {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
     return report(runs)
 
 
@@ -249,14 +266,21 @@ def report(runs: list[dict]) -> int:
         if len({result["queries"] for result in measured}) > 1:
             failures.append((label, runs, key))
     print()
-    print("| N | generer_donnees s |")
-    print("|---:|---:|")
+    print(
+        f"| N | generer_donnees s | migrate s | charge (loadavg 1 min) avant / après les mesures, {os.cpu_count()} CPU |"
+    )
+    print("|---:|---:|---:|---|")
     for run in runs:
-        print(f"| {run['size']} | {run['generate_s']:.1f} |")
+        print(
+            f"| {run['size']} | {run['generate_s']:.1f} | {run['migrate_s']:.1f} | "
+            f"{run['load_before']:.2f} / {run['load_after']:.2f} |"
+        )
 
     within = {key: run["routes"][key] for run in runs for key in ("actualites-50", "actualites-5")}
     if all(r["status"] == 200 for r in within.values()) and len({r["queries"] for r in within.values()}) > 1:
         print("\nAttention : l'index des actualités ne fait pas le même nombre de requêtes avec 5 et 10 posts.")
+    for run in runs:
+        errors += [f"page générée (N = {run['size']}) {failure}" for failure in run["smoke"]]
     for error in errors:
         print(f"\nERREUR {error}")
     for label, failed_runs, key in failures:

@@ -16,3 +16,4 @@ STORAGES = {  # noqa: F405
 # Embeds are never fetched in tests: a page must render offline.
 WAGTAILEMBEDS_FINDERS = [{"class": "site_kollektif.embeds.OfflineFinder"}]
 ACCOUNT_RATE_LIMITS = False
+WAGTAIL_EDITING_SESSION_PING_INTERVAL = 3_600_000  # no background pings against the test database

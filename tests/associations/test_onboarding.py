@@ -26,16 +26,16 @@ pytestmark = pytest.mark.django_db
 
 def _fields(**overrides):
     commune = Commune.objects.get(code="62178")
-    fields = dict(
-        name="Office de la Jeunesse",
-        commune=commune,
-        postal_code="62700",
-        street_address="12 rue de la Mairie",
-        email="contact@office-jeunesse.exemple.org",
-        objet="Accompagner les jeunes dans leurs projets.",
-        rna="W622001234",
-        notify=False,
-    )
+    fields = {
+        "name": "Office de la Jeunesse",
+        "commune": commune,
+        "postal_code": "62700",
+        "street_address": "12 rue de la Mairie",
+        "email": "contact@office-jeunesse.exemple.org",
+        "objet": "Accompagner les jeunes dans leurs projets.",
+        "rna": "W622001234",
+        "notify": False,
+    }
     fields.update(overrides)
     return fields
 

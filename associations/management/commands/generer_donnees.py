@@ -86,10 +86,12 @@ class Batch:
 
 class Command(BaseCommand):
     help = (
-        "Génère N associations actives avec leurs quatre pages, --news actualités chacune, leur "
-        "collection et leurs deux groupes, par lots (données de test et de mesure). Les pages "
-        "générées n'ont pas de révision (données de mesure). Les adresses sont asso-gen-000001, asso-gen-000002… : une "
-        "nouvelle exécution continue la numérotation après les associations déjà générées."
+        "Génère N associations actives, chacune avec ses quatre pages publiées, --news actualités, sa "
+        "collection et ses deux groupes : le même état qu'après association_onboard, écrit par lots "
+        "(données de mesure et de charge). Les pages générées n'ont pas de révision (une première "
+        "publication par un éditeur en crée une) ; elles sont indexées pour la recherche sauf avec "
+        "--sans-index. Adresses asso-gen-000001, asso-gen-000002… : une nouvelle exécution continue "
+        "la numérotation après les associations déjà générées."
     )
 
     def add_arguments(self, parser):
@@ -117,16 +119,16 @@ class Command(BaseCommand):
                 generator.create_batch(chunk)
             if options["verbosity"] >= 2:
                 self.stdout.write(f"  {start + len(chunk)}/{associations} ({time.perf_counter() - started:.1f} s)")
+        if not numbers:
+            self.stdout.write("Aucune association à générer.")
+            return
         elapsed = time.perf_counter() - started
         pages = associations * (1 + len(SECTIONS) + news)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{associations} associations générées ({pages} pages, "
-                f"{SLUG_PREFIX}{first:06d} à {SLUG_PREFIX}{first + associations - 1:06d}) "
-                f"en {elapsed:.1f} s."
+                f"{SLUG_PREFIX}{numbers[0]:06d} à {SLUG_PREFIX}{numbers[-1]:06d}) en {elapsed:.1f} s."
             )
-            if associations
-            else "Aucune association à générer."
         )
 
 
@@ -170,9 +172,7 @@ class BulkGenerator:
     def next_number(self) -> int:
         """The first free number after every generated slug, association or page."""
         slugs = list(Association.objects.filter(slug__startswith=SLUG_PREFIX).values_list("slug", flat=True))
-        slugs += Page.objects.filter(
-            path__startswith=self.index.path, depth=self.index.depth + 1, slug__startswith=SLUG_PREFIX
-        ).values_list("slug", flat=True)
+        slugs += self.index.get_children().filter(slug__startswith=SLUG_PREFIX).values_list("slug", flat=True)
         numbers = [int(match.group(1)) for slug in slugs if (match := SLUG_PATTERN.match(slug))]
         return max(numbers, default=0) + 1
 
@@ -189,13 +189,10 @@ class BulkGenerator:
 
     def _build_pages(self, batch: Batch) -> None:
         index = Page.objects.get(pk=self.index.pk)
-        last_child = (
-            Page.objects.filter(path__startswith=index.path, depth=index.depth + 1)
-            .order_by("-path")
-            .values_list("path", flat=True)
-            .first()
-        )
+        last_child = index.get_children().order_by("-path").values_list("path", flat=True).first()
         position = Page._str2int(last_child[-Page.steplen :]) if last_child else 0
+        if position + len(batch.numbers) >= len(Page.alphabet) ** Page.steplen:
+            raise CommandError("Plus de place sous /association/ (limite de treebeard pour un même parent).")
         common = {
             "locale_id": index.locale_id,
             "live": True,
@@ -291,7 +288,7 @@ class BulkGenerator:
     def _create_collections(self, batch: Batch) -> None:
         root = Collection.get_first_root_node()
         names = [NAME_TEMPLATE.format(number=number)[:255] for number in batch.numbers]
-        children = Collection.objects.filter(path__startswith=root.path, depth=root.depth + 1)
+        children = root.get_children()
         # Collections are kept sorted by name (node_order_by): append in bulk only when every new
         # name sorts after the existing ones, else let treebeard place each one.
         if children.filter(name__gt=names[0]).exists():

@@ -1,0 +1,56 @@
+"""A volunteer logs in, edits Accueil, adds an image, publishes, and sees it on the public site."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from associations.factories import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _png_file(tmp_path):
+    path = tmp_path / "atelier-couture.png"
+    image = Image.new("RGB", (320, 200), (160, 40, 60))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_volunteer_edits_accueil_with_an_image_and_publishes(page, association_a, editor_a, tmp_path):
+    page.goto("/comptes/login/?next=/admin/")
+    page.fill("input[name=login]", editor_a.email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+
+    home_id = association_a.home_page_id
+    page.goto(f"/admin/pages/{home_id}/edit/")
+    page.fill("textarea[name=introduction]", "Bienvenue aux ateliers de couture du mercredi !")
+
+    # choose a cover image: upload it from the chooser
+    page.get_by_role("button", name="Choisir une image").click()
+    page.wait_for_selector(".modal-content")
+    page.get_by_role("tab", name="Transférer").click()
+    page.locator(".modal input[type=file]").set_input_files(str(_png_file(tmp_path)))
+    page.locator(".modal input[name='image-chooser-upload-title']").fill("Atelier couture")
+    page.locator(".modal form[enctype='multipart/form-data'] button[type=submit]").click()
+    page.wait_for_selector(".modal-content", state="detached")
+
+    publish = page.locator("button[name=action-publish]")
+    if not publish.is_visible():
+        page.locator("[data-w-dropdown-target=toggle]").last.click()
+    publish.click()
+    page.wait_for_url(f"**/admin/pages/{association_a.home_page.get_parent().pk}/**", timeout=15000)
+
+    page.goto("/association/popeline/")
+    assert "Bienvenue aux ateliers de couture du mercredi !" in page.content()
+    cover = page.locator("img[src*='atelier-couture']")
+    assert cover.count() >= 1
+    from wagtail.images import get_image_model
+
+    assert get_image_model().objects.get(title="Atelier couture").collection_id == association_a.collection_id
