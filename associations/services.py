@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -44,8 +45,19 @@ SECTIONS = [
 ]
 
 
-def _permission(app_label: str, codename: str) -> Permission:
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+def _permissions(*natural_keys: tuple[str, str]) -> dict[tuple[str, str], Permission]:
+    """Fetch the named permissions in one query."""
+    condition = Q(pk__in=[])
+    for app_label, codename in natural_keys:
+        condition |= Q(content_type__app_label=app_label, codename=codename)
+    found = {
+        (permission.content_type.app_label, permission.codename): permission
+        for permission in Permission.objects.filter(condition).select_related("content_type")
+    }
+    missing = set(natural_keys) - found.keys()
+    if missing:
+        raise ImproperlyConfigured(f"Missing permissions: {sorted(missing)}")
+    return found
 
 
 def _unique_group_name(base: str, slug: str) -> str:
@@ -65,22 +77,26 @@ def association_index_page() -> Page:
 
 
 def _create_groups(association: Association) -> None:
-    access_admin = _permission("wagtailadmin", "access_admin")
+    page_keys = [("wagtailcore", codename) for codename in EDITOR_PAGE_PERMISSIONS]
+    collection_keys = [
+        (app_label, codename) for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items() for codename in codenames
+    ]
+    admin_key, record_key = ("wagtailadmin", "access_admin"), ("associations", "change_association")
+    permissions = _permissions(admin_key, record_key, *page_keys, *collection_keys)
     editors = Group.objects.create(name=_unique_group_name(f"Éditeurs — {association.name}", association.slug))
     treasurers = Group.objects.create(
         name=_unique_group_name(f"Trésoriers — {association.name}", association.slug)
     )
-    editors.permissions.add(access_admin, _permission("associations", "change_association"))
-    treasurers.permissions.add(access_admin)
-    for codename in EDITOR_PAGE_PERMISSIONS:
-        GroupPagePermission.objects.create(
-            group=editors, page=association.home_page, permission=_permission("wagtailcore", codename)
-        )
-    for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items():
-        for codename in codenames:
-            GroupCollectionPermission.objects.create(
-                group=editors, collection=association.collection, permission=_permission(app_label, codename)
-            )
+    editors.permissions.add(permissions[admin_key], permissions[record_key])
+    treasurers.permissions.add(permissions[admin_key])
+    GroupPagePermission.objects.bulk_create(
+        GroupPagePermission(group=editors, page=association.home_page, permission=permissions[key])
+        for key in page_keys
+    )
+    GroupCollectionPermission.objects.bulk_create(
+        GroupCollectionPermission(group=editors, collection=association.collection, permission=permissions[key])
+        for key in collection_keys
+    )
     association.editors_group = editors
     association.treasurers_group = treasurers
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -24,8 +27,9 @@ def _has_verified_email(user) -> bool:
 @login_required
 def my_space(request: HttpRequest) -> HttpResponse:
     associations = associations_for_user(request.user).select_related("home_page", "commune")
+    addresses = [request.user.email, *EmailAddress.objects.filter(user=request.user, verified=True).values_list("email", flat=True)]
     invitations = Invitation.objects.filter(
-        email__iexact=request.user.email, accepted_at=None
+        email__in=[address.lower() for address in addresses if address], accepted_at=None
     ).select_related("association")
     return render(
         request,
@@ -71,7 +75,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     context = {"invitation": invitation, "association": invitation.association}
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"/comptes/login/?next={request.path}")
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
         try:
             association: Association = invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as exc:

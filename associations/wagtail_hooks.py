@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -351,4 +352,4 @@ def add_my_associations_panel(request, panels):
 
 @hooks.register("insert_global_admin_css")
 def admin_css():
-    return format_html('<link rel="stylesheet" href="{}">', "/static/site_kollektif/css/admin.css")
+    return format_html('<link rel="stylesheet" href="{}">', static("site_kollektif/css/admin.css"))

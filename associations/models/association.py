@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from associations.validators import normalize_rna, normalize_siren, validate_rna, validate_siren
 from site_kollektif.palette import DEFAULT_THEME, THEME_CHOICES, get_theme
@@ -33,7 +34,7 @@ class LegalForm(models.TextChoices):
 
 class AssociationStatus(models.TextChoices):
     PENDING = "en-attente", _("En attente")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("statut d'une association", "Active")
     SUSPENDED = "suspendue", _("Suspendue")
     REFUSED = "refusee", _("Refusée")
 
@@ -132,6 +133,8 @@ class Association(models.Model):
         verbose_name_plural = _("associations")
         ordering = ["name"]
         permissions = [("moderate_association", _("Peut valider ou refuser une association"))]
+        # the public index lists active associations by name: no sort of the whole table
+        indexes = [models.Index(fields=["status", "name", "id"], name="association_status_name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["custom_domain"], condition=~models.Q(custom_domain=""),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -28,6 +29,19 @@ from site_kollektif.blocks import BaseStreamBlock, ProjectsStreamBlock
 NEWS_PER_PAGE = 10
 LATEST_NEWS_ON_HOME = 3
 INTRO_FEATURES = ["bold", "italic", "link"]
+
+
+def subtree_filter(page: Page, *, levels: int) -> Q:
+    """Pages exactly ``levels`` below ``page``, as an indexable range on the tree path.
+
+    ``descendant_of`` and ``child_of`` compile to ``path LIKE 'prefix%'``, which SQLite cannot
+    serve from the index: with 10,000 associations every Accueil would scan 90,000 pages.
+    """
+    width = page.steplen * levels
+    return Q(
+        depth=page.depth + levels,
+        path__range=(page.path + page.alphabet[0] * width, page.path + page.alphabet[-1] * width),
+    )
 
 
 class AssociationPageMixin:
@@ -101,12 +115,12 @@ class AssociationHomePage(AssociationPageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["latest_news"] = (
             NewsPostPage.objects.live()
-            .descendant_of(self)
+            .filter(subtree_filter(self, levels=2))
             .select_related("image")
             .prefetch_related("image__renditions")
             .order_by("-date", "-pk")[:LATEST_NEWS_ON_HOME]
         )
-        context["support_page"] = SupportPage.objects.child_of(self).live().first()
+        context["support_page"] = SupportPage.objects.filter(subtree_filter(self, levels=1)).live().first()
         return context
 
 
@@ -134,7 +148,7 @@ class NewsIndexPage(RoutablePageMixin, SectionPage):
     def posts(self):
         return (
             NewsPostPage.objects.live()
-            .child_of(self)
+            .filter(subtree_filter(self, levels=1))
             .select_related("image")
             .prefetch_related("tags")
             .order_by("-date", "-pk")
