@@ -17,3 +17,6 @@ STORAGES = {  # noqa: F405
 WAGTAILEMBEDS_FINDERS = [{"class": "site_kollektif.embeds.OfflineFinder"}]
 ACCOUNT_RATE_LIMITS = False
 WAGTAIL_EDITING_SESSION_PING_INTERVAL = 3_600_000  # no background pings against the test database
+
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)
