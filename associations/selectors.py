@@ -30,27 +30,29 @@ def associations_edited_by(user: User | AnonymousUser) -> QuerySet[Association]:
     return Association.objects.filter(editors_group__user=user)
 
 
-def user_home_paths(user: User | AnonymousUser) -> list[str]:
-    """Tree paths of the Accueil pages this user volunteers for (cached on the user object)."""
-    cached = getattr(user, "_kollektif_home_paths", None)
+def _cached_on_user(user, key: str, compute) -> list[str]:
+    """Tree paths are asked for many times per admin request: compute them once per user object."""
+    cached = getattr(user, key, None)
     if cached is None:
-        cached = list(
-            associations_for_user(user).exclude(home_page=None).values_list("home_page__path", flat=True)
-        )
+        cached = list(compute())
         if user.is_authenticated:
-            user._kollektif_home_paths = cached
+            setattr(user, key, cached)
     return cached
+
+
+def user_home_paths(user: User | AnonymousUser) -> list[str]:
+    """Tree paths of the Accueil pages this user volunteers for."""
+    return _cached_on_user(
+        user, "_kollektif_home_paths",
+        lambda: associations_for_user(user).exclude(home_page=None).values_list("home_page__path", flat=True),
+    )
 
 
 def user_collection_paths(user: User | AnonymousUser) -> list[str]:
-    cached = getattr(user, "_kollektif_collection_paths", None)
-    if cached is None:
-        cached = list(
-            associations_for_user(user).exclude(collection=None).values_list("collection__path", flat=True)
-        )
-        if user.is_authenticated:
-            user._kollektif_collection_paths = cached
-    return cached
+    return _cached_on_user(
+        user, "_kollektif_collection_paths",
+        lambda: associations_for_user(user).exclude(collection=None).values_list("collection__path", flat=True),
+    )
 
 
 def _path_filter(field: str, paths: Iterable[str]) -> Q:

@@ -280,6 +280,12 @@ def _is_structure_page(page) -> bool:
     return isinstance(page.specific_deferred, (AssociationHomePage, SectionPage))
 
 
+def _same_association(page, destination) -> bool:
+    source_home = AssociationHomePage.objects.ancestor_of(page, inclusive=True).first()
+    target_home = AssociationHomePage.objects.ancestor_of(destination, inclusive=True).first()
+    return source_home == target_home
+
+
 @hooks.register("before_delete_page")
 def protect_sections_from_deletion(request, page):
     if _is_structure_page(page) and not selectors.user_is_platform_staff(request.user):
@@ -290,9 +296,7 @@ def protect_sections_from_deletion(request, page):
 def keep_pages_in_their_association(request, page, destination):
     if _is_structure_page(page) and not request.user.is_superuser:
         return _refuse(request, _("Les quatre pages du site ne peuvent pas être déplacées."))
-    source_home = AssociationHomePage.objects.ancestor_of(page, inclusive=True).first()
-    target_home = AssociationHomePage.objects.ancestor_of(destination, inclusive=True).first()
-    if source_home != target_home:
+    if not _same_association(page, destination):
         return _refuse(request, _("Une page ne peut pas passer d'une association à une autre."))
     return None
 
@@ -305,11 +309,8 @@ def keep_copies_in_their_association(request, page):
         from wagtail.models import Page
 
         destination = Page.objects.filter(pk=request.POST.get("new_parent_page")).first()
-        if destination is not None:
-            source_home = AssociationHomePage.objects.ancestor_of(page, inclusive=True).first()
-            target_home = AssociationHomePage.objects.ancestor_of(destination, inclusive=True).first()
-            if source_home != target_home:
-                return _refuse(request, _("Une page ne peut pas être copiée vers une autre association."))
+        if destination is not None and not _same_association(page, destination):
+            return _refuse(request, _("Une page ne peut pas être copiée vers une autre association."))
     return None
 
 

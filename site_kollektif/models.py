@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -13,6 +11,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from site_kollektif.blocks import BaseStreamBlock
+from site_kollektif.pagination import paginate
 
 ASSOCIATIONS_PER_PAGE = 12
 
@@ -93,13 +92,7 @@ class AssociationIndexPage(Page):
         form = AssociationSearchForm(request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         results = association_search(**filters)
-        paginator = Paginator(results, ASSOCIATIONS_PER_PAGE)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page_obj = paginator.page(1)
-        except EmptyPage as exc:
-            raise Http404 from exc
+        paginator, page_obj = paginate(request, results, ASSOCIATIONS_PER_PAGE)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(form=form, associations=page_obj, paginator=paginator, querystring=query.urlencode())

@@ -8,7 +8,6 @@ tree (the Accueil among its ancestors), never stored twice.
 
 from __future__ import annotations
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -25,6 +24,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from site_kollektif.blocks import BaseStreamBlock, ProjectsStreamBlock
+from site_kollektif.pagination import paginate
 
 NEWS_PER_PAGE = 10
 LATEST_NEWS_ON_HOME = 3
@@ -160,13 +160,7 @@ class NewsIndexPage(RoutablePageMixin, SectionPage):
         tag = request.GET.get("etiquette", "").strip()
         if tag:
             posts = posts.filter(tags__slug=tag)
-        paginator = Paginator(posts.prefetch_related("image__renditions"), NEWS_PER_PAGE)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page_obj = paginator.page(1)
-        except EmptyPage as exc:
-            raise Http404 from exc
+        paginator, page_obj = paginate(request, posts.prefetch_related("image__renditions"), NEWS_PER_PAGE)
         context.update(posts=page_obj, paginator=paginator, current_tag=tag)
         return context
 
