@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("comptes/", include("allauth.urls")),
     path("espace/", include(association_urls)),
+    path("", include("campagnes.urls")),
     path("sitemap.xml", sitemap),
 ]
 

@@ -102,6 +102,10 @@ class Association(models.Model):
         help_text=_("Par exemple www.mon-asso.fr, une fois le domaine pointé vers Kollektif."),
     )
 
+    stripe_account_id = models.CharField(_("compte Stripe"), max_length=255, blank=True, editable=False)
+    stripe_charges_enabled = models.BooleanField(_("paiements par carte activés"), default=False, editable=False)
+    stripe_details_submitted = models.BooleanField(default=False, editable=False)
+
     home_page = models.OneToOneField(
         "associations.AssociationHomePage", null=True, blank=True, editable=False,
         on_delete=models.SET_NULL, related_name="association_record",

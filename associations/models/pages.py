@@ -225,7 +225,9 @@ class SupportPage(SectionPage):
 
     content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("body")]
-    subpage_types: list[str] = []
+    # Membership, ticketing and crowdfunding pages join this list once their payment
+    # flows are complete (issue #3); donations are first.
+    subpage_types = ["campagnes.DonationCampaignPage"]
     template = "associations/support_page.html"
 
     class Meta:

@@ -12,6 +12,7 @@ PROJECT_DIR = BASE_DIR / "site_kollektif"
 INSTALLED_APPS = [
     "site_kollektif",
     "associations",
+    "campagnes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -198,3 +199,16 @@ LOGGING = {
 SITE_TAGLINE = _("Un site gratuit pour chaque association du Pas-de-Calais")
 
 WAGTAILEMBEDS_FINDERS = [{"class": "site_kollektif.embeds.ResilientOEmbedFinder"}]
+
+# Stripe: the platform's keys come from the environment. Without them the project talks to
+# the embedded Stripe-compatible server (localstripe) started by the demo and the tests.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_localstripe")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_localstripe")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "http://127.0.0.1:8420")  # empty for real Stripe
+STRIPE_JS_URL = env_str("STRIPE_JS_URL", "http://127.0.0.1:8420/js.stripe.com/v3/")
+# Direct charges on each association's Standard account; localstripe has no Connect.
+STRIPE_CONNECT_ENABLED = env_str("STRIPE_CONNECT_ENABLED", "0") == "1"
+# Estimated card fee shown to a payer who chooses to cover it (European cards).
+KOLLEKTIF_CARD_FEE_PERCENT = "1.5"
+KOLLEKTIF_CARD_FEE_FIXED_CENTS = 25

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampagnesConfig(AppConfig):
+    name = "campagnes"
+    verbose_name = _("Campagnes et paiements")
+    default_auto_field = "django.db.models.BigAutoField"

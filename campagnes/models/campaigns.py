@@ -1,0 +1,275 @@
+"""Campaign pages under "Nous aider": dons, adhésions, billetterie, collectes.
+
+Volunteers type amounts in euros (Decimal); payments are recorded in integer cents.
+Stock and quota counters (``sold``, ``taken``) only change inside the payment services,
+under ``select_for_update``, so concurrent buyers can never oversell.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from associations.models.pages import INTRO_FEATURES, AssociationPageMixin
+from site_kollektif.blocks import BaseStreamBlock
+
+EURO = {"max_digits": 9, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class CampaignState(models.TextChoices):
+    UPCOMING = "a-venir", _("À venir")
+    OPEN = "ouverte", _("Ouverte")
+    FULL = "complete", _("Complète")
+    CLOSED = "terminee", _("Terminée")
+
+
+class CampaignPage(AssociationPageMixin, Page):
+    """What every campaign has: text, image, optional goal, dates, state, progress."""
+
+    introduction = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    goal = models.DecimalField(_("objectif (€)"), null=True, blank=True, **EURO)
+    opens_at = models.DateTimeField(_("ouverture"), default=timezone.now)
+    closes_at = models.DateTimeField(_("clôture"), null=True, blank=True)
+
+    common_panels = [
+        FieldPanel("image"),
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]), FieldPanel("goal")],
+            heading=_("Dates et objectif"),
+        ),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("introduction")]
+    parent_page_types = ["associations.SupportPage"]
+    subpage_types: list[str] = []
+    kind_label = ""
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("La clôture doit suivre l'ouverture.")})
+
+    def is_full(self) -> bool:
+        return False
+
+    def state(self, now=None) -> CampaignState:
+        now = now or timezone.now()
+        if self.opens_at and now < self.opens_at:
+            return CampaignState.UPCOMING
+        if self.closes_at and now >= self.closes_at:
+            return CampaignState.CLOSED
+        if self.is_full():
+            return CampaignState.FULL
+        return CampaignState.OPEN
+
+    @property
+    def is_open(self) -> bool:
+        return self.state() == CampaignState.OPEN
+
+    def get_context(self, request, *args, **kwargs):
+        from campagnes.forms import payment_form_for
+        from campagnes.selectors import campaign_progress
+
+        context = super().get_context(request, *args, **kwargs)
+        context["progress"] = campaign_progress(campaign=self)
+        context["state"] = self.state()
+        context.setdefault("form", payment_form_for(self))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        if request.method == "POST":
+            from campagnes.views import start_payment
+
+            self.check_public(request)
+            return start_payment(request, self)
+        return super().serve(request, *args, **kwargs)
+
+
+class DonationCampaignPage(CampaignPage):
+    suggested_amounts = models.CharField(
+        _("montants proposés (€)"), max_length=100, default="10, 20, 50, 100",
+        help_text=_("Séparés par des virgules, par exemple : 10, 20, 50"),
+    )
+    min_amount = models.DecimalField(_("don minimum (€)"), default=Decimal("1"), **EURO)
+    max_amount = models.DecimalField(_("don maximum (€)"), default=Decimal("10000"), **EURO)
+    allow_monthly = models.BooleanField(_("proposer le don mensuel"), default=True)
+
+    content_panels = [
+        *Page.content_panels,
+        *CampaignPage.common_panels,
+        MultiFieldPanel(
+            [FieldPanel("suggested_amounts"), FieldRowPanel([FieldPanel("min_amount"), FieldPanel("max_amount")]),
+             FieldPanel("allow_monthly")],
+            heading=_("Montants"),
+        ),
+    ]
+    template = "campagnes/campaign_page.html"
+    kind_label = _("Don")
+
+    class Meta:
+        verbose_name = _("campagne de dons")
+        verbose_name_plural = _("campagnes de dons")
+
+    def clean(self):
+        super().clean()
+        try:
+            amounts = self.suggested_amount_list()
+        except ValueError as exc:
+            raise ValidationError({"suggested_amounts": _("Indiquez des montants séparés par des virgules.")}) from exc
+        if self.min_amount and self.max_amount and self.min_amount > self.max_amount:
+            raise ValidationError({"max_amount": _("Le maximum doit dépasser le minimum.")})
+        if any(not (self.min_amount <= amount <= self.max_amount) for amount in amounts):
+            raise ValidationError({"suggested_amounts": _("Les montants proposés doivent respecter le minimum et le maximum.")})
+
+    def suggested_amount_list(self) -> list[Decimal]:
+        return [Decimal(part.strip().replace(",", ".")) for part in self.suggested_amounts.split(",") if part.strip()]
+
+
+class MembershipValidity(models.TextChoices):
+    CALENDAR_YEAR = "annee-civile", _("Année civile")
+    ROLLING_YEAR = "douze-mois", _("12 mois à partir du paiement")
+    SEASON = "saison", _("Saison (dates fixes)")
+
+
+class MembershipCampaignPage(CampaignPage):
+    validity = models.CharField(
+        _("validité"), max_length=20, choices=MembershipValidity.choices, default=MembershipValidity.CALENDAR_YEAR
+    )
+    season_start = models.DateField(_("début de saison"), null=True, blank=True)
+    season_end = models.DateField(_("fin de saison"), null=True, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        *CampaignPage.common_panels,
+        MultiFieldPanel(
+            [FieldPanel("validity"), FieldRowPanel([FieldPanel("season_start"), FieldPanel("season_end")])],
+            heading=_("Validité de l'adhésion"),
+        ),
+        InlinePanel("tiers", label=_("Formules d'adhésion"), min_num=1),
+    ]
+    template = "campagnes/campaign_page.html"
+    kind_label = _("Adhésion")
+
+    class Meta:
+        verbose_name = _("campagne d'adhésion")
+        verbose_name_plural = _("campagnes d'adhésion")
+
+    def clean(self):
+        super().clean()
+        if self.validity == MembershipValidity.SEASON:
+            if not (self.season_start and self.season_end) or self.season_end <= self.season_start:
+                raise ValidationError({"season_end": _("Indiquez le début et la fin de la saison.")})
+
+
+class MembershipTier(Orderable):
+    page = ParentalKey(MembershipCampaignPage, related_name="tiers", on_delete=models.CASCADE)
+    name = models.CharField(_("formule"), max_length=100)
+    description = models.CharField(_("description"), max_length=250, blank=True)
+    price = models.DecimalField(_("cotisation (€)"), **EURO)
+    free_price = models.BooleanField(_("prix libre"), default=False, help_text=_("Le montant est alors un minimum."))
+
+    panels = [FieldPanel("name"), FieldPanel("description"), FieldRowPanel([FieldPanel("price"), FieldPanel("free_price")])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketingCampaignPage(CampaignPage):
+    event_starts_at = models.DateTimeField(_("date de l'événement"))
+    place = models.CharField(_("lieu"), max_length=250)
+
+    content_panels = [
+        *Page.content_panels,
+        *CampaignPage.common_panels,
+        MultiFieldPanel([FieldPanel("event_starts_at"), FieldPanel("place")], heading=_("Événement")),
+        InlinePanel("ticket_types", label=_("Types de billets"), min_num=1),
+    ]
+    template = "campagnes/campaign_page.html"
+    kind_label = _("Billetterie")
+
+    class Meta:
+        verbose_name = _("billetterie")
+        verbose_name_plural = _("billetteries")
+
+    def is_full(self) -> bool:
+        types = list(self.ticket_types.all())
+        return bool(types) and all(t.remaining == 0 for t in types)
+
+
+class TicketType(Orderable):
+    page = ParentalKey(TicketingCampaignPage, related_name="ticket_types", on_delete=models.CASCADE)
+    name = models.CharField(_("billet"), max_length=100)
+    price = models.DecimalField(_("prix (€)"), **EURO)
+    quota = models.PositiveIntegerField(_("nombre de places"))
+    sold = models.PositiveIntegerField(_("vendus ou réservés"), default=0, editable=False)
+
+    panels = [FieldPanel("name"), FieldRowPanel([FieldPanel("price"), FieldPanel("quota")])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quota - self.sold, 0)
+
+
+class CrowdfundingCampaignPage(CampaignPage):
+    content_panels = [
+        *Page.content_panels,
+        *CampaignPage.common_panels,
+        InlinePanel("counterparts", label=_("Contreparties")),
+    ]
+    template = "campagnes/campaign_page.html"
+    kind_label = _("Collecte")
+
+    class Meta:
+        verbose_name = _("collecte")
+        verbose_name_plural = _("collectes")
+
+    def clean(self):
+        super().clean()
+        if not self.goal:
+            raise ValidationError({"goal": _("Une collecte a un objectif.")})
+        if not self.closes_at:
+            raise ValidationError({"closes_at": _("Une collecte a une date limite.")})
+
+
+class Counterpart(Orderable):
+    page = ParentalKey(CrowdfundingCampaignPage, related_name="counterparts", on_delete=models.CASCADE)
+    name = models.CharField(_("contrepartie"), max_length=100)
+    description = models.CharField(_("description"), max_length=250, blank=True)
+    min_amount = models.DecimalField(_("à partir de (€)"), **EURO)
+    value = models.DecimalField(_("valeur (€)"), default=Decimal("0"), **EURO)
+    stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Vide : illimité."))
+    taken = models.PositiveIntegerField(_("attribuées ou réservées"), default=0, editable=False)
+
+    panels = [
+        FieldPanel("name"), FieldPanel("description"),
+        FieldRowPanel([FieldPanel("min_amount"), FieldPanel("value"), FieldPanel("stock")]),
+    ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.stock is None else max(self.stock - self.taken, 0)

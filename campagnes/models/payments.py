@@ -1,0 +1,162 @@
+"""Payments and what they produce: memberships, tickets. Scoped by association.
+
+A Payment keeps a snapshot of the payer as they typed it (receipts are legal documents and
+must not change when a profile does). Status changes go through named service functions
+that write a PaymentLog entry; the Stripe ids are unique so a webhook finds its payment.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentKind(models.TextChoices):
+    DONATION = "don", _("Don")
+    MONTHLY_DONATION = "don-mensuel", _("Don mensuel")
+    MEMBERSHIP = "adhesion", _("Adhésion")
+    TICKETS = "billetterie", _("Billetterie")
+    CROWDFUNDING = "collecte", _("Collecte")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "en-attente", _("En attente")
+    SUCCEEDED = "reussi", _("Réussi")
+    FAILED = "echoue", _("Échoué")
+    REFUNDED = "rembourse", _("Remboursé")
+    PARTIALLY_REFUNDED = "rembourse-partiel", _("Remboursé en partie")
+    CANCELED = "annule", _("Annulé")
+
+
+class PaymentQuerySet(models.QuerySet):
+    def for_association(self, association):
+        return self.filter(association=association)
+
+    def counted(self):
+        """Payments that count in a campaign's progress."""
+        return self.filter(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED])
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Payment(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_token = models.CharField(max_length=64, default=_token, unique=True, editable=False)
+    association = models.ForeignKey("associations.Association", on_delete=models.PROTECT, related_name="payments")
+    campaign = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(_("type"), max_length=20, choices=PaymentKind.choices)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING, db_index=True
+    )
+    amount_cents = models.PositiveIntegerField(_("montant (centimes)"))
+    fee_cents = models.PositiveIntegerField(_("frais couverts (centimes)"), default=0)
+    refunded_cents = models.PositiveIntegerField(_("remboursé (centimes)"), default=0)
+    currency = models.CharField(max_length=3, default="eur")
+    offer = models.JSONField(_("choix"), default=dict, blank=True)
+
+    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom"), max_length=150)
+    email = models.EmailField(_("e-mail"), db_index=True)
+    street_address = models.CharField(_("adresse"), max_length=300, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("ville"), max_length=150, blank=True)
+    country = models.CharField(_("pays"), max_length=2, default="FR")
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    company_name = models.CharField(_("entreprise"), max_length=200, blank=True)
+    company_siren = models.CharField(_("SIREN de l'entreprise"), max_length=9, blank=True)
+
+    stripe_customer = models.CharField(max_length=255, blank=True)
+    stripe_setup_intent = models.CharField(max_length=255, blank=True)
+    stripe_payment_intent = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_subscription = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_invoice = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_charge = models.CharField(max_length=255, blank=True, db_index=True)
+    failure_reason = models.CharField(_("motif de l'échec"), max_length=255, blank=True)
+
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, db_index=True)
+    paid_at = models.DateTimeField(_("payé le"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("paiement")
+        verbose_name_plural = _("paiements")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["association", "status", "created_at"], name="payment_asso_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount_cents / 100:.2f} € — {self.payer_name}"
+
+    @property
+    def payer_name(self) -> str:
+        return self.company_name or f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def total_cents(self) -> int:
+        return self.amount_cents + self.fee_cents
+
+
+class PaymentLog(models.Model):
+    """One line per state change: who or what changed it, and why."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="logs")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=50)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=100, blank=True)  # "webhook evt_…", "admin user 3", "navigateur"
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class StripeEvent(models.Model):
+    """Every webhook event id, stored once: the same event is processed at most once."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    account = models.CharField(max_length=255, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+
+class Membership(models.Model):
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="membership")
+    association = models.ForeignKey("associations.Association", on_delete=models.PROTECT, related_name="memberships")
+    tier_name = models.CharField(_("formule"), max_length=100)
+    valid_from = models.DateField(_("valable du"))
+    valid_until = models.DateField(_("valable jusqu'au"))
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("adhésion")
+        verbose_name_plural = _("adhésions")
+        ordering = ["-valid_until"]
+
+
+def _ticket_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Ticket(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="tickets")
+    association = models.ForeignKey("associations.Association", on_delete=models.PROTECT, related_name="tickets")
+    ticket_type = models.ForeignKey("campagnes.TicketType", on_delete=models.PROTECT, related_name="tickets")
+    code = models.CharField(_("code"), max_length=32, unique=True, default=_ticket_code)
+    checked_in_at = models.DateTimeField(_("entrée validée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("billet")
+        verbose_name_plural = _("billets")

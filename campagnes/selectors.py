@@ -1,0 +1,39 @@
+"""Reads about campaigns and payments, always scoped by association."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Sum
+
+from campagnes.models import Payment
+
+
+@dataclass(frozen=True)
+class Progress:
+    collected_cents: int
+    contributors: int
+    goal_cents: int | None
+
+    @property
+    def percent(self) -> int | None:
+        if not self.goal_cents:
+            return None
+        return min(100, round(self.collected_cents * 100 / self.goal_cents))
+
+
+def campaign_progress(*, campaign) -> Progress:
+    """Net of refunds; fees a payer chose to cover are not part of the gift."""
+    totals = Payment.objects.filter(campaign_id=campaign.pk).counted().aggregate(
+        paid=Sum("amount_cents"), refunded=Sum("refunded_cents"), people=Count("email", distinct=True)
+    )
+    goal = int(campaign.goal * 100) if campaign.goal else None
+    return Progress(
+        collected_cents=(totals["paid"] or 0) - (totals["refunded"] or 0),
+        contributors=totals["people"] or 0,
+        goal_cents=goal,
+    )
+
+
+def payments_for_association(association):
+    return Payment.objects.for_association(association)

@@ -1,0 +1,28 @@
+// Card payment: Stripe.js confirms a SetupIntent (with 3-D Secure when the bank asks), then
+// the form is posted to our server, which charges the saved card. Works on Stripe and localstripe.
+(function () {
+  "use strict";
+  var form = document.getElementById("payment-form");
+  if (!form || typeof Stripe === "undefined") { return; }
+  var stripe = Stripe(form.dataset.stripeKey);
+  var elements = stripe.elements({ locale: "fr" });
+  var card = elements.create("card", { hidePostalCode: true });
+  card.mount("#card-element");
+  var errors = document.getElementById("card-errors");
+  var button = document.getElementById("pay-button");
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    button.disabled = true;
+    errors.textContent = "";
+    stripe.confirmCardSetup(form.dataset.clientSecret, {
+      payment_method: { card: card, billing_details: { name: form.dataset.payerName, email: form.dataset.payerEmail } }
+    }).then(function (result) {
+      if (result.error) {
+        errors.textContent = result.error.message || "La carte a été refusée.";
+        button.disabled = false;
+        return;
+      }
+      form.submit();
+    });
+  });
+}());

@@ -1,0 +1,118 @@
+"""The one module that talks to Stripe (or to localstripe, which speaks the same API).
+
+Integration that works unchanged on both: the browser confirms a SetupIntent with Stripe.js
+(3-D Secure included), then the server creates the PaymentIntent with ``confirm=true`` and
+the saved payment method, or a Subscription for a monthly gift. Every creating call carries
+an idempotency key derived from the payment, so a retried request never charges twice.
+With Connect enabled, calls are made on the association's own account (direct charges).
+"""
+
+from __future__ import annotations
+
+import stripe
+from django.conf import settings
+
+
+class GatewayError(Exception):
+    """Stripe could not be reached or refused the call; the message is safe to show."""
+
+
+class CardDeclined(GatewayError):
+    pass
+
+
+def client() -> stripe.StripeClient:
+    base = settings.STRIPE_API_BASE
+    kwargs = {"base_addresses": {"api": base}} if base else {}
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=1, **kwargs)
+
+
+def _options(*, account: str = "", idempotency_key: str = "") -> dict:
+    options: dict = {}
+    if account and settings.STRIPE_CONNECT_ENABLED:
+        options["stripe_account"] = account
+    if idempotency_key:
+        options["idempotency_key"] = idempotency_key
+    return options
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except stripe.CardError as exc:
+        raise CardDeclined(exc.user_message or "La carte a été refusée.") from exc
+    except stripe.APIConnectionError as exc:
+        raise GatewayError("Le service de paiement ne répond pas. Rien n'a été débité : réessayez dans un instant.") from exc
+    except stripe.StripeError as exc:
+        raise GatewayError("Le service de paiement a refusé la demande.") from exc
+
+
+def create_customer(*, email: str, name: str, account: str, key: str):
+    return _call(
+        client().v1.customers.create,
+        params={"email": email, "name": name},
+        options=_options(account=account, idempotency_key=f"cus-{key}"),
+    )
+
+
+def create_setup_intent(*, customer: str, account: str, key: str, metadata: dict):
+    return _call(
+        client().v1.setup_intents.create,
+        params={"customer": customer, "payment_method_types": ["card"], "usage": "off_session", "metadata": metadata},
+        options=_options(account=account, idempotency_key=f"seti-{key}"),
+    )
+
+
+def retrieve_setup_intent(setup_intent_id: str, *, account: str):
+    return _call(client().v1.setup_intents.retrieve, setup_intent_id, options=_options(account=account))
+
+
+def charge(*, amount_cents: int, customer: str, payment_method: str, account: str, key: str, metadata: dict):
+    return _call(
+        client().v1.payment_intents.create,
+        params={
+            "amount": amount_cents,
+            "currency": "eur",
+            "customer": customer,
+            "payment_method": payment_method,
+            "confirm": True,
+            "off_session": True,
+            "metadata": metadata,
+        },
+        options=_options(account=account, idempotency_key=f"pi-{key}"),
+    )
+
+
+def retrieve_payment_intent(payment_intent_id: str, *, account: str):
+    return _call(client().v1.payment_intents.retrieve, payment_intent_id, options=_options(account=account))
+
+
+def retrieve_charge(charge_id: str, *, account: str):
+    return _call(client().v1.charges.retrieve, charge_id, options=_options(account=account))
+
+
+def refund(*, payment_intent: str, amount_cents: int, account: str, key: str):
+    return _call(
+        client().v1.refunds.create,
+        params={"payment_intent": payment_intent, "amount": amount_cents},
+        options=_options(account=account, idempotency_key=f"re-{key}"),
+    )
+
+
+def construct_event(payload: bytes, signature: str):
+    """Verify the signature on the raw body; raises ValueError or SignatureVerificationError."""
+    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+
+
+def charge_id_of(intent) -> str:
+    """The charge of a PaymentIntent: ``latest_charge`` today, ``charges`` on older API versions."""
+    data = intent.to_dict() if hasattr(intent, "to_dict") else dict(intent)
+    latest = data.get("latest_charge")
+    if latest:
+        return latest if isinstance(latest, str) else latest.get("id", "")
+    charges = data.get("charges") or {}
+    if isinstance(charges, dict) and charges.get("object") == "charge":
+        return charges.get("id", "")
+    if isinstance(charges, dict) and charges.get("data"):
+        return charges["data"][0]["id"]
+    return ""
