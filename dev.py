@@ -43,20 +43,48 @@ def manage(*args: str, env: dict | None = None) -> None:
     subprocess.run([str(PYTHON), str(ROOT / "manage.py"), *args], check=True, cwd=ROOT, env=env)
 
 
+LOCALSTRIPE_PORT = 8420
+
+
+def start_localstripe():
+    """The embedded Stripe-compatible server: payments in the demo need no internet and no account."""
+    code = (
+        "import sys; from site_kollektif import localstripe_server as s; "
+        f"p = s.start({LOCALSTRIPE_PORT}, log_path='var/localstripe.log'); "
+        "s.register_webhook(" + str(LOCALSTRIPE_PORT) + ", url='http://127.0.0.1:8000/stripe/webhook/', secret='whsec_localstripe'); "
+        "print(p.pid)"
+    )
+    (ROOT / "var").mkdir(exist_ok=True)
+    pid = subprocess.run([str(PYTHON), "-c", code], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+    print(f"Serveur Stripe embarqué (localstripe) sur http://127.0.0.1:{LOCALSTRIPE_PORT}", flush=True)
+    return int(pid)
+
+
+def stop(pid: int) -> None:
+    try:
+        os.kill(pid, 15)
+    except OSError:
+        pass
+
+
 def demo(args: list[str]) -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "site_kollektif.settings.dev"}
     manage("migrate", "--no-input", "-v", "0", env=env)
     manage("charger_demo", env=env)
-    if "--check" in args:
-        # CI: prove the demo starts and serves its home page, then stop.
-        manage("check_demo", env=env)
-        return 0
-    print("\nKollektif tourne sur http://127.0.0.1:8000 (Ctrl+C pour arrêter)\n", flush=True)
+    localstripe = start_localstripe()
     try:
-        manage("runserver", "127.0.0.1:8000", env=env)
-    except KeyboardInterrupt:
-        pass
-    return 0
+        if "--check" in args:
+            # CI: prove the demo serves its pages and takes a donation end to end, then stop.
+            manage("check_demo", env=env)
+            return 0
+        print("\nKollektif tourne sur http://127.0.0.1:8000 (Ctrl+C pour arrêter)\n", flush=True)
+        try:
+            manage("runserver", "127.0.0.1:8000", env=env)
+        except KeyboardInterrupt:
+            pass
+        return 0
+    finally:
+        stop(localstripe)
 
 
 def test(args: list[str]) -> int:

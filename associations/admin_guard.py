@@ -38,6 +38,7 @@ NAMESPACE_KINDS = {
     "wagtailsnippetchoosers_associations_association": "association",
     "wagtailusers_users": "user",
     "wagtailusers_groups": "group",
+    "paiements": "payment",
 }
 # Admin areas that show data across every association: platform staff only.
 STAFF_ONLY_NAMESPACES = {
@@ -128,6 +129,11 @@ def _kind_ok(user, kind: str, object_id) -> bool:
         return str(object_id) == str(user.pk)
     if kind == "group":
         return False
+    if kind == "payment":
+        from campagnes.models import Payment
+
+        association_id = Payment.objects.filter(pk=object_id).values_list("association_id", flat=True).first()
+        return association_id is None or selectors.associations_for_user(user).filter(pk=association_id).exists()
     return True
 
 

@@ -67,3 +67,24 @@ def image_b(association_b):
 @pytest.fixture
 def image_a(association_a):
     return make_image("Photo de A", collection=association_a.collection, width=64, height=48)
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """A real localstripe process (the embedded Stripe-compatible server), for the session."""
+    from site_kollektif import localstripe_server
+
+    port = localstripe_server.free_port()
+    process = localstripe_server.start(port)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_settings(settings, localstripe):
+    settings.STRIPE_API_BASE = localstripe
+    settings.STRIPE_JS_URL = f"{localstripe}/js.stripe.com/v3/"
+    settings.STRIPE_SECRET_KEY = "sk_test_kollektif"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_kollektif_tests"
+    return settings

@@ -120,7 +120,12 @@ class AssociationHomePage(AssociationPageMixin, Page):
             .prefetch_related("image__renditions")
             .order_by("-date", "-pk")[:LATEST_NEWS_ON_HOME]
         )
-        context["support_page"] = SupportPage.objects.filter(subtree_filter(self, levels=1)).live().first()
+        support_page = SupportPage.objects.filter(subtree_filter(self, levels=1)).live().first()
+        context["support_page"] = support_page
+        if support_page is not None:
+            from campagnes.selectors import campaigns_with_progress
+
+            context["current_campaigns"] = campaigns_with_progress(support_page=support_page, only_open=True)
         return context
 
 
@@ -233,6 +238,15 @@ class SupportPage(SectionPage):
     class Meta:
         verbose_name = _("nous aider")
         verbose_name_plural = _("pages nous aider")
+
+    def get_context(self, request, *args, **kwargs):
+        from campagnes.selectors import campaigns_with_progress
+
+        context = super().get_context(request, *args, **kwargs)
+        context["campaigns"] = [
+            (campaign, progress) for campaign, progress in campaigns_with_progress(support_page=self) if campaign.is_open
+        ]
+        return context
 
 
 class ProjectsPage(SectionPage):

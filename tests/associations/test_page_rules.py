@@ -13,6 +13,7 @@ from associations.models import (
     ProjectsPage,
     SupportPage,
 )
+from campagnes.models import DonationCampaignPage
 from site_kollektif.models import AssociationIndexPage, ContentPage, HomePage
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,9 @@ def test_allowed_parents_and_children_are_declared():
     assert set(AssociationHomePage.allowed_subpage_models()) == {NewsIndexPage, SupportPage, ProjectsPage}
     assert NewsIndexPage.allowed_subpage_models() == [NewsPostPage]
     assert NewsPostPage.allowed_parent_page_models() == [NewsIndexPage]
-    for section in (SupportPage, ProjectsPage):
-        assert section.allowed_subpage_models() == []
+    assert ProjectsPage.allowed_subpage_models() == []
+    assert DonationCampaignPage in SupportPage.allowed_subpage_models()
+    assert DonationCampaignPage.allowed_parent_page_models() == [SupportPage]
     assert set(HomePage.allowed_subpage_models()) == {ContentPage, AssociationIndexPage}
 
 

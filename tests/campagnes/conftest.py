@@ -6,24 +6,11 @@ import pytest
 import stripe
 
 from campagnes.models import DonationCampaignPage
-from site_kollektif import localstripe_server
-
-
-@pytest.fixture(scope="session")
-def localstripe():
-    port = localstripe_server.free_port()
-    process = localstripe_server.start(port)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(autouse=True)
-def _stripe_settings(settings, localstripe):
-    settings.STRIPE_API_BASE = localstripe
-    settings.STRIPE_JS_URL = f"{localstripe}/js.stripe.com/v3/"
-    settings.STRIPE_SECRET_KEY = "sk_test_kollektif"
-    settings.STRIPE_WEBHOOK_SECRET = "whsec_kollektif_tests"
+def _stripe_settings(stripe_settings):
+    return stripe_settings
 
 
 @pytest.fixture

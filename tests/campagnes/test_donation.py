@@ -166,3 +166,21 @@ def test_webhooks_forged_replayed_and_out_of_order(donation_campaign, stripe_cli
     assert response.status_code == 200 and "déjà traité" in response.content.decode()
     assert StripeEvent.objects.count() == 2
     assert payment.logs.filter(action="succeeded").count() == 0  # never marked succeeded after its refund
+
+
+def test_open_campaigns_are_listed_on_nous_aider_and_accueil(donation_campaign):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campagnes.models import DonationCampaignPage
+
+    support = donation_campaign.get_parent()
+    closed = DonationCampaignPage(title="Ancienne campagne", slug="ancienne", opens_at=timezone.now() - timedelta(days=30),
+                                  closes_at=timezone.now() - timedelta(days=1))
+    support.add_child(instance=closed)
+    client = Client()
+    for url in ("/association/popeline/nous-aider/", "/association/popeline/"):
+        body = client.get(url).content.decode()
+        assert "Une machine à coudre pour l&#x27;atelier" in body or "Une machine à coudre pour l'atelier" in body
+        assert "Ancienne campagne" not in body

@@ -16,6 +16,7 @@ from wagtail.models import Page, Site
 from associations import services
 from associations.factories import DEFAULT_PASSWORD, make_image
 from associations.models import Association, AssociationStatus, Commune, NewsPostPage, Sector
+from campagnes.models import DonationCampaignPage
 from site_kollektif.demo_content import ASSOCIATIONS, CONTENT_PAGES
 from site_kollektif.models import ContentPage, HomePage, HomePageFeaturedAssociation
 
@@ -155,4 +156,11 @@ class Command(BaseCommand):
         support = home_page.get_children().get(slug="nous-aider").specific
         support.introduction = "<p>Dons, adhésions, bénévolat : toutes les façons de nous soutenir.</p>"
         support.save_revision().publish()
+        campaign = DonationCampaignPage(
+            title=f"Soutenir {spec['name']}", slug="soutenir-le-projet", goal=Decimal("3000"),
+            introduction=f"<p>Chaque don aide {spec['name']} à poursuivre ses actions.</p>",
+            suggested_amounts="10, 20, 50, 100", min_amount=Decimal("5"), max_amount=Decimal("5000"),
+        )
+        support.add_child(instance=campaign)
+        campaign.save_revision().publish()
         return association

@@ -21,4 +21,37 @@ class Command(BaseCommand):
                 failures.append(url)
         if failures:
             raise CommandError(f"Pages de la démo en erreur : {', '.join(failures)}")
+        self._donate(client)
         self.stdout.write(self.style.SUCCESS("La démo répond."))
+
+    def _donate(self, client) -> None:
+        """A 20 € donation through the demo campaign, the card confirmed as Stripe.js would."""
+        import re
+        import time
+
+        import stripe
+        from django.conf import settings
+
+        from campagnes.models import DonationCampaignPage, Payment
+
+        campaign = DonationCampaignPage.objects.live().filter(slug="soutenir-le-projet").first()
+        if campaign is None:
+            raise CommandError("Pas de campagne de dons dans la démo")
+        started = time.perf_counter()
+        response = client.post(campaign.url, {
+            "amount": "20", "frequency": "once", "first_name": "Camille", "last_name": "Démo", "email": "camille@exemple.org",
+            "street_address": "1 rue de la Paix", "postal_code": "62000", "city": "Arras", "consent": "on"})
+        if response.status_code != 200:
+            raise CommandError(f"Formulaire de don : {response.status_code}")
+        secret = re.search(r'data-client-secret="([^"]+)"', response.content.decode()).group(1)
+        stripe_client = stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE})
+        stripe_client.v1.setup_intents.confirm(secret.split("_secret_")[0], params={
+            "client_secret": secret,
+            "payment_method_data": {"type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}}})
+        payment = Payment.objects.get(stripe_setup_intent=secret.split("_secret_")[0])
+        client.post(f"/paiement/{payment.public_token}/confirmer/")
+        payment.refresh_from_db()
+        elapsed = (time.perf_counter() - started) * 1000
+        self.stdout.write(f"  don de 20 € : {payment.get_status_display()} en {elapsed:.0f} ms")
+        if payment.status != "reussi":
+            raise CommandError("Le don de démonstration a échoué")

@@ -15,7 +15,7 @@
     button.disabled = true;
     errors.textContent = "";
     stripe.confirmCardSetup(form.dataset.clientSecret, {
-      payment_method: { card: card, billing_details: { name: form.dataset.payerName, email: form.dataset.payerEmail } }
+      payment_method: { card: card }
     }).then(function (result) {
       if (result.error) {
         errors.textContent = result.error.message || "La carte a été refusée.";

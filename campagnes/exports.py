@@ -1,0 +1,153 @@
+"""Payments as a spreadsheet for the accountant: one table, written as CSV or XLSX.
+
+The table is built once (French headers, amounts as Decimal euros, dates as dd/mm/yyyy HH:MM
+in local time) and rendered by two small writers. Both neutralise what a payer typed that a
+spreadsheet would take for a formula ("=HYPERLINK(…)" as a last name).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campagnes.models import Payment, PaymentStatus
+from campagnes.money import to_euros
+
+# Statuses in which the money was actually received (even if given back since).
+PAID_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_EURO_FORMAT = '#,##0.00 "€"'
+
+
+def french_datetime(value) -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+def payment_headers() -> list[str]:
+    return [
+        _("Date"),
+        _("N° de paiement"),
+        _("Association"),
+        _("Campagne"),
+        _("Type"),
+        _("Statut"),
+        _("Prénom"),
+        _("Nom"),
+        _("Entreprise"),
+        _("SIREN de l'entreprise"),
+        _("E-mail"),
+        _("Téléphone"),
+        _("Adresse"),
+        _("Code postal"),
+        _("Ville"),
+        _("Pays"),
+        _("Montant (€)"),
+        _("Frais couverts (€)"),
+        _("Total payé (€)"),
+        _("Remboursé (€)"),
+        _("Net encaissé (€)"),
+        _("Payé le"),
+        _("Référence Stripe"),
+    ]
+
+
+def payment_row(payment: Payment) -> list:
+    received = payment.status in PAID_STATUSES
+    net_cents = payment.total_cents - payment.refunded_cents if received else 0
+    return [
+        french_datetime(payment.created_at),
+        payment.pk,
+        payment.association.name,
+        payment.campaign.title,
+        payment.get_kind_display(),
+        payment.get_status_display(),
+        payment.first_name,
+        payment.last_name,
+        payment.company_name,
+        payment.company_siren,
+        payment.email,
+        payment.phone,
+        payment.street_address,
+        payment.postal_code,
+        payment.city,
+        payment.country,
+        to_euros(payment.amount_cents),
+        to_euros(payment.fee_cents),
+        to_euros(payment.total_cents),
+        to_euros(payment.refunded_cents),
+        to_euros(net_cents),
+        french_datetime(payment.paid_at),
+        payment.stripe_payment_intent or payment.stripe_invoice or "",
+    ]
+
+
+def payments_table(queryset) -> tuple[list[str], list[list]]:
+    """French headers and one row per payment, in the queryset's order."""
+    payments = queryset.select_related("association", "campaign")
+    return payment_headers(), [payment_row(payment) for payment in payments.iterator(chunk_size=2000)]
+
+
+def _safe_text(value: str) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula."""
+    if value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")  # French Excel reads "25,63" as a number
+    if isinstance(value, int):
+        return str(value)
+    return _safe_text(str(value))
+
+
+def render_csv(headers: list[str], rows: list[list]) -> bytes:
+    """Semicolon separated, UTF-8 with a BOM: what a French Excel opens with accents intact."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_csv_cell(header) for header in headers])
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def render_xlsx(headers: list[str], rows: list[list], *, title: str = "") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=(title or _("Paiements"))[:31])
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(len(header) + 4, 40))
+
+    def cell(value, *, bold: bool = False):
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        item = WriteOnlyCell(sheet, value=value)
+        if item.data_type == "f":  # typed by a payer, never a formula
+            item.data_type = "s"
+        if isinstance(value, Decimal):
+            item.number_format = EXCEL_EURO_FORMAT
+        if bold:
+            item.font = Font(bold=True)
+        return item
+
+    sheet.append([cell(header, bold=True) for header in headers])
+    for row in rows:
+        sheet.append([cell(value) for value in row])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

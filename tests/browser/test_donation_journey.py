@@ -1,0 +1,49 @@
+"""A donor pays on a campaign page through Stripe.js (localstripe-v3.js) and sees the thank-you page."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from campagnes.models import DonationCampaignPage, Payment, PaymentStatus
+from tests.browser.test_accessibility import AXE_OPTIONS, _serious
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def campaign(association_a, stripe_settings):
+    support = association_a.home_page.get_children().get(slug="nous-aider").specific
+    page = DonationCampaignPage(title="Une machine à coudre", slug="machine", goal="1500", suggested_amounts="10, 20, 50")
+    support.add_child(instance=page)
+    return page
+
+
+def test_donor_pays_by_card_on_a_phone(phone_page, campaign):
+    page = phone_page
+    page.goto(campaign.url)
+    assert _serious(Axe().run(page, options=AXE_OPTIONS)) == []
+    for name, value in [("amount", "20"), ("first_name", "Léa"), ("last_name", "Dupont"), ("email", "lea@exemple.org"),
+                        ("street_address", "3 rue des Lilas"), ("postal_code", "62400"), ("city", "Béthune")]:
+        page.locator(f"input[name={name}]").fill(value)
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name="Continuer vers le paiement").click()
+    page.wait_for_selector("#card-element input")
+    page.locator("#card-element input[placeholder=number]").fill("4242424242424242")
+    page.locator("#card-element input[placeholder=exp_month]").fill("12")
+    page.locator("#card-element input[placeholder=exp_year]").fill("34")
+    page.locator("#card-element input[placeholder=cvc]").fill("123")
+    page.locator("#card-element input[placeholder=postal_code]").fill("62400")
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    page.on("request", lambda request: console.append(f"{request.method} {request.url} {request.post_data}") if request.method == "POST" else None)
+    page.get_by_role("button", name="Payer").click()
+    try:
+        page.wait_for_url("**/merci/")
+    except Exception:
+        page.screenshot(path="/tmp/pay-fail.png")
+        raise AssertionError(f"no thank-you page; console: {console}; errors: {page.locator('#card-errors').inner_text()}") from None
+    assert "Merci" in page.content()
+    assert "20,00" in page.content()
+    payment = Payment.objects.get()
+    assert payment.status == PaymentStatus.SUCCEEDED and payment.amount_cents == 2000
