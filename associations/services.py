@@ -296,3 +296,15 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Association:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return association
+
+
+@transaction.atomic
+def association_stripe_account_update(*, account) -> bool:
+    """Record what Stripe says of an association's Connect account (``account.updated``)."""
+    association = Association.objects.select_for_update().filter(stripe_account_id=account["id"]).first()
+    if association is None:
+        return False
+    association.stripe_charges_enabled = bool(account["charges_enabled"]) if "charges_enabled" in account else False
+    association.stripe_details_submitted = bool(account["details_submitted"]) if "details_submitted" in account else False
+    association.save(update_fields=["stripe_charges_enabled", "stripe_details_submitted", "updated_at"])
+    return True

@@ -59,15 +59,17 @@ def payment_start(*, campaign, association, kind: str, amount_cents: int, payer:
 
 
 def payment_charge(*, payment: Payment) -> Payment:
-    """After the browser confirmed the card: charge it (one-off) server-side."""
+    """After the browser confirmed the card: charge it server-side (or start the monthly gift)."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if payment.status != PaymentStatus.PENDING or payment.stripe_payment_intent:
+        if payment.status != PaymentStatus.PENDING or payment.stripe_payment_intent or payment.stripe_subscription:
             return payment
         account = payment.association.stripe_account_id
         setup_intent = gateway.retrieve_setup_intent(payment.stripe_setup_intent, account=account)
         if setup_intent.status != "succeeded" or not setup_intent.payment_method:
             raise gateway.GatewayError("La carte n'a pas été confirmée.")
+    if payment.kind == PaymentKind.MONTHLY_DONATION:
+        return _start_subscription(payment=payment, payment_method=gateway.object_id(setup_intent.payment_method))
     try:
         intent = gateway.charge(
             amount_cents=payment.total_cents,
@@ -80,6 +82,66 @@ def payment_charge(*, payment: Payment) -> Payment:
     except gateway.CardDeclined as exc:
         return payment_fail(payment=payment, reason=str(exc), source="navigateur")
     return apply_payment_intent(payment=payment, intent=intent, source="navigateur")
+
+
+def _start_subscription(*, payment: Payment, payment_method: str) -> Payment:
+    account = payment.association.stripe_account_id
+    try:
+        gateway.set_default_payment_method(customer=payment.stripe_customer, payment_method=payment_method, account=account)
+        plan = gateway.monthly_plan(amount_cents=payment.total_cents, account=account)
+        subscription = gateway.create_subscription(
+            customer=payment.stripe_customer, plan=plan, account=account, key=str(payment.uuid),
+            metadata={"payment": str(payment.uuid), "association": str(payment.association_id)},
+        )
+    except gateway.CardDeclined as exc:
+        return payment_fail(payment=payment, reason=str(exc), source="navigateur")
+    invoice_id = gateway.object_id(subscription["latest_invoice"] if "latest_invoice" in subscription else None)
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment.stripe_subscription = subscription.id
+        payment.stripe_invoice = invoice_id or None
+        payment.save(update_fields=["stripe_subscription", "stripe_invoice", "updated_at"])
+    if invoice_id:
+        invoice = gateway.retrieve_invoice(invoice_id, account=account)
+        return apply_invoice(payment=payment, invoice=invoice, source="navigateur")
+    return payment
+
+
+@transaction.atomic
+def apply_invoice(*, payment: Payment, invoice, source: str) -> Payment:
+    """Bring the payment of one monthly invoice in line with the invoice's current state."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    status = invoice["status"]
+    if status == "paid":
+        charge_id = gateway.object_id(invoice["charge"] if "charge" in invoice else None)
+        if not payment.stripe_payment_intent and "payment_intent" in invoice and invoice["payment_intent"]:
+            payment.stripe_payment_intent = gateway.object_id(invoice["payment_intent"])
+            payment.save(update_fields=["stripe_payment_intent", "updated_at"])
+        return _mark_succeeded(payment, charge_id=charge_id, source=source)
+    attempted = bool(invoice["attempted"]) if "attempted" in invoice else False
+    if status in ("uncollectible", "void") or (status == "open" and attempted):
+        return payment_fail(payment=payment, reason="Prélèvement mensuel refusé", source=source)
+    return payment
+
+
+def _payment_for_invoice(invoice) -> Payment | None:
+    """The payment of this invoice; a new one (copy of the first) for each later month."""
+    existing = Payment.objects.filter(stripe_invoice=invoice.id).first()
+    if existing is not None:
+        return existing
+    subscription_id = gateway.object_id(invoice["subscription"] if "subscription" in invoice else None)
+    first = Payment.objects.filter(stripe_subscription=subscription_id).order_by("created_at").first()
+    if first is None:
+        return None
+    snapshot = {
+        field.name: getattr(first, field.name)
+        for field in Payment._meta.concrete_fields
+        if field.name in {"association", "campaign", "kind", "amount_cents", "fee_cents", "currency", "offer",
+                          "first_name", "last_name", "email", "street_address", "postal_code", "city", "country",
+                          "phone", "company_name", "company_siren", "stripe_customer", "stripe_subscription"}
+    }
+    payment, _created = Payment.objects.get_or_create(stripe_invoice=invoice.id, defaults=snapshot)
+    return payment
 
 
 @transaction.atomic
@@ -191,6 +253,22 @@ def _dispatch(event) -> str:
         intent = gateway.retrieve_payment_intent(obj.id, account=payment.association.stripe_account_id)
         apply_payment_intent(payment=payment, intent=intent, source=source)
         return f"paiement {payment.pk}"
+    if event.type in ("invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed"):
+        with transaction.atomic():
+            payment = _payment_for_invoice(obj)
+        if payment is None:
+            return "abonnement inconnu"
+        invoice = gateway.retrieve_invoice(obj.id, account=payment.association.stripe_account_id)
+        if event.type == "invoice.payment_failed" and invoice["status"] != "paid":
+            payment_fail(payment=payment, reason="Prélèvement mensuel refusé", source=source)
+        else:
+            apply_invoice(payment=payment, invoice=invoice, source=source)
+        return f"échéance {payment.pk}"
+    if event.type == "account.updated":
+        from associations.services import association_stripe_account_update
+
+        updated = association_stripe_account_update(account=obj)
+        return "compte mis à jour" if updated else "compte inconnu"
     if event.type == "charge.refunded":
         payment = _payment_for_intent(getattr(obj, "payment_intent", "") or "", getattr(obj, "metadata", None))
         if payment is None:

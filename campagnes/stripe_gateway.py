@@ -116,3 +116,52 @@ def charge_id_of(intent) -> str:
     if isinstance(charges, dict) and charges.get("data"):
         return charges["data"][0]["id"]
     return ""
+
+
+def set_default_payment_method(*, customer: str, payment_method: str, account: str):
+    options = _options(account=account)
+    try:
+        client().v1.payment_methods.attach(payment_method, params={"customer": customer}, options=options)
+    except stripe.InvalidRequestError:
+        pass  # already attached by the SetupIntent
+    return _call(
+        client().v1.customers.update, customer,
+        params={"invoice_settings": {"default_payment_method": payment_method}}, options=options,
+    )
+
+
+def monthly_plan(*, amount_cents: int, account: str) -> str:
+    """One plan per monthly amount (Plans work on Stripe and on localstripe, inline prices do not)."""
+    plan_id = f"kollektif-don-mensuel-{amount_cents}-eur"
+    options = _options(account=account)
+    try:
+        return client().v1.plans.retrieve(plan_id, options=options).id
+    except stripe.InvalidRequestError:
+        euros = f"{amount_cents / 100:.2f}".replace(".", ",")
+        return _call(
+            client().v1.plans.create,
+            params={"id": plan_id, "amount": amount_cents, "currency": "eur", "interval": "month",
+                    "product": {"name": f"Don mensuel de {euros} €"}},
+            options=_options(account=account, idempotency_key=f"plan-{plan_id}"),
+        ).id
+
+
+def create_subscription(*, customer: str, plan: str, account: str, key: str, metadata: dict):
+    return _call(
+        client().v1.subscriptions.create,
+        params={"customer": customer, "items": [{"plan": plan}], "metadata": metadata},
+        options=_options(account=account, idempotency_key=f"sub-{key}"),
+    )
+
+
+def retrieve_invoice(invoice_id: str, *, account: str):
+    return _call(client().v1.invoices.retrieve, invoice_id, options=_options(account=account))
+
+
+def object_id(value) -> str:
+    """An expandable field: the id whether Stripe sent the id or the whole object."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value
+    return value["id"] if "id" in value else ""
