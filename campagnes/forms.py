@@ -36,6 +36,14 @@ class PayerForm(forms.Form):
     consent = forms.BooleanField(label=CONSENT_TEXT, error_messages={"required": _("Votre accord est nécessaire pour payer.")})
 
     address_required = True
+    CLOSING_FIELDS = ("cover_fees", "consent")
+
+    def offer_fields(self):
+        """What the payer chooses (amount, formula, tickets…), shown first."""
+        return [self[name] for name in self.fields if name not in PayerForm.base_fields]
+
+    def payer_fields(self):
+        return [self[name] for name in PayerForm.base_fields if name not in self.CLOSING_FIELDS]
 
     def clean_company_siren(self):
         siren = (self.cleaned_data.get("company_siren") or "").replace(" ", "")
@@ -70,14 +78,13 @@ class DonationForm(PayerForm):
         if not campaign.allow_monthly:
             self.fields["frequency"].choices = [("once", _("Une fois"))]
 
+    def payment_request(self) -> tuple[str, int, dict]:
+        frequency = self.cleaned_data.get("frequency", "once")
+        kind = "don-mensuel" if frequency == "monthly" else "don"
+        return kind, self.cleaned_data["amount"], {"frequency": frequency}
+
     def clean_amount(self):
-        raw = self.cleaned_data["amount"]
-        try:
-            cents = to_cents(raw)
-        except ValueError as exc:
-            raise ValidationError(_("Indiquez un montant en euros, par exemple 20 ou 12,50.")) from exc
-        if cents <= 0:
-            raise ValidationError(_("Le montant doit être positif."))
+        cents = _parse_amount(self.cleaned_data["amount"])
         minimum, maximum = to_cents(self.campaign.min_amount), to_cents(self.campaign.max_amount)
         if cents < minimum:
             raise ValidationError(_("Le don minimum est de %(min)s €.") % {"min": _fmt(self.campaign.min_amount)})
@@ -86,13 +93,162 @@ class DonationForm(PayerForm):
         return cents
 
 
+def _parse_amount(raw: str) -> int:
+    try:
+        cents = to_cents(raw)
+    except ValueError as exc:
+        raise ValidationError(_("Indiquez un montant en euros, par exemple 20 ou 12,50.")) from exc
+    if cents <= 0:
+        raise ValidationError(_("Le montant doit être positif."))
+    return cents
+
+
+class MembershipForm(PayerForm):
+    address_required = False
+
+    def payment_request(self) -> tuple[str, int, dict]:
+        tier = self.cleaned_data["tier"]
+        return "adhesion", self.cleaned_data["amount_cents"], {"tier": tier.pk, "tier_name": tier.name}
+
+    tier = forms.ModelChoiceField(label=_("Formule"), queryset=None, widget=forms.RadioSelect, empty_label=None)
+    amount = forms.CharField(
+        label=_("Montant si prix libre (€)"), max_length=12, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["tier"].queryset = campaign.tiers.all()
+        self.fields["tier"].label_from_instance = lambda tier: (
+            f"{tier.name} — {_fmt(tier.price)} €" + (f" {_('minimum, prix libre')}" if tier.free_price else "")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        tier = cleaned.get("tier")
+        if tier is None:
+            return cleaned
+        price = to_cents(tier.price)
+        if tier.free_price and (cleaned.get("amount") or "").strip():
+            try:
+                cents = _parse_amount(cleaned["amount"])
+            except ValidationError as exc:
+                self.add_error("amount", exc)
+                return cleaned
+            if cents < price:
+                self.add_error("amount", _("Le minimum pour cette formule est de %(min)s €.") % {"min": _fmt(tier.price)})
+            cleaned["amount_cents"] = cents
+        else:
+            cleaned["amount_cents"] = price
+        if cleaned.get("amount_cents", 0) <= 0:
+            self.add_error("tier", _("Cette formule n'a pas de montant à payer."))
+        return cleaned
+
+
+class TicketForm(PayerForm):
+    address_required = False
+    MAX_PER_TYPE = 10
+
+    def payment_request(self) -> tuple[str, int, dict]:
+        return "billetterie", self.cleaned_data["amount_cents"], {"tickets": self.cleaned_data["lines"]}
+
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.ticket_types = list(campaign.ticket_types.all())
+        for ticket_type in self.ticket_types:
+            self.fields[f"billets_{ticket_type.pk}"] = forms.IntegerField(
+                label=f"{ticket_type.name} — {_fmt(ticket_type.price)} €", min_value=0, max_value=self.MAX_PER_TYPE,
+                initial=0, required=False,
+                help_text=_("%(n)s place(s) restante(s)") % {"n": ticket_type.remaining},
+                error_messages={"invalid": _("Indiquez un nombre de billets."),
+                                "min_value": _("Le nombre de billets ne peut pas être négatif."),
+                                "max_value": _("%(max)s billets au plus par commande.") % {"max": self.MAX_PER_TYPE}},
+            )
+
+    def ticket_fields(self):
+        return [self[f"billets_{ticket_type.pk}"] for ticket_type in self.ticket_types]
+
+    def clean(self):
+        cleaned = super().clean()
+        lines = {}
+        for ticket_type in self.ticket_types:
+            quantity = cleaned.get(f"billets_{ticket_type.pk}") or 0
+            if quantity:
+                lines[str(ticket_type.pk)] = quantity
+                if quantity > ticket_type.remaining:
+                    self.add_error(f"billets_{ticket_type.pk}", _("Il ne reste que %(n)s place(s) pour « %(name)s ».")
+                                   % {"n": ticket_type.remaining, "name": ticket_type.name})
+        if not lines:
+            raise ValidationError(_("Choisissez au moins un billet."))
+        cleaned["lines"] = lines
+        cleaned["amount_cents"] = sum(
+            to_cents(t.price) * lines.get(str(t.pk), 0) for t in self.ticket_types
+        )
+        if cleaned["amount_cents"] <= 0:
+            raise ValidationError(_("Ces billets sont gratuits : pas besoin de payer en ligne."))
+        return cleaned
+
+
+class CrowdfundingForm(PayerForm):
+    def payment_request(self) -> tuple[str, int, dict]:
+        counterpart = self.cleaned_data.get("counterpart")
+        offer = {}
+        if counterpart is not None:
+            offer = {"counterpart": counterpart.pk, "counterpart_name": counterpart.name,
+                     "counterpart_value_cents": to_cents(counterpart.value)}
+        return "collecte", self.cleaned_data["amount_cents"], offer
+
+    amount = forms.CharField(label=_("Montant de votre contribution (€)"), max_length=12,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    counterpart = forms.ModelChoiceField(label=_("Contrepartie"), queryset=None, required=False,
+                                         widget=forms.RadioSelect, empty_label=_("Sans contrepartie"))
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["counterpart"].queryset = campaign.counterparts.all()
+        self.fields["counterpart"].label_from_instance = lambda c: (
+            f"{c.name} — {_('dès')} {_fmt(c.min_amount)} €" + (f" ({c.remaining} {_('restantes')})" if c.stock is not None else "")
+        )
+
+    def clean_amount(self):
+        cents = _parse_amount(self.cleaned_data["amount"])
+        if cents > to_cents("100000"):
+            raise ValidationError(_("Pour un montant aussi important, contactez l'association."))
+        return cents
+
+    def clean(self):
+        cleaned = super().clean()
+        counterpart = cleaned.get("counterpart")
+        if counterpart is not None and cleaned.get("amount"):
+            if cleaned["amount"] < to_cents(counterpart.min_amount):
+                self.add_error("counterpart", _("Cette contrepartie demande au moins %(min)s €.") % {"min": _fmt(counterpart.min_amount)})
+            if counterpart.remaining == 0:
+                self.add_error("counterpart", _("Cette contrepartie n'est plus disponible."))
+        cleaned["amount_cents"] = cleaned.get("amount")
+        return cleaned
+
+
 def _fmt(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",").replace(",00", "")
 
 
 def payment_form_for(campaign, data=None):
-    from campagnes.models import DonationCampaignPage
+    from campagnes.models import (
+        CrowdfundingCampaignPage,
+        DonationCampaignPage,
+        MembershipCampaignPage,
+        TicketingCampaignPage,
+    )
 
-    if isinstance(campaign, DonationCampaignPage):
-        return DonationForm(data, campaign=campaign)
-    return None
+    form_classes = {
+        DonationCampaignPage: DonationForm,
+        MembershipCampaignPage: MembershipForm,
+        TicketingCampaignPage: TicketForm,
+        CrowdfundingCampaignPage: CrowdfundingForm,
+    }
+    form_class = form_classes.get(type(campaign))
+    return form_class(data, campaign=campaign) if form_class else None

@@ -13,10 +13,22 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from campagnes import stripe_gateway as gateway
-from campagnes.models import Payment, PaymentKind, PaymentLog, PaymentStatus, StripeEvent
+from campagnes.models import (
+    Counterpart,
+    Membership,
+    Payment,
+    PaymentKind,
+    PaymentLog,
+    PaymentStatus,
+    StripeEvent,
+    Ticket,
+    TicketType,
+)
 
 logger = logging.getLogger("kollektif.payments")
 
@@ -33,29 +45,84 @@ def _log(payment: Payment, action: str, *, source: str, from_status: str = "", d
     )
 
 
-@transaction.atomic
+class SoldOut(Exception):
+    """A quota or a stock ran out between the form and the payment: the message is shown as is."""
+
+
+def _reserve(offer: dict) -> None:
+    """Take tickets and counterparts for a pending payment; rows locked, never oversold."""
+    for type_id, quantity in sorted((offer.get("tickets") or {}).items()):
+        ticket_type = TicketType.objects.select_for_update().get(pk=type_id)
+        if ticket_type.quota - ticket_type.sold < quantity:
+            raise SoldOut(f"Il ne reste que {max(ticket_type.quota - ticket_type.sold, 0)} place(s) pour « {ticket_type.name} ».")
+        TicketType.objects.filter(pk=type_id).update(sold=F("sold") + quantity)
+    if offer.get("counterpart"):
+        counterpart = Counterpart.objects.select_for_update().get(pk=offer["counterpart"])
+        if counterpart.stock is not None and counterpart.stock - counterpart.taken < 1:
+            raise SoldOut(f"La contrepartie « {counterpart.name} » n'est plus disponible.")
+        Counterpart.objects.filter(pk=counterpart.pk).update(taken=F("taken") + 1)
+
+
+def _release(offer: dict) -> None:
+    for type_id, quantity in (offer.get("tickets") or {}).items():
+        TicketType.objects.filter(pk=type_id).update(sold=Greatest(F("sold") - quantity, Value(0)))
+    if offer.get("counterpart"):
+        Counterpart.objects.filter(pk=offer["counterpart"]).update(taken=Greatest(F("taken") - 1, Value(0)))
+
+
 def payment_start(*, campaign, association, kind: str, amount_cents: int, payer: dict, offer: dict | None = None,
                   cover_fees: bool = False) -> tuple[Payment, str]:
-    """Record the pending payment and prepare the card form (a SetupIntent)."""
-    payment = Payment.objects.create(
-        association=association,
-        campaign_id=campaign.pk,
-        kind=kind,
-        amount_cents=amount_cents,
-        fee_cents=estimated_fee_cents(amount_cents) if cover_fees else 0,
-        offer=offer or {},
-        **payer,
-    )
+    """Record the pending payment, hold its tickets or counterpart, prepare the card form."""
+    offer = offer or {}
+    with transaction.atomic():
+        _reserve(offer)
+        payment = Payment.objects.create(
+            association=association,
+            campaign_id=campaign.pk,
+            kind=kind,
+            amount_cents=amount_cents,
+            fee_cents=estimated_fee_cents(amount_cents) if cover_fees else 0,
+            offer=offer,
+            **payer,
+        )
+        _log(payment, "start", source="navigateur")
+    # Stripe is called outside the transaction: no row stays locked during a network call.
     account = association.stripe_account_id
-    customer = gateway.create_customer(email=payment.email, name=payment.payer_name, account=account, key=str(payment.uuid))
-    setup_intent = gateway.create_setup_intent(
-        customer=customer.id, account=account, key=str(payment.uuid), metadata={"payment": str(payment.uuid)}
-    )
-    payment.stripe_customer = customer.id
-    payment.stripe_setup_intent = setup_intent.id
-    payment.save(update_fields=["stripe_customer", "stripe_setup_intent", "updated_at"])
-    _log(payment, "start", source="navigateur")
+    try:
+        customer = gateway.create_customer(email=payment.email, name=payment.payer_name, account=account, key=str(payment.uuid))
+        setup_intent = gateway.create_setup_intent(
+            customer=customer.id, account=account, key=str(payment.uuid), metadata={"payment": str(payment.uuid)}
+        )
+    except gateway.GatewayError:
+        payment_cancel(payment=payment, reason="service de paiement indisponible", source="navigateur")
+        raise
+    Payment.objects.filter(pk=payment.pk).update(stripe_customer=customer.id, stripe_setup_intent=setup_intent.id)
+    payment.stripe_customer, payment.stripe_setup_intent = customer.id, setup_intent.id
     return payment, setup_intent.client_secret
+
+
+@transaction.atomic
+def payment_cancel(*, payment: Payment, reason: str, source: str) -> Payment:
+    """An abandoned or impossible payment: nothing was charged; its reservations go back."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != PaymentStatus.PENDING:
+        return payment
+    payment.status = PaymentStatus.CANCELED
+    payment.failure_reason = reason[:255]
+    payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    _release(payment.offer)
+    _log(payment, "canceled", source=source, from_status=PaymentStatus.PENDING, detail={"reason": reason})
+    return payment
+
+
+def payments_expire_stale(*, older_than) -> int:
+    """Cancel payments left pending (card form abandoned) so their places go back on sale."""
+    count = 0
+    for payment in Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lt=older_than, stripe_payment_intent=None,
+                                          stripe_subscription=""):
+        payment_cancel(payment=payment, reason="formulaire de carte abandonné", source="expiration")
+        count += 1
+    return count
 
 
 def payment_charge(*, payment: Payment) -> Payment:
@@ -170,6 +237,9 @@ def _mark_succeeded(payment: Payment, *, charge_id: str, source: str) -> Payment
         payment.stripe_charge = charge_id
     payment.failure_reason = ""
     payment.save(update_fields=["status", "paid_at", "stripe_charge", "failure_reason", "updated_at"])
+    if previous == PaymentStatus.FAILED:
+        _reserve(payment.offer)  # a late success after a failure takes its places again
+    _fulfil(payment)
     _log(payment, "succeeded", source=source, from_status=previous)
     from campagnes.notifications import notify_payment_succeeded
 
@@ -185,6 +255,7 @@ def payment_fail(*, payment: Payment, reason: str, source: str) -> Payment:
     payment.status = PaymentStatus.FAILED
     payment.failure_reason = reason[:255]
     payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    _release(payment.offer)
     _log(payment, "failed", source=source, from_status=PaymentStatus.PENDING, detail={"reason": reason})
     return payment
 
@@ -218,6 +289,25 @@ def payment_refund(*, payment: Payment, amount_cents: int, by) -> Payment:
         account=payment.association.stripe_account_id, key=f"{payment.uuid}-{payment.refunded_cents + amount_cents}",
     )
     return apply_refunds(payment=payment, refunded_cents=payment.refunded_cents + amount_cents, source=f"admin {by.pk}")
+
+
+def _fulfil(payment: Payment) -> None:
+    """What a successful payment produces: a membership, tickets. Idempotent."""
+    if payment.kind == PaymentKind.MEMBERSHIP and not Membership.objects.filter(payment=payment).exists():
+        from campagnes.memberships import membership_period
+
+        campaign = payment.campaign.specific
+        valid_from, valid_until = membership_period(campaign=campaign, paid_on=timezone.localdate(payment.paid_at))
+        Membership.objects.create(
+            payment=payment, association=payment.association, tier_name=payment.offer.get("tier_name", ""),
+            valid_from=valid_from, valid_until=valid_until,
+        )
+    if payment.kind == PaymentKind.TICKETS and not payment.tickets.exists():
+        Ticket.objects.bulk_create(
+            Ticket(payment=payment, association=payment.association, ticket_type_id=int(type_id))
+            for type_id, quantity in sorted((payment.offer.get("tickets") or {}).items())
+            for _number in range(quantity)
+        )
 
 
 # --- webhooks ----------------------------------------------------------------------------
@@ -278,5 +368,3 @@ def _dispatch(event) -> str:
         return f"remboursement {payment.pk}"
     return "ignoré"
 
-
-PAYMENT_KIND_FOR_FREQUENCY = {"once": PaymentKind.DONATION, "monthly": PaymentKind.MONTHLY_DONATION}

@@ -56,13 +56,14 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
     payer = {key: data.get(key, "") for key in (
         "first_name", "last_name", "email", "street_address", "postal_code", "city", "phone", "company_name",
         "company_siren")}
+    kind, amount_cents, offer = form.payment_request()
     try:
         payment, client_secret = services.payment_start(
-            campaign=campaign, association=campaign.association,
-            kind=services.PAYMENT_KIND_FOR_FREQUENCY[data.get("frequency", "once")],
-            amount_cents=data["amount"], payer=payer, cover_fees=data.get("cover_fees", False),
-            offer={"frequency": data.get("frequency", "once")},
+            campaign=campaign, association=campaign.association, kind=kind, amount_cents=amount_cents, payer=payer,
+            cover_fees=data.get("cover_fees", False), offer=offer,
         )
+    except services.SoldOut as exc:
+        return _render_campaign(request, campaign, payment_form_for(campaign, request.POST), status=409, error=str(exc))
     except gateway.GatewayError as exc:
         return _render_campaign(request, campaign, form, status=503, error=str(exc))
     return TemplateResponse(request, "campagnes/pay.html", {

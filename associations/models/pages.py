@@ -230,9 +230,12 @@ class SupportPage(SectionPage):
 
     content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("body")]
-    # Membership, ticketing and crowdfunding pages join this list once their payment
-    # flows are complete (issue #3); donations are first.
-    subpage_types = ["campagnes.DonationCampaignPage"]
+    subpage_types = [
+        "campagnes.DonationCampaignPage",
+        "campagnes.MembershipCampaignPage",
+        "campagnes.TicketingCampaignPage",
+        "campagnes.CrowdfundingCampaignPage",
+    ]
     template = "associations/support_page.html"
 
     class Meta:
