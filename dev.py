@@ -74,14 +74,20 @@ def demo(args: list[str]) -> int:
     localstripe = start_localstripe()
     try:
         if "--check" in args:
-            # CI: prove the demo serves its pages and takes a donation end to end, then stop.
+            # CI: prove the demo serves its pages and takes a donation end to end, then
+            # deliver the queued e-mails once, as the worker would.
             manage("check_demo", env=env)
+            manage("db_worker", "--batch", env=env)
             return 0
+        worker = subprocess.Popen([str(PYTHON), str(ROOT / "manage.py"), "db_worker", "--interval", "1", "--no-reload"],
+                                  cwd=ROOT, env=env)
         print("\nKollektif tourne sur http://127.0.0.1:8000 (Ctrl+C pour arrêter)\n", flush=True)
         try:
             manage("runserver", "127.0.0.1:8000", env=env)
         except KeyboardInterrupt:
             pass
+        finally:
+            worker.terminate()
         return 0
     finally:
         stop(localstripe)

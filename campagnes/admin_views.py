@@ -19,7 +19,6 @@ from django.db.models import Count, F, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -189,8 +188,13 @@ class PaymentIndexView(IndexView):
         return queryset
 
     @cached_property
+    def shows_association(self) -> bool:
+        user = self.request.user
+        return user_is_platform_staff(user) or associations_for_user(user).count() > 1
+
+    @cached_property
     def columns(self):
-        return [
+        columns = [
             Column("created_at", label=_("Date"), accessor=lambda p: _local_datetime(p.created_at),
                    sort_key="created_at"),
             TitleColumn("payer_name", label=_("Payeur"), get_url=self.get_inspect_url, sort_key="last_name"),
@@ -203,6 +207,11 @@ class PaymentIndexView(IndexView):
                 primary=lambda p: p.status == PaymentStatus.SUCCEEDED,
             ),
         ]
+        if self.shows_association:
+            columns.insert(5, Column(
+                "association", label=_("Association"), accessor="association.name", sort_key="association__name",
+            ))
+        return columns
 
     def get_filename(self):
         return f"paiements-{timezone.localdate():%Y-%m-%d}"
@@ -236,12 +245,12 @@ class RefundForm(forms.Form):
 
     def __init__(self, *args, payment: Payment, **kwargs):
         self.payment = payment
-        kwargs.setdefault("initial", {"amount": number_format(to_euros(remaining_cents(payment)), decimal_pos=2)})
+        kwargs.setdefault("initial", {"amount": euros_for_input(remaining_cents(payment))})
         super().__init__(*args, **kwargs)
 
     def clean_amount(self) -> int:
         try:
-            cents = to_cents(self.cleaned_data["amount"])
+            cents = to_cents(self.cleaned_data["amount"].replace("\xa0", "").replace("€", "").strip())
         except ValueError as exc:
             raise forms.ValidationError(_("Indiquez un montant en euros, par exemple 12,50.")) from exc
         if cents <= 0:
@@ -264,6 +273,7 @@ LOG_ACTIONS = {
     "start": gettext_lazy("Paiement commencé"),
     "succeeded": gettext_lazy("Paiement réussi"),
     "failed": gettext_lazy("Paiement échoué"),
+    "canceled": gettext_lazy("Paiement annulé"),
     "refunded": gettext_lazy("Remboursement"),
 }
 
@@ -292,6 +302,11 @@ def log_lines(payment: Payment) -> list[dict]:
             "reason": detail.get("reason", ""),
         })
     return lines
+
+
+def euros_for_input(cents: int) -> str:
+    """2563 → "25,63": what a French treasurer types, without thousands separator."""
+    return f"{to_euros(cents):.2f}".replace(".", ",")
 
 
 def remaining_cents(payment: Payment) -> int:

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import io
+
+import segno
 from django.utils.translation import gettext as _
 
 from campagnes.money import format_eur
-from site_kollektif.mail import send_templated_email
+from site_kollektif.mail import attachment, send_templated_email
+
+
+def ticket_qr_png(ticket) -> bytes:
+    """The QR code scanned at the entrance: it carries the ticket's unguessable code."""
+    buffer = io.BytesIO()
+    segno.make(f"KOLLEKTIF-BILLET:{ticket.code}", error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
 
 
 def notify_payment_succeeded(payment) -> None:
     association = payment.association
-    context = {"payment": payment, "association": association, "amount": format_eur(payment.total_cents)}
+    tickets = list(payment.tickets.select_related("ticket_type")) if payment.kind == "billetterie" else []
+    context = {"payment": payment, "association": association, "amount": format_eur(payment.total_cents),
+               "tickets": tickets, "campaign": payment.campaign.specific}
     send_templated_email(
         to=[payment.email],
-        subject=_("Merci pour votre soutien à %(name)s") % {"name": association.name},
+        subject=(_("Vos billets : %(title)s") % {"title": context["campaign"].title}) if tickets
+        else _("Merci pour votre soutien à %(name)s") % {"name": association.name},
         template="payment_confirmation",
         context=context,
         reply_to=[association.email],
+        attachments=[attachment(f"billet-{number}-{ticket.code[:6]}.png", ticket_qr_png(ticket), "image/png")
+                     for number, ticket in enumerate(tickets, start=1)],
     )
     treasurers = list(association.treasurers_group.user_set.values_list("email", flat=True)) if association.treasurers_group else []
     send_templated_email(

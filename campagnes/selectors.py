@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Least
 
 from campagnes.models import Payment
+
+# The part of a refund that comes out of the gift itself (covered fees are refunded too).
+GIFT_REFUNDED = Least(F("refunded_cents"), F("amount_cents"))
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Progress:
 def campaign_progress(*, campaign) -> Progress:
     """Net of refunds; fees a payer chose to cover are not part of the gift."""
     totals = Payment.objects.filter(campaign_id=campaign.pk).counted().aggregate(
-        paid=Sum("amount_cents"), refunded=Sum("refunded_cents"), people=Count("email", distinct=True)
+        paid=Sum("amount_cents"), refunded=Sum(GIFT_REFUNDED), people=Count("email", distinct=True)
     )
     goal = int(campaign.goal * 100) if campaign.goal else None
     return Progress(
@@ -50,7 +54,7 @@ def campaigns_with_progress(*, support_page, only_open: bool = False) -> list[tu
         row["campaign_id"]: row
         for row in Payment.objects.filter(campaign_id__in=[c.pk for c in campaigns]).counted()
         .values("campaign_id")
-        .annotate(paid=Sum("amount_cents"), refunded=Sum("refunded_cents"), people=Count("email", distinct=True))
+        .annotate(paid=Sum("amount_cents"), refunded=Sum(GIFT_REFUNDED), people=Count("email", distinct=True))
     }
     result = []
     for campaign in campaigns:

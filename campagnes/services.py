@@ -238,7 +238,12 @@ def _mark_succeeded(payment: Payment, *, charge_id: str, source: str) -> Payment
     payment.failure_reason = ""
     payment.save(update_fields=["status", "paid_at", "stripe_charge", "failure_reason", "updated_at"])
     if previous == PaymentStatus.FAILED:
-        _reserve(payment.offer)  # a late success after a failure takes its places again
+        try:
+            _reserve(payment.offer)  # a late success after a failure takes its places again
+        except SoldOut as exc:
+            # the card was charged: honour the payment, and tell the treasurer through the log
+            logger.warning("payment %s succeeded late but its places are gone: %s", payment.pk, exc)
+            _log(payment, "oversold", source=source, detail={"reason": str(exc)})
     _fulfil(payment)
     _log(payment, "succeeded", source=source, from_status=previous)
     from campagnes.notifications import notify_payment_succeeded

@@ -6,6 +6,7 @@ after the transaction commits, so that a mail server failure never undoes a busi
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Sequence
 
@@ -19,16 +20,27 @@ logger = logging.getLogger("kollektif.mail")
 
 
 @task()
-def deliver_email(*, subject: str, to: list[str], text: str, html: str, reply_to: list[str] | None = None) -> int:
+def deliver_email(
+    *, subject: str, to: list[str], text: str, html: str, reply_to: list[str] | None = None,
+    attachments: list[dict] | None = None,
+) -> int:
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to
     )
     message.attach_alternative(html, "text/html")
+    for attachment in attachments or []:
+        message.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"])
     return message.send()
 
 
+def attachment(filename: str, content: bytes, mimetype: str) -> dict:
+    """An attachment in a form the task queue can store (JSON)."""
+    return {"filename": filename, "content": base64.b64encode(content).decode(), "mimetype": mimetype}
+
+
 def send_templated_email(
-    *, to: Sequence[str], subject: str, template: str, context: dict, reply_to: Sequence[str] | None = None
+    *, to: Sequence[str], subject: str, template: str, context: dict, reply_to: Sequence[str] | None = None,
+    attachments: list[dict] | None = None,
 ) -> None:
     """Render ``templates/emails/<template>.{txt,html}`` now, deliver after commit."""
     recipients = sorted({address for address in to if address})
@@ -42,7 +54,7 @@ def send_templated_email(
     def enqueue() -> None:
         deliver_email.enqueue(
             subject=f"{prefix}{subject}", to=recipients, text=text, html=html,
-            reply_to=list(reply_to) if reply_to else None,
+            reply_to=list(reply_to) if reply_to else None, attachments=attachments or None,
         )
 
     transaction.on_commit(enqueue)

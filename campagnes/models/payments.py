@@ -92,7 +92,9 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["association", "status", "created_at"], name="payment_asso_status")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount_cents / 100:.2f} € — {self.payer_name}"
+        from campagnes.money import format_eur
+
+        return f"{self.get_kind_display()} {format_eur(self.total_cents)} — {self.payer_name}"
 
     @property
     def payer_name(self) -> str:

@@ -65,7 +65,16 @@ def b_objects(association_b, editor_b, image_b):
     upload = UploadedFile.objects.create(
         file=ContentFile(b"x", name="brouillon.png"), uploaded_by_user=editor_b, for_content_type=None
     )
+    from campagnes.models import DonationCampaignPage, Payment
+
+    campaign = DonationCampaignPage(title="Campagne de B", slug="campagne-b")
+    home.get_children().get(slug="nous-aider").add_child(instance=campaign)
+    payment = Payment.objects.create(
+        association=association_b, campaign=campaign, kind="don", amount_cents=2000, first_name="Donatrice",
+        last_name="de B", email="donatrice-b@exemple.org",
+    )
     return {
+        "payment": payment.pk,
         "page": post.pk,
         "home": home.pk,
         "revision": revision.pk,
@@ -93,6 +102,7 @@ def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
         "wagtailadmin_collections": objs["collection"],
         "wagtailusers_users": objs["user"],
         "wagtailusers_groups": objs["group"],
+        "paiements": objs["payment"],
     }
     values = {
         "page_id": objs["page"], "parent_page_id": objs["home"], "page_to_move_id": objs["page"],

@@ -177,3 +177,22 @@ def test_concurrent_buyers_never_oversell(association_a, stripe_settings):
     ticket_type.refresh_from_db()
     assert outcomes.count("ok") == 5 and outcomes.count("sold out") == 7
     assert ticket_type.sold == 5
+
+
+def test_tickets_are_emailed_with_their_qr_codes(ticketing, stripe_client, django_capture_on_commit_callbacks):
+    import io
+
+    from django.core import mail
+    from PIL import Image
+
+    reduit = ticketing.ticket_types.get(name="Tarif réduit")
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = _pay(Client(), ticketing, {f"billets_{reduit.pk}": "2"}, stripe_client)
+    message = next(m for m in mail.outbox if m.to == ["jean@exemple.org"])
+    codes = list(Ticket.objects.filter(payment=payment).values_list("code", flat=True))
+    assert all(code in message.body for code in codes)
+    assert "Défilé upcycling" in message.subject
+    assert len(message.attachments) == 2
+    filename, content, mimetype = message.attachments[0]
+    assert mimetype == "image/png"
+    assert Image.open(io.BytesIO(content)).size[0] > 100

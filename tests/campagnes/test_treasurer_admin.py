@@ -145,6 +145,7 @@ def test_a_volunteer_without_rights_on_payments_is_refused_by_the_policy(associa
 def test_staff_see_every_association(staff_client, payments):
     body = staff_client.get(INDEX).content.decode()
     assert "Léa Dupont" in body and "Secret Payeur-de-B" in body
+    assert "Popeline" in body and "BookKafé" in body  # an association column for staff
     assert staff_client.get(detail_url(payments["b"])).status_code == 200
 
 
@@ -177,16 +178,20 @@ def test_filters_and_search(association_a, treasurer_a, payments, campaign_a):
     assert "Zoé Martin" in body and "Léa Dupont" not in body
     body = names(status=PaymentStatus.PENDING)
     assert "Marc Leroy" in body and "Léa Dupont" not in body
-    since = (timezone.localdate() - timedelta(days=7)).isoformat()
-    body = names(created_at_after=since)
+    since = f"{timezone.localdate() - timedelta(days=7):%d/%m/%Y}"
+    body = names(created_at_from=since)
     assert "Léa Dupont" in body and "Marc Leroy" not in body
-    until = (timezone.localdate() - timedelta(days=30)).isoformat()
-    body = names(created_at_before=until)
+    until = f"{timezone.localdate() - timedelta(days=30):%d/%m/%Y}"
+    body = names(created_at_to=until)
     assert "Marc Leroy" in body and "Léa Dupont" not in body
     body = names(q="léa dupont")
     assert "Léa Dupont" in body and "Marc Leroy" not in body and "Zoé" not in body
     body = names(q="zoe@exemple")
     assert "Zoé Martin" in body and "Léa Dupont" not in body
+    # the results-only view the admin's live search and filters call
+    response = client.get(INDEX + "results/", {"q": "leroy"})
+    assert response.status_code == 200
+    assert "Marc Leroy" in response.content.decode() and "Léa Dupont" not in response.content.decode()
 
 
 def test_the_campaign_filter_lists_no_campaign_of_b(treasurer_a, payments, campaign_b):
@@ -285,6 +290,17 @@ def test_bad_refund_input_is_refused_and_refunds_nothing(treasurer_a, payments, 
     payment.refresh_from_db()
     assert payment.refunded_cents == 0 and payment.status == PaymentStatus.SUCCEEDED
     assert not payment.logs.filter(action="refunded").exists()
+
+
+def test_the_refund_form_reads_french_amounts(association_a, campaign_a):
+    from campagnes.admin_views import RefundForm
+
+    payment = _payment(association_a, campaign_a, amount_cents=123456, fee_cents=0)
+    assert RefundForm(payment=payment).initial["amount"] == "1234,56"  # no thousands separator to trip on
+    for typed, cents in (("1234,56", 123456), ("1\xa0234,56 €", 123456), ("12.5", 1250), (" 7 ", 700)):
+        form = RefundForm({"amount": typed}, payment=payment)
+        assert form.is_valid(), (typed, form.errors)
+        assert form.cleaned_data["amount"] == cents
 
 
 def test_a_payment_that_did_not_succeed_cannot_be_refunded(treasurer_a, payments):
