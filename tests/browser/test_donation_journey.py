@@ -19,8 +19,9 @@ def campaign(association_a, stripe_settings):
     return page
 
 
-def test_donor_pays_by_card_on_a_phone(phone_page, campaign):
-    page = phone_page
+def test_donor_pays_by_card_on_a_phone_then_the_treasurer_sees_it(phone_page, page, campaign, association_a):
+    donor_page, treasurer_page = phone_page, page
+    page = donor_page
     page.goto(campaign.url)
     assert _serious(Axe().run(page, options=AXE_OPTIONS)) == []
     for name, value in [("amount", "20"), ("first_name", "Léa"), ("last_name", "Dupont"), ("email", "lea@exemple.org"),
@@ -47,3 +48,16 @@ def test_donor_pays_by_card_on_a_phone(phone_page, campaign):
     assert "20,00" in page.content()
     payment = Payment.objects.get()
     assert payment.status == PaymentStatus.SUCCEEDED and payment.amount_cents == 2000
+
+    from associations.factories import DEFAULT_PASSWORD, UserFactory
+
+    page = treasurer_page
+    treasurer = UserFactory(email="tresoriere@popeline.exemple.org")
+    treasurer.groups.add(association_a.treasurers_group)
+    page.goto("/comptes/login/?next=/admin/paiements/")
+    page.fill("input[name=login]", treasurer.email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/paiements/**")
+    assert "Léa Dupont" in page.content()
+    assert "20,00" in page.content()
