@@ -151,6 +151,14 @@ def payment_charge(*, payment: Payment) -> Payment:
     return apply_payment_intent(payment=payment, intent=intent, source="navigateur")
 
 
+def payment_verify(*, payment: Payment) -> Payment:
+    """After the browser handled a 3-D Secure step: read the PaymentIntent again."""
+    if not payment.stripe_payment_intent:
+        return payment
+    intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent, account=payment.association.stripe_account_id)
+    return apply_payment_intent(payment=payment, intent=intent, source="navigateur")
+
+
 def _start_subscription(*, payment: Payment, payment_method: str) -> Payment:
     account = payment.association.stripe_account_id
     try:
@@ -220,6 +228,10 @@ def apply_payment_intent(*, payment: Payment, intent, source: str) -> Payment:
         payment.save(update_fields=["stripe_payment_intent", "updated_at"])
     if intent.status == "succeeded":
         return _mark_succeeded(payment, charge_id=gateway.charge_id_of(intent), source=source)
+    if intent.status == "requires_action":
+        # the bank wants the payer again (3-D Secure): the browser finishes it with this secret
+        payment.next_action_secret = intent.client_secret
+        return payment
     if intent.status in ("requires_payment_method", "canceled"):
         error = getattr(intent, "last_payment_error", None)
         reason = getattr(error, "message", "") if error else ""

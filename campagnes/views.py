@@ -90,6 +90,24 @@ def confirm_card(request: HttpRequest, token: str) -> HttpResponse:
         payment = services.payment_charge(payment=payment)
     except gateway.GatewayError as exc:
         return TemplateResponse(request, "campagnes/thanks.html", _thanks_context(payment, str(exc)), status=400)
+    secret = getattr(payment, "next_action_secret", "")
+    if secret:
+        campaign = payment.campaign.specific
+        return TemplateResponse(request, "campagnes/authenticate.html", {
+            "payment": payment, "page": campaign, "association": payment.association, "client_secret": secret,
+            "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY, "stripe_js_url": settings.STRIPE_JS_URL,
+            **_site_context(campaign),
+        })
+    return redirect("campagnes:thanks", token=payment.public_token)
+
+
+@require_POST
+def verify_payment(request: HttpRequest, token: str) -> HttpResponse:
+    payment = get_object_or_404(Payment.objects.select_related("association"), public_token=token)
+    try:
+        services.payment_verify(payment=payment)
+    except gateway.GatewayError as exc:
+        return TemplateResponse(request, "campagnes/thanks.html", _thanks_context(payment, str(exc)), status=400)
     return redirect("campagnes:thanks", token=payment.public_token)
 
 

@@ -61,3 +61,38 @@ def test_donor_pays_by_card_on_a_phone_then_the_treasurer_sees_it(phone_page, pa
     page.wait_for_url("**/admin/paiements/**")
     assert "Léa Dupont" in page.content()
     assert "20,00" in page.content()
+
+
+def _fill_and_reach_card_form(page, campaign):
+    page.goto(campaign.url)
+    for name, value in [("amount", "30"), ("first_name", "Karim"), ("last_name", "Benali"), ("email", "karim@exemple.org"),
+                        ("street_address", "5 rue Pasteur"), ("postal_code", "62300"), ("city", "Lens")]:
+        page.locator(f"input[name={name}]").fill(value)
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name="Continuer vers le paiement").click()
+    page.wait_for_selector("#card-element input")
+    page.locator("#card-element input[placeholder=number]").fill("4000002760003184")  # 3-D Secure required
+    page.locator("#card-element input[placeholder=exp_month]").fill("12")
+    page.locator("#card-element input[placeholder=exp_year]").fill("34")
+    page.locator("#card-element input[placeholder=cvc]").fill("123")
+    page.locator("#card-element input[placeholder=postal_code]").fill("62300")
+    page.get_by_role("button", name="Payer").click()
+
+
+def test_3d_secure_accepted(page, campaign):
+    _fill_and_reach_card_form(page, campaign)
+    page.get_by_role("button", name="Complete authentication").click()  # card set up
+    # localstripe asks again when the card is charged off-session (real Stripe seldom does)
+    page.get_by_role("button", name="Complete authentication").click()
+    page.wait_for_url("**/merci/")
+    assert Payment.objects.get().status == PaymentStatus.SUCCEEDED
+
+
+def test_3d_secure_refused_charges_nothing(page, campaign):
+    _fill_and_reach_card_form(page, campaign)
+    page.get_by_role("button", name="Fail authentication").click()
+    page.wait_for_function("document.getElementById('card-errors').textContent.length > 0")
+    assert "authentication failed" in page.locator("#card-errors").inner_text()
+    payment = Payment.objects.get()
+    assert payment.status == PaymentStatus.PENDING and not payment.stripe_payment_intent
+    assert page.locator("#pay-button").is_enabled()  # the donor can try another card

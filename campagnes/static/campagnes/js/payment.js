@@ -26,3 +26,13 @@
     });
   });
 }());
+
+// Second step, when the bank asks for 3-D Secure at the charge: let Stripe.js run it, then
+// post the form so the server reads the payment's new state (a refusal is shown by the server).
+(function () {
+  "use strict";
+  var form = document.getElementById("authenticate-form");
+  if (!form || typeof Stripe === "undefined") { return; }
+  var stripe = Stripe(form.dataset.stripeKey);
+  stripe.confirmCardPayment(form.dataset.clientSecret).then(function () { form.submit(); });
+}());
