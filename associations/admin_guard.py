@@ -33,6 +33,7 @@ NAMESPACE_KINDS = {
     "wagtaildocs_chooser": "document",
     "wagtailadmin_collections": "collection",
     "wagtailsnippets_associations_association": "association",
+    "kollektif_stripe": "association_member",
     "wagtailadmin_pages": "page",
     "wagtailadmin_api:pages": "page",
     "wagtailsnippetchoosers_associations_association": "association",
@@ -125,6 +126,8 @@ def _kind_ok(user, kind: str, object_id) -> bool:
         return _collection_ok(user, object_id)
     if kind == "association":
         return selectors.associations_edited_by(user).filter(pk=object_id).exists()
+    if kind == "association_member":  # editors and treasurers
+        return selectors.associations_for_user(user).filter(pk=object_id).exists()
     if kind == "user":
         return str(object_id) == str(user.pk)
     if kind == "group":

@@ -234,6 +234,12 @@ def association_listing_buttons(snippet, user, next_url=None):
         icon_name="user",
         priority=20,
     )
+    yield ListingButton(
+        _("Paiements en ligne (Stripe)"),
+        reverse("kollektif_stripe:status", args=[snippet.pk]),
+        icon_name="form",
+        priority=30,
+    )
     if selectors.user_is_platform_staff(user) and snippet.status == AssociationStatus.PENDING:
         yield ListingButton(
             _("Valider ou refuser"),

@@ -6,3 +6,7 @@ class CampagnesConfig(AppConfig):
     name = "campagnes"
     verbose_name = _("Campagnes et paiements")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # admin URLs of the Stripe Connect screens (hooks registered at import)
+        from campagnes import connect_views  # noqa: F401

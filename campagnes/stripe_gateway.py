@@ -21,9 +21,15 @@ class CardDeclined(GatewayError):
     pass
 
 
+# Tests replay recorded Stripe responses for what localstripe lacks (Connect) through this seam.
+http_client_override = None
+
+
 def client() -> stripe.StripeClient:
     base = settings.STRIPE_API_BASE
     kwargs = {"base_addresses": {"api": base}} if base else {}
+    if http_client_override is not None:
+        kwargs["http_client"] = http_client_override
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=1, **kwargs)
 
 
@@ -165,3 +171,24 @@ def object_id(value) -> str:
     if isinstance(value, str):
         return value
     return value["id"] if "id" in value else ""
+
+
+# --- Connect (Standard accounts, onboarding through Account Links) -------------------------
+
+def create_connect_account(*, email: str, association_id: int):
+    return _call(
+        client().v1.accounts.create,
+        params={"type": "standard", "country": "FR", "email": email, "metadata": {"association": str(association_id)}},
+        options=_options(idempotency_key=f"acct-association-{association_id}"),
+    )
+
+
+def create_account_link(*, account: str, refresh_url: str, return_url: str):
+    return _call(
+        client().v1.account_links.create,
+        params={"account": account, "refresh_url": refresh_url, "return_url": return_url, "type": "account_onboarding"},
+    )
+
+
+def retrieve_account(account: str):
+    return _call(client().v1.accounts.retrieve, account)

@@ -44,6 +44,9 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
     form = payment_form_for(campaign, request.POST)
     if form is None:
         return HttpResponseBadRequest(_("Cette campagne ne prend pas encore de paiement en ligne."))
+    if settings.STRIPE_CONNECT_ENABLED and not campaign.association.stripe_charges_enabled:
+        return _render_campaign(request, campaign, form, status=400,
+                                error=_("L'association n'a pas encore activé le paiement en ligne."))
     if not campaign.is_open:
         return _render_campaign(request, campaign, form, status=400,
                                 error=_("Cette campagne n'est pas ouverte : aucun paiement n'est possible."))

@@ -103,6 +103,7 @@ def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
         "wagtailusers_users": objs["user"],
         "wagtailusers_groups": objs["group"],
         "paiements": objs["payment"],
+        "kollektif_stripe": objs["association"],
     }
     values = {
         "page_id": objs["page"], "parent_page_id": objs["home"], "page_to_move_id": objs["page"],

@@ -196,3 +196,20 @@ def test_tickets_are_emailed_with_their_qr_codes(ticketing, stripe_client, djang
     filename, content, mimetype = message.attachments[0]
     assert mimetype == "image/png"
     assert Image.open(io.BytesIO(content)).size[0] > 100
+
+
+def test_the_expiry_command_only_touches_old_pending_payments(ticketing):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    plein = ticketing.ticket_types.get(name="Plein tarif")
+    Client().post(ticketing.url, {**PAYER, f"billets_{plein.pk}": "1"})
+    out = StringIO()
+    call_command("liberer_paiements_abandonnes", "--minutes", "30", stdout=out)
+    assert "0 paiement" in out.getvalue()
+    Payment.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    call_command("liberer_paiements_abandonnes", "--minutes", "30", stdout=out)
+    assert Payment.objects.get().status == PaymentStatus.CANCELED
+    plein.refresh_from_db()
+    assert plein.remaining == 3
