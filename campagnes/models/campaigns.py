@@ -7,7 +7,7 @@ under ``select_for_update``, so concurrent buyers can never oversell.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -141,7 +141,16 @@ class DonationCampaignPage(CampaignPage):
             raise ValidationError({"suggested_amounts": _("Les montants proposés doivent respecter le minimum et le maximum.")})
 
     def suggested_amount_list(self) -> list[Decimal]:
-        return [Decimal(part.strip().replace(",", ".")) for part in self.suggested_amounts.split(",") if part.strip()]
+        try:
+            return [Decimal(part.strip()) for part in self.suggested_amounts.split(",") if part.strip()]
+        except InvalidOperation as exc:
+            raise ValueError(self.suggested_amounts) from exc
+
+    def suggested_amounts_for_display(self) -> list[Decimal]:
+        try:
+            return self.suggested_amount_list()
+        except ValueError:
+            return []
 
 
 class MembershipValidity(models.TextChoices):
