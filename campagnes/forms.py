@@ -63,8 +63,10 @@ class PayerForm(forms.Form):
 
 
 class DonationForm(PayerForm):
+    preset = forms.ChoiceField(label=_("Montant"), required=False, widget=forms.RadioSelect)
     amount = forms.CharField(
-        label=_("Montant du don (€)"), max_length=12,
+        label=_("Montant du don (€)"), max_length=12, required=False,
+        help_text=_("Un autre montant, si aucun de ceux proposés ne vous convient."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "transaction-amount"}),
     )
     frequency = forms.ChoiceField(
@@ -77,6 +79,13 @@ class DonationForm(PayerForm):
         self.campaign = campaign
         if not campaign.allow_monthly:
             self.fields["frequency"].choices = [("once", _("Une fois"))]
+        presets = campaign.suggested_amounts_for_display()
+        if presets:
+            self.fields["preset"].choices = [(str(to_cents(a)), f"{_fmt(a)} €") for a in presets] + [
+                ("autre", _("Autre montant"))]
+        else:
+            del self.fields["preset"]
+            self.fields["amount"].help_text = ""
 
     def payment_request(self) -> tuple[str, int, dict]:
         frequency = self.cleaned_data.get("frequency", "once")
@@ -84,7 +93,13 @@ class DonationForm(PayerForm):
         return kind, self.cleaned_data["amount"], {"frequency": frequency}
 
     def clean_amount(self):
-        cents = _parse_amount(self.cleaned_data["amount"])
+        preset = self.cleaned_data.get("preset") or ""
+        raw = (self.cleaned_data.get("amount") or "").strip()
+        if preset.isdigit() and not raw:
+            return int(preset)
+        if not raw:
+            raise ValidationError(_("Choisissez ou indiquez un montant."))
+        cents = _parse_amount(raw)
         minimum, maximum = to_cents(self.campaign.min_amount), to_cents(self.campaign.max_amount)
         if cents < minimum:
             raise ValidationError(_("Le don minimum est de %(min)s €.") % {"min": _fmt(self.campaign.min_amount)})

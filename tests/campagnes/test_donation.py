@@ -184,3 +184,17 @@ def test_open_campaigns_are_listed_on_nous_aider_and_accueil(donation_campaign):
         body = client.get(url).content.decode()
         assert "Une machine à coudre pour l&#x27;atelier" in body or "Une machine à coudre pour l'atelier" in body
         assert "Ancienne campagne" not in body
+
+
+def test_a_suggested_amount_is_one_tap(donation_campaign, stripe_client):
+    client = Client()
+    page = client.get(donation_campaign.url).content.decode()
+    assert 'value="2000"' in page and "20 €" in page and "Autre montant" in page
+    response = client.post(donation_campaign.url, {**DONOR, "amount": "", "preset": "5000"})
+    assert response.status_code == 200
+    assert Payment.objects.get().amount_cents == 5000
+    response = client.post(donation_campaign.url, {**DONOR, "amount": "", "preset": "autre"})
+    assert response.status_code == 400 and "Choisissez ou indiquez un montant" in response.content.decode()
+    # a forged preset is not a way around the minimum
+    response = client.post(donation_campaign.url, {**DONOR, "amount": "", "preset": "1"})
+    assert response.status_code == 400
