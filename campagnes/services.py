@@ -329,23 +329,40 @@ def _fulfil(payment: Payment) -> None:
 
 # --- webhooks ----------------------------------------------------------------------------
 
+def _field(obj, name: str):
+    """A field of a Stripe object, or None: Stripe objects are not dicts (no ``.get``)."""
+    try:
+        return obj[name] if name in obj else None
+    except TypeError:
+        return None
+
+
 def _payment_for_intent(intent_id: str, metadata) -> Payment | None:
-    payment = Payment.objects.filter(stripe_payment_intent=intent_id).first()
-    if payment is None and metadata and metadata.get("payment"):
-        payment = Payment.objects.filter(uuid=metadata["payment"]).first()
+    payment = Payment.objects.filter(stripe_payment_intent=intent_id).first() if intent_id else None
+    reference = _field(metadata, "payment") if metadata else None
+    if payment is None and reference:
+        payment = Payment.objects.filter(uuid=reference).first()
     return payment
 
 
 def webhook_handle(event) -> str:
-    """Process a verified event exactly once. Returns a short outcome for the log."""
+    """Process a verified event exactly once; returns a short outcome for the log.
+
+    The event row is locked while it is processed, so two deliveries of the same event at the
+    same moment run one after the other, and the second finds it done. If processing fails,
+    the transaction (event row included) rolls back and Stripe's retry processes it again.
+    """
     with transaction.atomic():
-        record, created = StripeEvent.objects.get_or_create(
-            event_id=event.id, defaults={"type": event.type, "account": getattr(event, "account", "") or ""}
+        record, _created = StripeEvent.objects.get_or_create(
+            event_id=event.id, defaults={"type": event.type, "account": _field(event, "account") or ""}
         )
-        if not created and record.processed_at:
+        record = StripeEvent.objects.select_for_update().get(pk=record.pk)
+        if record.processed_at:
             return "déjà traité"
-    outcome = _dispatch(event)
-    StripeEvent.objects.filter(pk=record.pk).update(processed_at=timezone.now(), outcome=outcome[:255])
+        outcome = _dispatch(event)
+        record.processed_at = timezone.now()
+        record.outcome = outcome[:255]
+        record.save(update_fields=["processed_at", "outcome"])
     return outcome
 
 
@@ -353,7 +370,7 @@ def _dispatch(event) -> str:
     obj = event.data.object
     source = f"webhook {event.id}"
     if event.type in ("payment_intent.succeeded", "payment_intent.payment_failed"):
-        payment = _payment_for_intent(obj.id, getattr(obj, "metadata", None))
+        payment = _payment_for_intent(obj.id, _field(obj, "metadata"))
         if payment is None:
             return "paiement inconnu"
         # the event is only a trigger: read the current state
@@ -377,7 +394,7 @@ def _dispatch(event) -> str:
         updated = association_stripe_account_update(account=obj)
         return "compte mis à jour" if updated else "compte inconnu"
     if event.type == "charge.refunded":
-        payment = _payment_for_intent(getattr(obj, "payment_intent", "") or "", getattr(obj, "metadata", None))
+        payment = _payment_for_intent(gateway.object_id(_field(obj, "payment_intent")), _field(obj, "metadata"))
         if payment is None:
             return "paiement inconnu"
         charge = gateway.retrieve_charge(obj.id, account=payment.association.stripe_account_id)

@@ -198,3 +198,36 @@ def test_a_suggested_amount_is_one_tap(donation_campaign, stripe_client):
     # a forged preset is not a way around the minimum
     response = client.post(donation_campaign.url, {**DONOR, "amount": "", "preset": "1"})
     assert response.status_code == 400
+
+
+def test_a_webhook_alone_records_the_payment_when_the_browser_never_came_back(donation_campaign, stripe_client, settings):
+    """The donor closed the tab after Stripe.js: only the webhook can record the payment."""
+    client = Client()
+    body = _start(client, donation_campaign).content.decode()
+    confirm_card_in_browser(stripe_client, re.search(r'data-client-secret="([^"]+)"', body).group(1))
+    payment = Payment.objects.get()
+    setup_intent = stripe_client.v1.setup_intents.retrieve(payment.stripe_setup_intent)
+    intent = stripe_client.v1.payment_intents.create(params={
+        "amount": 2500, "currency": "eur", "customer": payment.stripe_customer, "payment_method": setup_intent.payment_method,
+        "confirm": True, "off_session": True, "metadata": {"payment": str(payment.uuid)}})
+    event = _event("evt_alone", "payment_intent.succeeded", {"id": intent.id, "object": "payment_intent",
+                                                              "metadata": {"payment": str(payment.uuid)}})
+    assert client.post("/stripe/webhook/", **_signed(event, settings.STRIPE_WEBHOOK_SECRET)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED and payment.stripe_payment_intent == intent.id
+
+
+def test_a_failure_while_processing_lets_stripe_retry(donation_campaign, settings, monkeypatch):
+    from campagnes import services
+
+    def broken(event):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_dispatch", broken)
+    event = _event("evt_retry", "payment_intent.succeeded", {"id": "pi_x", "object": "payment_intent"})
+    client = Client(raise_request_exception=False)
+    assert client.post("/stripe/webhook/", **_signed(event, settings.STRIPE_WEBHOOK_SECRET)).status_code == 500
+    assert not StripeEvent.objects.exists()  # nothing half-recorded: the retry will process it
+    monkeypatch.undo()
+    assert client.post("/stripe/webhook/", **_signed(event, settings.STRIPE_WEBHOOK_SECRET)).status_code == 200
+    assert StripeEvent.objects.get().processed_at is not None
