@@ -40,6 +40,8 @@ NAMESPACE_KINDS = {
     "wagtailusers_users": "user",
     "wagtailusers_groups": "group",
     "paiements": "payment",
+    "adherents": "membership",
+    "billets": "ticket",
 }
 # Admin areas that show data across every association: platform staff only.
 STAFF_ONLY_NAMESPACES = {
@@ -136,6 +138,12 @@ def _kind_ok(user, kind: str, object_id) -> bool:
         from campagnes.models import Payment
 
         association_id = Payment.objects.filter(pk=object_id).values_list("association_id", flat=True).first()
+        return association_id is None or selectors.associations_for_user(user).filter(pk=association_id).exists()
+    if kind in ("membership", "ticket"):
+        from campagnes.models import Membership, Ticket
+
+        model = Membership if kind == "membership" else Ticket
+        association_id = model.objects.filter(pk=object_id).values_list("association_id", flat=True).first()
         return association_id is None or selectors.associations_for_user(user).filter(pk=association_id).exists()
     return True
 

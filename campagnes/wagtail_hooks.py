@@ -12,6 +12,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from associations import selectors
+from campagnes.admin_members import AssociationRecordPermissionPolicy, member_viewset
+from campagnes.admin_tickets import TicketPermissionPolicy, check_in_menu_item, ticket_viewset
 from campagnes.admin_views import (
     PaymentDetailView,
     PaymentFilterSet,
@@ -19,9 +21,11 @@ from campagnes.admin_views import (
     PaymentPermissionPolicy,
     PaymentsDashboardPanel,
 )
-from campagnes.models import Payment
+from campagnes.models import Membership, Payment, Ticket
 
 register_permission_policy(Payment, PaymentPermissionPolicy(Payment))
+register_permission_policy(Membership, AssociationRecordPermissionPolicy(Membership))
+register_permission_policy(Ticket, TicketPermissionPolicy(Ticket))
 
 # URL namespace of the payments area: associations.admin_guard knows its "pk" names a payment.
 PAYMENTS_NAMESPACE = "paiements"
@@ -85,6 +89,17 @@ payment_viewset = PaymentViewSet()
 @hooks.register("register_admin_viewset")
 def register_payment_viewset():
     return payment_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_member_and_ticket_viewsets():
+    # "Adhérents" (namespace "adherents") and "Billets" (namespace "billets", check-in page included)
+    return [member_viewset, ticket_viewset]
+
+
+@hooks.register("register_admin_menu_item")
+def register_check_in_menu_item():
+    return check_in_menu_item()
 
 
 @hooks.register("construct_homepage_panels")

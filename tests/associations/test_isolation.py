@@ -73,8 +73,38 @@ def b_objects(association_b, editor_b, image_b):
         association=association_b, campaign=campaign, kind="don", amount_cents=2000, first_name="Donatrice",
         last_name="de B", email="donatrice-b@exemple.org",
     )
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from campagnes.models import Membership, MembershipCampaignPage, Ticket, TicketingCampaignPage, TicketType
+
+    membership_campaign = MembershipCampaignPage(title="Adhésion à B", slug="adhesion-b")
+    home.get_children().get(slug="nous-aider").add_child(instance=membership_campaign)
+    membership_payment = Payment.objects.create(
+        association=association_b, campaign=membership_campaign, kind="adhesion", status="reussi", amount_cents=1500,
+        first_name="Adhérente", last_name="de B", email="adherente-b@exemple.org",
+    )
+    membership = Membership.objects.create(
+        payment=membership_payment, association=association_b, tier_name="Individuelle", valid_from=date(2026, 1, 1),
+        valid_until=date(2026, 12, 31),
+    )
+    ticketing = TicketingCampaignPage(
+        title="Soirée de B", slug="soiree-b", event_starts_at=timezone.now() + timedelta(days=10), place="Bruay"
+    )
+    ticketing.ticket_types.add(TicketType(name="Entrée", price=5, quota=10))
+    home.get_children().get(slug="nous-aider").add_child(instance=ticketing)
+    ticket_payment = Payment.objects.create(
+        association=association_b, campaign=ticketing, kind="billetterie", status="reussi", amount_cents=500,
+        first_name="Spectatrice", last_name="de B", email="spectatrice-b@exemple.org",
+    )
+    ticket = Ticket.objects.create(
+        payment=ticket_payment, association=association_b, ticket_type=ticketing.ticket_types.get()
+    )
     return {
         "payment": payment.pk,
+        "membership": membership.pk,
+        "ticket": ticket.pk,
         "page": post.pk,
         "home": home.pk,
         "revision": revision.pk,
@@ -103,6 +133,8 @@ def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
         "wagtailusers_users": objs["user"],
         "wagtailusers_groups": objs["group"],
         "paiements": objs["payment"],
+        "adherents": objs["membership"],
+        "billets": objs["ticket"],
         "kollektif_stripe": objs["association"],
     }
     values = {
