@@ -17,8 +17,7 @@ import django_filters
 from django import forms
 from django.contrib.auth.models import Permission
 from django.db import models
-from django.db.models import Case, Q, Value, When
-from django.http import HttpResponse
+from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -35,6 +34,7 @@ from wagtail.models import Page
 from associations.models import Association
 from associations.selectors import associations_for_user, user_is_platform_staff
 from campagnes import exports
+from campagnes.admin_listing import AssociationListingMixin
 from campagnes.admin_views import PaymentPermissionPolicy
 from campagnes.memberships_reminders import held_memberships, later_membership_exists
 from campagnes.models import Membership, Payment
@@ -136,7 +136,13 @@ class MemberFilterSet(WagtailFilterSet):
         return queryset.filter(member_state=value) if value else queryset
 
 
-class MemberIndexView(IndexView):
+class MemberIndexView(AssociationListingMixin, IndexView):
+    export_name = "adherents"
+    export_title = gettext_lazy("Adhérents")
+
+    def export_table(self, queryset):
+        return members_table(queryset)
+
     page_title = gettext_lazy("Adhérents")
     search_fields = ["payment__first_name", "payment__last_name", "payment__company_name", "payment__email"]
     search_backend_name = None
@@ -146,22 +152,6 @@ class MemberIndexView(IndexView):
 
     def get_base_queryset(self):
         return visible_memberships(self.request.user).select_related("payment", "payment__campaign", "association")
-
-    def search_queryset(self, queryset):
-        """Every word typed must match the member's first name, last name, organisation or e-mail."""
-        if not self.is_searching:
-            return queryset
-        for word in self.search_query.split():
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
-        return queryset
-
-    @cached_property
-    def shows_association(self) -> bool:
-        user = self.request.user
-        return user_is_platform_staff(user) or associations_for_user(user).count() > 1
 
     @cached_property
     def columns(self):
@@ -187,25 +177,6 @@ class MemberIndexView(IndexView):
             ))
         return columns
 
-    def get_filename(self):
-        return f"adherents-{timezone.localdate():%Y-%m-%d}"
-
-    def get(self, request, *args, **kwargs):
-        if self.is_export:
-            return self.as_spreadsheet(self.get_queryset(), request.GET.get("export"))
-        return super().get(request, *args, **kwargs)
-
-    def as_spreadsheet(self, queryset, spreadsheet_format):
-        headers, rows = members_table(queryset)
-        if spreadsheet_format == self.FORMAT_XLSX:
-            content = exports.render_xlsx(headers, rows, title=_("Adhérents"))
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            content = exports.render_csv(headers, rows)
-            content_type = "text/csv; charset=utf-8"
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.{spreadsheet_format}"'
-        return response
 
 
 # --- export -------------------------------------------------------------------------------

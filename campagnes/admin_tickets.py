@@ -22,7 +22,6 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
@@ -43,6 +42,7 @@ from wagtail.models import Page
 from associations.models import Association
 from associations.selectors import associations_for_user, pages_for_user, user_is_platform_staff
 from campagnes import exports
+from campagnes.admin_listing import AssociationListingMixin, words_filter
 from campagnes.admin_members import AssociationRecordPermissionPolicy, inspect_url_finder
 from campagnes.admin_views import PaymentPermissionPolicy
 from campagnes.models import Payment, PaymentStatus, Ticket, TicketingCampaignPage
@@ -336,7 +336,13 @@ class TicketFilterSet(WagtailFilterSet):
         return queryset
 
 
-class TicketIndexView(IndexView):
+class TicketIndexView(AssociationListingMixin, IndexView):
+    export_name = "billets"
+    export_title = gettext_lazy("Billets")
+
+    def export_table(self, queryset):
+        return tickets_table(queryset)
+
     page_title = gettext_lazy("Billets")
     search_fields = ["payment__first_name", "payment__last_name", "payment__company_name", "payment__email"]
     search_backend_name = None
@@ -356,18 +362,7 @@ class TicketIndexView(IndexView):
             return queryset
         query = self.search_query.strip()
         by_code = Q(code__in=ticket_code_candidates(query))
-        by_buyer = Q()
-        for word in query.split():
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            by_buyer &= condition
-        return queryset.filter(by_code | by_buyer)
-
-    @cached_property
-    def shows_association(self) -> bool:
-        user = self.request.user
-        return user_is_platform_staff(user) or associations_for_user(user).count() > 1
+        return queryset.filter(by_code | words_filter(query, self.search_fields))
 
     @cached_property
     def columns(self):
@@ -400,25 +395,6 @@ class TicketIndexView(IndexView):
             buttons.append(HeaderButton(_("Contrôle des entrées"), url=url, icon_name="tick"))
         return buttons
 
-    def get_filename(self):
-        return f"billets-{timezone.localdate():%Y-%m-%d}"
-
-    def get(self, request, *args, **kwargs):
-        if self.is_export:
-            return self.as_spreadsheet(self.get_queryset(), request.GET.get("export"))
-        return super().get(request, *args, **kwargs)
-
-    def as_spreadsheet(self, queryset, spreadsheet_format):
-        headers, rows = tickets_table(queryset)
-        if spreadsheet_format == self.FORMAT_XLSX:
-            content = exports.render_xlsx(headers, rows, title=_("Billets"))
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            content = exports.render_csv(headers, rows)
-            content_type = "text/csv; charset=utf-8"
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.{spreadsheet_format}"'
-        return response
 
 
 def tickets_table(queryset) -> tuple[list[str], list[list]]:

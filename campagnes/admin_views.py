@@ -16,7 +16,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, Sum
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -34,6 +33,7 @@ from associations.models import Association
 from associations.selectors import associations_for_user, pages_for_user, user_is_platform_staff
 from campagnes import exports
 from campagnes import stripe_gateway as gateway
+from campagnes.admin_listing import AssociationListingMixin
 from campagnes.models import (
     CrowdfundingCampaignPage,
     DonationCampaignPage,
@@ -163,7 +163,13 @@ class AmountColumn(Column):
         return format_eur(instance.total_cents)
 
 
-class PaymentIndexView(IndexView):
+class PaymentIndexView(AssociationListingMixin, IndexView):
+    export_name = "paiements"
+    export_title = gettext_lazy("Paiements")
+
+    def export_table(self, queryset):
+        return exports.payments_table(queryset)
+
     """The payments of the user's associations (all of them for staff), filtered and exported."""
 
     page_title = gettext_lazy("Paiements")
@@ -175,22 +181,6 @@ class PaymentIndexView(IndexView):
 
     def get_base_queryset(self):
         return visible_payments(self.request.user).select_related("campaign", "association")
-
-    def search_queryset(self, queryset):
-        """Every word typed must match a name or the e-mail ("Léa Dupont" finds Léa Dupont)."""
-        if not self.is_searching:
-            return queryset
-        for word in self.search_query.split():
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
-        return queryset
-
-    @cached_property
-    def shows_association(self) -> bool:
-        user = self.request.user
-        return user_is_platform_staff(user) or associations_for_user(user).count() > 1
 
     @cached_property
     def columns(self):
@@ -213,25 +203,6 @@ class PaymentIndexView(IndexView):
             ))
         return columns
 
-    def get_filename(self):
-        return f"paiements-{timezone.localdate():%Y-%m-%d}"
-
-    def get(self, request, *args, **kwargs):
-        if self.is_export:
-            return self.as_spreadsheet(self.get_queryset(), request.GET.get("export"))
-        return super().get(request, *args, **kwargs)
-
-    def as_spreadsheet(self, queryset, spreadsheet_format):
-        headers, rows = exports.payments_table(queryset)
-        if spreadsheet_format == self.FORMAT_XLSX:
-            content = exports.render_xlsx(headers, rows, title=_("Paiements"))
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            content = exports.render_csv(headers, rows)
-            content_type = "text/csv; charset=utf-8"
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.{spreadsheet_format}"'
-        return response
 
 
 # --- detail and refund --------------------------------------------------------------------
