@@ -98,3 +98,38 @@ def stripe_settings(settings, localstripe):
     settings.STRIPE_SECRET_KEY = "sk_test_kollektif"
     settings.STRIPE_WEBHOOK_SECRET = "whsec_kollektif_tests"
     return settings
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "live_server" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+    )
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Transactional tests flush the database after each test, reference data included:
+    put back what the data migrations load (communes, EPCI, sectors, platform pages)."""
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from associations.models import Commune
+
+    if Commune.objects.exists():
+        return
+    from wagtail.models import Collection, Locale, Page
+
+    locale, _created = Locale.objects.get_or_create(language_code="fr")
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+    import_module("associations.migrations.0002_reference_data").load(apps, None)
+    import_module("site_kollektif.migrations.0002_platform_tree").create_tree(apps, None)

@@ -69,28 +69,3 @@ def phone_page(browser, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def reference_data(request):
-    """Transactional tests flush the database after each test, reference data included:
-    put back what the data migrations load (communes, EPCI, sectors, platform pages)."""
-    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from associations.models import Commune
-
-    if not Commune.objects.exists():
-        from wagtail.models import Collection, Locale, Page
-
-        locale, _created = Locale.objects.get_or_create(language_code="fr")
-        if not Page.objects.filter(depth=1).exists():
-            Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-        if not Collection.objects.filter(depth=1).exists():
-            Collection.add_root(name="Root")
-        import_module("associations.migrations.0002_reference_data").load(apps, None)
-        import_module("site_kollektif.migrations.0002_platform_tree").create_tree(apps, None)
