@@ -3,10 +3,14 @@ an association column when the user sees several, and their CSV/XLSX export."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.http import HttpResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from associations.selectors import associations_for_user, user_is_platform_staff
 from campagnes import exports
@@ -62,3 +66,54 @@ class AssociationListingMixin:
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.{spreadsheet_format}"'
         return response
+
+
+class ReadOnlyRecordViewSet(ModelViewSet):
+    """Payments, memberships and tickets in the admin: listed and inspected, never edited
+    through a generic form (they change only through campagnes.services). Access follows the
+    association through ``record_policy``, not Django group permissions."""
+
+    record_policy = None  # a permission policy instance, set by subclasses
+    add_to_admin_menu = True
+    add_to_reference_index = False  # records, not content: no reference index work on every save
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_per_page = 50
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        for name in ("add_url_name", "edit_url_name", "delete_url_name", "history_url_name", "usage_url_name"):
+            view_kwargs[name] = None
+        return view_kwargs
+
+    def get_permissions_to_register(self):
+        return Permission.objects.none()
+
+    @cached_property
+    def url_finder_class(self):
+        return inspect_url_finder(self.get_url_name("inspect"), self.record_policy)
+
+    def extra_urlpatterns(self) -> list:
+        return []
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            *self.extra_urlpatterns(),
+            path("<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+
+def inspect_url_finder(inspect_url_name: str, policy):
+    """An admin URL finder that points at the read-only detail view, for those allowed to see it."""
+
+    class InspectAdminURLFinder(ModelAdminURLFinder):
+        edit_url_name = inspect_url_name
+
+        def get_edit_url(self, instance):
+            if self.user and not policy.user_has_permission_for_instance(self.user, "view", instance):
+                return None
+            return self.construct_edit_url(instance)
+
+    return InspectAdminURLFinder

@@ -15,26 +15,23 @@ import datetime
 
 import django_filters
 from django import forms
-from django.contrib.auth.models import Permission
 from django.db import models
 from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import Page
 
 from associations.models import Association
 from associations.selectors import associations_for_user, user_is_platform_staff
 from campagnes import exports
-from campagnes.admin_listing import AssociationListingMixin
+from campagnes.admin_listing import AssociationListingMixin, ReadOnlyRecordViewSet
 from campagnes.admin_views import PaymentPermissionPolicy
 from campagnes.memberships_reminders import held_memberships, later_membership_exists
 from campagnes.models import Membership, Payment
@@ -286,8 +283,10 @@ class MemberDetailView(InspectView):
 
 # --- viewset ------------------------------------------------------------------------------
 
-class MemberViewSet(ModelViewSet):
+class MemberViewSet(ReadOnlyRecordViewSet):
     """Read-only: a membership comes from a payment and changes only with it."""
+
+    record_policy = AssociationRecordPermissionPolicy(Membership)
 
     model = Membership
     name = MEMBERS_NAMESPACE
@@ -295,49 +294,11 @@ class MemberViewSet(ModelViewSet):
     menu_label = gettext_lazy("Adhérents")
     menu_name = "adherents"
     menu_order = 161
-    add_to_admin_menu = True
-    add_to_reference_index = False
     index_view_class = MemberIndexView
     inspect_view_class = MemberDetailView
-    inspect_view_enabled = True
-    copy_view_enabled = False
     filterset_class = MemberFilterSet
-    list_per_page = 50
     ordering = "-valid_until"
 
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add_url_name", "edit_url_name", "delete_url_name", "history_url_name", "usage_url_name"):
-            view_kwargs[name] = None
-        return view_kwargs
-
-    def get_permissions_to_register(self):
-        return Permission.objects.none()  # access follows the association, not group permissions
-
-    @cached_property
-    def url_finder_class(self):
-        return inspect_url_finder(self.get_url_name("inspect"), AssociationRecordPermissionPolicy(Membership))
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("<int:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-
-def inspect_url_finder(inspect_url_name: str, policy):
-    """An admin URL finder that points at the read-only detail view, for those allowed to see it."""
-
-    class InspectAdminURLFinder(ModelAdminURLFinder):
-        edit_url_name = inspect_url_name
-
-        def get_edit_url(self, instance):
-            if self.user and not policy.user_has_permission_for_instance(self.user, "view", instance):
-                return None
-            return self.construct_edit_url(instance)
-
-    return InspectAdminURLFinder
 
 
 member_viewset = MemberViewSet()

@@ -18,7 +18,6 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -35,15 +34,14 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.models import Page
 
 from associations.models import Association
 from associations.selectors import associations_for_user, pages_for_user, user_is_platform_staff
 from campagnes import exports
-from campagnes.admin_listing import AssociationListingMixin, words_filter
-from campagnes.admin_members import AssociationRecordPermissionPolicy, inspect_url_finder
+from campagnes.admin_listing import AssociationListingMixin, ReadOnlyRecordViewSet, words_filter
+from campagnes.admin_members import AssociationRecordPermissionPolicy
 from campagnes.admin_views import PaymentPermissionPolicy
 from campagnes.models import Payment, PaymentStatus, Ticket, TicketingCampaignPage
 
@@ -462,8 +460,10 @@ class TicketDetailView(InspectView):
 
 # --- viewset ------------------------------------------------------------------------------
 
-class TicketViewSet(ModelViewSet):
+class TicketViewSet(ReadOnlyRecordViewSet):
     """Read-only but for the check-in: a ticket comes from a payment."""
+
+    record_policy = TicketPermissionPolicy(Ticket)
 
     model = Ticket
     name = TICKETS_NAMESPACE
@@ -471,43 +471,20 @@ class TicketViewSet(ModelViewSet):
     menu_label = gettext_lazy("Billets")
     menu_name = "billets"
     menu_order = 162
-    add_to_admin_menu = True
-    add_to_reference_index = False
     index_view_class = TicketIndexView
     inspect_view_class = TicketDetailView
-    inspect_view_enabled = True
-    copy_view_enabled = False
     filterset_class = TicketFilterSet
-    list_per_page = 50
     ordering = "-pk"
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add_url_name", "edit_url_name", "delete_url_name", "history_url_name", "usage_url_name"):
-            view_kwargs[name] = None
-        return view_kwargs
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(check_in_url_name=self.get_url_name("check_in"), **kwargs)
-
-    def get_permissions_to_register(self):
-        return Permission.objects.none()  # access follows the association, not group permissions
-
-    @cached_property
-    def url_finder_class(self):
-        return inspect_url_finder(self.get_url_name("inspect"), TicketPermissionPolicy(Ticket))
 
     @property
     def check_in_view(self):
         return self.construct_view(CheckInView)
 
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("controle/", self.check_in_view, name="check_in"),
-            path("<int:pk>/", self.inspect_view, name="inspect"),
-        ]
+    def extra_urlpatterns(self) -> list:
+        return [path("controle/", self.check_in_view, name="check_in")]
 
 
 ticket_viewset = TicketViewSet()
