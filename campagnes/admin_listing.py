@@ -3,15 +3,19 @@ an association column when the user sees several, and their CSV/XLSX export."""
 
 from __future__ import annotations
 
+import django_filters
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from associations.models import Association
 from associations.selectors import associations_for_user, user_is_platform_staff
 from campagnes import exports
 
@@ -117,3 +121,26 @@ def inspect_url_finder(inspect_url_name: str, policy):
             return self.construct_edit_url(instance)
 
     return InspectAdminURLFinder
+
+
+def association_filter(record_model) -> django_filters.ModelChoiceFilter:
+    """The "Association" filter of a listing: the associations the user sees records of."""
+
+    def associations(request):
+        if user_is_platform_staff(request.user):
+            return Association.objects.filter(pk__in=record_model.objects.values("association_id")).order_by("name")
+        return associations_for_user(request.user).order_by("name")
+
+    return django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Association"), queryset=associations, empty_label=gettext_lazy("Toutes")
+    )
+
+
+class AssociationFilterSet(WagtailFilterSet):
+    """Drops the association filter for a user of one association: it would offer one choice."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None and not user_is_platform_staff(request.user):
+            if associations_for_user(request.user).count() < 2:
+                self.filters.pop("association", None)

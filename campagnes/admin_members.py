@@ -23,15 +23,18 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.models import Page
 
-from associations.models import Association
 from associations.selectors import associations_for_user, user_is_platform_staff
 from campagnes import exports
-from campagnes.admin_listing import AssociationListingMixin, ReadOnlyRecordViewSet
+from campagnes.admin_listing import (
+    AssociationFilterSet,
+    AssociationListingMixin,
+    ReadOnlyRecordViewSet,
+    association_filter,
+)
 from campagnes.admin_views import PaymentPermissionPolicy
 from campagnes.memberships_reminders import held_memberships, later_membership_exists
 from campagnes.models import Membership, Payment
@@ -100,13 +103,8 @@ def _campaigns_for(request):
     return Page.objects.filter(pk__in=memberships.values("payment__campaign_id")).order_by("title")
 
 
-def _associations_for(request):
-    if user_is_platform_staff(request.user):
-        return Association.objects.filter(pk__in=Membership.objects.values("association_id")).order_by("name")
-    return associations_for_user(request.user).order_by("name")
 
-
-class MemberFilterSet(WagtailFilterSet):
+class MemberFilterSet(AssociationFilterSet):
     state = django_filters.ChoiceFilter(
         label=gettext_lazy("État"), choices=MemberState.choices, empty_label=gettext_lazy("Tous"),
         method="filter_state", widget=forms.RadioSelect,
@@ -115,19 +113,11 @@ class MemberFilterSet(WagtailFilterSet):
         label=gettext_lazy("Campagne"), field_name="payment__campaign", queryset=_campaigns_for,
         empty_label=gettext_lazy("Toutes"),
     )
-    association = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Association"), queryset=_associations_for, empty_label=gettext_lazy("Toutes")
-    )
+    association = association_filter(Membership)
 
     class Meta:
         model = Membership
         fields = ["state", "campaign", "association"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None and not user_is_platform_staff(request.user):
-            if associations_for_user(request.user).count() < 2:
-                self.filters.pop("association", None)
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(member_state=value) if value else queryset

@@ -28,7 +28,6 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
@@ -37,10 +36,15 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.models import Page
 
-from associations.models import Association
-from associations.selectors import associations_for_user, pages_for_user, user_is_platform_staff
+from associations.selectors import pages_for_user, user_is_platform_staff
 from campagnes import exports
-from campagnes.admin_listing import AssociationListingMixin, ReadOnlyRecordViewSet, words_filter
+from campagnes.admin_listing import (
+    AssociationFilterSet,
+    AssociationListingMixin,
+    ReadOnlyRecordViewSet,
+    association_filter,
+    words_filter,
+)
 from campagnes.admin_members import AssociationRecordPermissionPolicy
 from campagnes.admin_views import PaymentPermissionPolicy
 from campagnes.models import Payment, PaymentStatus, Ticket, TicketingCampaignPage
@@ -296,13 +300,8 @@ def _campaigns_for(request):
     return Page.objects.filter(pk__in=tickets.values("payment__campaign_id")).order_by("title")
 
 
-def _associations_for(request):
-    if user_is_platform_staff(request.user):
-        return Association.objects.filter(pk__in=Ticket.objects.values("association_id")).order_by("name")
-    return associations_for_user(request.user).order_by("name")
 
-
-class TicketFilterSet(WagtailFilterSet):
+class TicketFilterSet(AssociationFilterSet):
     campaign = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Événement"), field_name="payment__campaign", queryset=_campaigns_for,
         empty_label=gettext_lazy("Tous"),
@@ -312,19 +311,11 @@ class TicketFilterSet(WagtailFilterSet):
         choices=[("oui", gettext_lazy("Entrée validée")), ("non", gettext_lazy("Pas encore utilisé"))],
         widget=forms.RadioSelect,
     )
-    association = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Association"), queryset=_associations_for, empty_label=gettext_lazy("Toutes")
-    )
+    association = association_filter(Ticket)
 
     class Meta:
         model = Ticket
         fields = ["campaign", "checked_in", "association"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None and not user_is_platform_staff(request.user):
-            if associations_for_user(request.user).count() < 2:
-                self.filters.pop("association", None)
 
     def filter_checked_in(self, queryset, name, value):
         if value == "oui":

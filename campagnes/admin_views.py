@@ -22,7 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
@@ -33,7 +33,7 @@ from associations.models import Association
 from associations.selectors import associations_for_user, pages_for_user, user_is_platform_staff
 from campagnes import exports
 from campagnes import stripe_gateway as gateway
-from campagnes.admin_listing import AssociationListingMixin
+from campagnes.admin_listing import AssociationFilterSet, AssociationListingMixin, association_filter
 from campagnes.models import (
     CrowdfundingCampaignPage,
     DonationCampaignPage,
@@ -119,13 +119,8 @@ def _campaigns_for(request):
     return Page.objects.filter(pk__in=payments.values("campaign_id")).order_by("title")
 
 
-def _associations_for(request):
-    if user_is_platform_staff(request.user):
-        return Association.objects.filter(pk__in=Payment.objects.values("association_id"))
-    return associations_for_user(request.user)
 
-
-class PaymentFilterSet(WagtailFilterSet):
+class PaymentFilterSet(AssociationFilterSet):
     campaign = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Campagne"), queryset=_campaigns_for, empty_label=gettext_lazy("Toutes")
     )
@@ -138,20 +133,11 @@ class PaymentFilterSet(WagtailFilterSet):
         widget=forms.RadioSelect,
     )
     created_at = django_filters.DateFromToRangeFilter(label=gettext_lazy("Date"), widget=DateRangePickerWidget)
-    association = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Association"), queryset=_associations_for, empty_label=gettext_lazy("Toutes")
-    )
+    association = association_filter(Payment)
 
     class Meta:
         model = Payment
         fields = ["campaign", "kind", "status", "created_at", "association"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        # one association: the filter would offer a single choice
-        if request is not None and not user_is_platform_staff(request.user):
-            if associations_for_user(request.user).count() < 2:
-                self.filters.pop("association", None)
 
 
 def _local_datetime(value) -> str:
