@@ -73,6 +73,9 @@ STAFF_ONLY_URL_NAMES = {
     "wagtailadmin_reports:workflow_tasks",
     "wagtailadmin_reports:workflow_tasks_results",
 }
+# The directory's admin (annuaire): network animators and staff only, whatever the object.
+ANIMATOR_NAMESPACE_PREFIXES = ("wagtailsnippets_annuaire_", "wagtailsnippetchoosers_annuaire_")
+ANIMATOR_URL_NAMES = {"annuaire_watch"}
 
 
 def _page_ok(user, page_id) -> bool:
@@ -154,6 +157,10 @@ def request_is_allowed(user, resolver_match) -> bool:
     view_name = resolver_match.view_name
     if view_name in STAFF_ONLY_URL_NAMES or namespace in STAFF_ONLY_NAMESPACES:
         return False
+    if namespace.startswith(ANIMATOR_NAMESPACE_PREFIXES) or view_name in ANIMATOR_URL_NAMES:
+        from annuaire.selectors import user_is_animator
+
+        return user_is_animator(user)
     kwargs = resolver_match.kwargs
     for name, value in kwargs.items():
         if name in PAGE_KWARGS and not _page_ok(user, value):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
+from annuaire.services import actor_sync_from_association
 from associations.models import (
     Association,
     AssociationHomePage,
@@ -159,6 +160,7 @@ def association_onboard(
         association_sync_site(association=association)
     if notify and status == AssociationStatus.PENDING:
         _notify_new_request(association)
+    actor_sync_from_association(association)  # the directory entry follows the record
     return association
 
 
@@ -199,6 +201,7 @@ def association_approve(*, association: Association, approved_by: User) -> Assoc
         template="association_approved",
         context={"association": association},
     )
+    actor_sync_from_association(association)  # the directory entry follows the record
     return association
 
 
@@ -219,6 +222,7 @@ def association_refuse(*, association: Association, refused_by: User, reason: st
         template="association_refused",
         context={"association": association, "reason": reason},
     )
+    actor_sync_from_association(association)  # the directory entry follows the record
     return association
 
 
@@ -226,6 +230,7 @@ def association_refuse(*, association: Association, refused_by: User, reason: st
 def association_suspend(*, association: Association, suspended_by: User) -> Association:
     association.status = AssociationStatus.SUSPENDED
     association.save(update_fields=["status", "updated_at"])
+    actor_sync_from_association(association)  # the directory entry follows the record
     return association
 
 

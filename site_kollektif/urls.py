@@ -14,6 +14,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("espace/", include(association_urls)),
     path("", include("campagnes.urls")),
+    path("", include("annuaire.urls")),
     path("sitemap.xml", sitemap),
 ]
 

@@ -13,6 +13,7 @@ INSTALLED_APPS = [
     "site_kollektif",
     "associations",
     "campagnes",
+    "annuaire",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -185,6 +186,13 @@ GEO_WIDGET_LEAFLET_TILE_LAYER = env_str(
 GEO_WIDGET_LEAFLET_TILE_LAYER_OPTIONS = {
     "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 }
+# Directory (annuaire): tile attribution shown on the public map, months of silence before an
+# ambassador shows in the "réseau de veille", contributions allowed per IP and per hour.
+KOLLEKTIF_TILE_ATTRIBUTION = env_str(
+    "KOLLEKTIF_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+)
+KOLLEKTIF_WATCH_MONTHS = env_int("KOLLEKTIF_WATCH_MONTHS", 6)
+KOLLEKTIF_CONTRIBUTION_RATE = env_str("KOLLEKTIF_CONTRIBUTION_RATE", "5/h")
 
 FORMAT_MODULE_PATH = ["site_kollektif.formats"]
 

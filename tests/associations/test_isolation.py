@@ -155,6 +155,8 @@ def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
                 filled["pk"] = by_namespace_pk[namespace]
             elif namespace in {"wagtailsites", "wagtailadmin_workflows", "wagtailsettings"}:
                 filled["pk"] = 1
+            elif namespace.startswith(("wagtailsnippets_annuaire_", "wagtailsnippetchoosers_annuaire_")):
+                filled["pk"] = 1  # the directory's admin is refused to editors whatever the object
             else:
                 return None
         elif argument in values:

@@ -1,0 +1,319 @@
+"""The directory of ESS actors, the links between them, the meetings and the contributions.
+
+An actor is either an association of the platform (kept in sync with its record, never
+retyped) or an outside structure: an ambassador labelled by the department, a SCOP, a
+local authority... Links and meetings only ever point at actors, so the map and the network
+treat both alike.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE
+
+
+class ActorKind(models.TextChoices):
+    ASSOCIATION = "association", _("Association")
+    SCIC = "scic", _("SCIC")
+    SCOP = "scop", _("SCOP")
+    ENTREPRISE = "entreprise-engagee", _("Entreprise engagée")
+    COLLECTIVITE = "collectivite", _("Collectivité")
+    RESEAU = "reseau", _("Réseau")
+    AUTRE = "autre", _("Autre structure de l'ESS")
+
+
+class Label(models.Model):
+    """A label given by the department or the network: "Ambassadeur ESS", "Budget citoyen 2025"…"""
+
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    """Something an actor can help with ("peut aider sur") or looks for ("cherche")."""
+
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("savoir-faire")
+        verbose_name_plural = _("savoir-faire")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActorQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+
+class Actor(models.Model):
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("adresse de la fiche"), max_length=120, unique=True)
+    kind = models.CharField(_("type de structure"), max_length=20, choices=ActorKind.choices, default=ActorKind.ASSOCIATION)
+    sectors = models.ManyToManyField("associations.Sector", verbose_name=_("secteurs"), blank=True, related_name="actors")
+    commune = models.ForeignKey(
+        "associations.Commune", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="actors"
+    )
+    street_address = models.CharField(_("adresse"), max_length=250, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(LATITUDE_RANGE[0]), MaxValueValidator(LATITUDE_RANGE[1])],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(LONGITUDE_RANGE[0]), MaxValueValidator(LONGITUDE_RANGE[1])],
+    )
+    description = models.TextField(_("présentation"), blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    public_email = models.EmailField(
+        _("e-mail de contact public"), blank=True,
+        help_text=_("Une adresse de la structure (contact@…), jamais une adresse personnelle."),
+    )
+    public_phone = models.CharField(_("téléphone public"), max_length=20, blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    labels = models.ManyToManyField(Label, verbose_name=_("labels"), blank=True, related_name="actors")
+    can_help = models.ManyToManyField(
+        Topic, verbose_name=_("peut aider sur"), blank=True, related_name="helpers"
+    )
+    looking_for = models.ManyToManyField(Topic, verbose_name=_("cherche"), blank=True, related_name="seekers")
+    association = models.OneToOneField(
+        "associations.Association", null=True, blank=True, editable=False, on_delete=models.CASCADE,
+        related_name="actor",
+    )
+    is_public = models.BooleanField(_("visible dans l'annuaire"), default=True, db_index=True)
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("comptes qui gèrent la fiche"), blank=True, related_name="actors"
+    )
+    import_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    last_contact_at = models.DateTimeField(
+        _("dernières nouvelles"), null=True, blank=True, db_index=True,
+        help_text=_("Dernière rencontre, dernier lien, dernière mise à jour ou nouvelles prises."),
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("acteur")
+        verbose_name_plural = _("acteurs")
+        ordering = ["name"]
+        permissions = [("animate_network", _("Anime le réseau (rencontres, veille, modération)"))]
+        indexes = [models.Index(fields=["is_public", "name", "id"], name="actor_public_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("annuaire:actor", args=[self.slug])
+
+    @property
+    def kollektif_url(self) -> str:
+        return self.association.url if self.association_id else ""
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class LinkKind(models.TextChoices):
+    MUTUALISATION = "mutualisation", _("Mutualisation")
+    PARTENARIAT = "partenariat", _("Partenariat de projet")
+    COLLECTIF = "collectif", _("Collectif d'acteurs")
+    REGROUPEMENT = "regroupement", _("Regroupement")
+    MARRAINAGE = "marrainage", _("Marrainage")
+    RENCONTRE = "rencontre", _("Rencontre")
+
+
+DIRECTED_LINK_KINDS = {LinkKind.MARRAINAGE}
+
+
+class Link(models.Model):
+    """A typed link between two actors. Undirected kinds store the smaller id first, so that
+    the unique constraint really means "one link per pair and type"; marrainage goes from the
+    mentor (source) to the mentee (target)."""
+
+    source = models.ForeignKey(Actor, verbose_name=_("de"), on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Actor, verbose_name=_("vers"), on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("type de lien"), max_length=20, choices=LinkKind.choices)
+    started_on = models.DateField(_("depuis le"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    meeting = models.ForeignKey(
+        "annuaire.Meeting", verbose_name=_("rencontre d'origine"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="links",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ajouté par"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("lien")
+        verbose_name_plural = _("liens")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="link_one_per_pair_and_kind"),
+            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="link_not_to_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} — {self.target} ({self.get_kind_display()})"
+
+    @property
+    def source_label(self) -> str:
+        if self.meeting_id:
+            return str(self.meeting)
+        return ""
+
+
+class MeetingKind(models.TextChoices):
+    PAROLES = "paroles-de-comptoir", _("Paroles de comptoir")
+    ATELIER = "atelier-de-reponse", _("Atelier de réponse")
+    ECHANGE = "temps-d-echange", _("Temps d'échange")
+    AUTRE = "autre", _("Autre rencontre")
+
+
+class MeetingStatus(models.TextChoices):
+    DRAFT = "brouillon", _("Brouillon")
+    ANNOUNCED = "annoncee", _("Annoncée dans l'agenda")
+    PUBLISHED = "publiee", _("Feuille de chou publiée")
+
+
+class MeetingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=MeetingStatus.PUBLISHED)
+
+    def public(self):
+        """In the agenda: announced ahead, or held with its feuille de chou published."""
+        return self.filter(status__in=[MeetingStatus.ANNOUNCED, MeetingStatus.PUBLISHED])
+
+
+class Meeting(models.Model):
+    """A meeting of the network and its "feuille de chou" (summary, leads, contacts)."""
+
+    kind = models.CharField(_("type de rencontre"), max_length=30, choices=MeetingKind.choices, default=MeetingKind.PAROLES)
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("adresse"), max_length=120, unique=True)
+    theme = models.CharField(_("thème"), max_length=250, blank=True)
+    starts_at = models.DateTimeField(_("date et heure"))
+    ends_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    place = models.CharField(_("lieu"), max_length=250, blank=True)
+    commune = models.ForeignKey(
+        "associations.Commune", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    host = models.ForeignKey(
+        Actor, verbose_name=_("structure d'accueil"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="hosted_meetings",
+    )
+    expert = models.CharField(_("expert·e invité·e"), max_length=200, blank=True)
+    participants = models.ManyToManyField(Actor, verbose_name=_("participants"), blank=True, related_name="meetings")
+    summary = models.TextField(_("résumé"), blank=True, help_text=_("Ce qui s'est dit, en quelques paragraphes."))
+    leads = models.TextField(_("pistes"), blank=True, help_text=_("Une piste par ligne."))
+    contacts = models.TextField(
+        _("contacts"), blank=True,
+        help_text=_("Une ligne par contact. Contacts publics des structures uniquement."),
+    )
+    status = models.CharField(_("statut"), max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rencontre")
+        verbose_name_plural = _("rencontres")
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("annuaire:meeting", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == MeetingStatus.PUBLISHED
+
+    @property
+    def lead_lines(self) -> list[str]:
+        return [line.strip(" -•\t") for line in self.leads.splitlines() if line.strip(" -•\t")]
+
+    @property
+    def contact_lines(self) -> list[str]:
+        return [line.strip() for line in self.contacts.splitlines() if line.strip()]
+
+
+class ProposalKind(models.TextChoices):
+    ACTOR = "acteur", _("Nouvel acteur")
+    LINK = "lien", _("Nouveau lien")
+    CLAIM = "revendication", _("Gestion d'une fiche")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "en-attente", _("En attente")
+    APPROVED = "acceptee", _("Acceptée")
+    REFUSED = "refusee", _("Refusée")
+
+
+class Proposal(models.Model):
+    """A contribution to "la carte à compléter", waiting for an animator's decision.
+
+    The proposed data is kept as submitted (``data``) and only becomes an actor or a link
+    when approved, through the same services as the admin."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=ProposalKind.choices)
+    status = models.CharField(
+        _("statut"), max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.PENDING, db_index=True
+    )
+    data = models.JSONField(_("proposition"), default=dict)
+    submitter_name = models.CharField(_("nom de la personne"), max_length=200)
+    submitter_email = models.EmailField(_("e-mail de la personne"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        Actor, verbose_name=_("acteur"), null=True, blank=True, on_delete=models.CASCADE, related_name="proposals"
+    )
+    link = models.ForeignKey(Link, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    refusal_message = models.TextField(_("message de refus"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("reçue le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("proposition")
+        verbose_name_plural = _("propositions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        name = self.data.get("name") or (self.actor.name if self.actor_id else "")
+        return f"{self.get_kind_display()} : {name}" if name else str(self.get_kind_display())
+
+    @property
+    def summary(self) -> str:
+        return str(self)

@@ -1,0 +1,279 @@
+"""Reads of the directory: search, GeoJSON, network graph, agenda, watch list.
+
+The map and network payloads are built from ``values()`` rows (a fixed number of queries
+whatever the size of the directory) and cached under the directory's version, which the
+services bump after every change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from annuaire.models import Actor, Link, Meeting, ProposalStatus
+from annuaire.services import CACHE_VERSION_KEY
+
+AMBASSADOR_LABEL_SLUG = "ambassadeur-ess"
+ANIMATORS_GROUP = "Animateurs"
+CACHE_TIMEOUT = 60 * 60
+
+
+def user_is_animator(user: User | AnonymousUser) -> bool:
+    """Network animators run meetings and moderation; platform staff may do the same."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return bool(user.is_superuser or user.is_staff or user.has_perm("annuaire.animate_network"))
+
+
+# --- Directory ---------------------------------------------------------------------------
+
+def _filtered_actors(
+    *, q: str = "", epci=None, commune=None, sector=None, kind: str = "", label=None, aide=None, **_ignored
+) -> QuerySet[Actor]:
+    actors = Actor.objects.public()
+    if q:
+        actors = actors.filter(
+            Q(name__icontains=q) | Q(description__icontains=q) | Q(commune__name__icontains=q)
+        )
+    if epci:
+        actors = actors.filter(commune__epci=epci)
+    if commune:
+        actors = actors.filter(commune=commune)
+    if sector:
+        actors = actors.filter(sectors=sector)
+    if kind:
+        actors = actors.filter(kind=kind)
+    if label:
+        actors = actors.filter(labels=label)
+    if aide:
+        actors = actors.filter(can_help=aide)
+    return actors
+
+
+def actor_search(**filters) -> QuerySet[Actor]:
+    """Public actors for the directory list, with everything a card shows (no query per card)."""
+    return (
+        _filtered_actors(**filters)
+        .select_related("commune", "commune__epci", "logo", "association")
+        .prefetch_related("sectors", "labels", "can_help")
+        .order_by("name", "pk")
+    )
+
+
+def actor_detail(*, slug: str) -> Actor | None:
+    return (
+        Actor.objects.public()
+        .select_related("commune", "commune__epci", "logo", "association")
+        .prefetch_related("sectors", "labels", "can_help", "looking_for")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def actor_links(*, actor: Actor) -> list[Link]:
+    """The actor's links to other public actors, each with its other end and its source."""
+    links = (
+        Link.objects.filter(Q(source=actor) | Q(target=actor))
+        .filter(source__is_public=True, target__is_public=True)
+        .select_related("source", "target", "meeting")
+        .order_by("kind", "-created_at")
+    )
+    result = []
+    for link in links:
+        link.other = link.target if link.source_id == actor.pk else link.source
+        link.outgoing = link.source_id == actor.pk
+        result.append(link)
+    return result
+
+
+def actor_meetings(*, actor: Actor) -> QuerySet[Meeting]:
+    return actor.meetings.public().select_related("commune").order_by("-starts_at")
+
+
+def _cache_key(prefix: str, filters: dict) -> str:
+    version = cache.get(CACHE_VERSION_KEY) or 1
+    normalised = {key: str(getattr(value, "pk", value)) for key, value in filters.items() if value not in (None, "", [])}
+    digest = hashlib.md5(json.dumps(normalised, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
+    return f"annuaire:{prefix}:{version}:{digest}"
+
+
+def _cached(prefix: str, filters: dict, build) -> bytes:
+    key = _cache_key(prefix, filters)
+    payload = cache.get(key)
+    if payload is None:
+        payload = json.dumps(build(), ensure_ascii=False, separators=(",", ":")).encode()
+        cache.set(key, payload, CACHE_TIMEOUT)
+    return payload
+
+
+def actors_geojson(**filters) -> bytes:
+    """The located public actors as a GeoJSON FeatureCollection, same filters as the list."""
+
+    def build() -> dict:
+        rows = (
+            _filtered_actors(**filters)
+            .exclude(latitude=None)
+            .exclude(longitude=None)
+            .order_by("name", "pk")
+            .values_list("pk", "name", "slug", "kind", "commune__name", "latitude", "longitude")
+        )
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": pk,
+                    "geometry": {"type": "Point", "coordinates": [float(lng), float(lat)]},
+                    "properties": {"name": name, "url": f"/annuaire/{slug}/", "kind": kind, "commune": commune},
+                }
+                for pk, name, slug, kind, commune, lat, lng in rows
+            ],
+        }
+
+    return _cached("geojson", filters, build)
+
+
+# --- Network -----------------------------------------------------------------------------
+
+def _nodes(actor_ids=None, *, epci=None, commune=None, distances=None) -> list[dict]:
+    actors = Actor.objects.public()
+    if actor_ids is not None:
+        actors = actors.filter(pk__in=actor_ids)
+    if epci:
+        actors = actors.filter(commune__epci=epci)
+    if commune:
+        actors = actors.filter(commune=commune)
+    rows = list(actors.order_by("pk").values_list("pk", "name", "slug", "kind", "commune__name"))
+    sectors: dict[int, str] = {}
+    through = Actor.sectors.through.objects.filter(actor_id__in=[row[0] for row in rows]) if actor_ids is not None else (
+        Actor.sectors.through.objects.filter(actor__in=actors)
+    )
+    for actor_id, sector in through.order_by("actor_id", "sector__name").values_list("actor_id", "sector__name"):
+        sectors.setdefault(actor_id, sector)
+    return [
+        {
+            "id": pk, "label": name, "url": f"/annuaire/{slug}/", "kind": kind, "commune": commune_name,
+            "sector": sectors.get(pk, ""), **({"distance": distances.get(pk, 0)} if distances is not None else {}),
+        }
+        for pk, name, slug, kind, commune_name in rows
+    ]
+
+
+def _edge(row) -> dict:
+    pk, source, target, kind = row
+    return {"id": pk, "source": source, "target": target, "kind": kind}
+
+
+def _with_degrees(nodes: list[dict], edges: list[dict]) -> dict:
+    degree: dict[int, int] = defaultdict(int)
+    for edge in edges:
+        degree[edge["source"]] += 1
+        degree[edge["target"]] += 1
+    for node in nodes:
+        node["degree"] = degree.get(node["id"], 0)
+    return {"nodes": nodes, "edges": edges}
+
+
+def network_graph(*, epci=None, commune=None, kinds=()) -> bytes:
+    """The whole public network (or one territory's), as nodes and edges for the graph."""
+    filters = {"epci": epci, "commune": commune, "kinds": ",".join(sorted(kinds))}
+
+    def build() -> dict:
+        nodes = _nodes(epci=epci, commune=commune)
+        links = Link.objects.filter(source__is_public=True, target__is_public=True)
+        if kinds:
+            links = links.filter(kind__in=kinds)
+        if epci:
+            links = links.filter(source__commune__epci=epci, target__commune__epci=epci)
+        if commune:
+            links = links.filter(source__commune=commune, target__commune=commune)
+        edges = [_edge(row) for row in links.order_by("pk").values_list("pk", "source_id", "target_id", "kind")]
+        return _with_degrees(nodes, edges)
+
+    return _cached("network", filters, build)
+
+
+def actor_network(*, actor: Actor, kinds=(), steps: int = 2) -> bytes:
+    """"Ton réseau": the actor, its neighbours and theirs (up to ``steps`` steps)."""
+    filters = {"actor": actor.pk, "kinds": ",".join(sorted(kinds)), "steps": steps}
+
+    def build() -> dict:
+        links = Link.objects.filter(source__is_public=True, target__is_public=True)
+        if kinds:
+            links = links.filter(kind__in=kinds)
+        distances = {actor.pk: 0}
+        frontier = {actor.pk}
+        edges: dict[int, dict] = {}
+        for step in range(1, steps + 1):
+            rows = links.filter(Q(source__in=frontier) | Q(target__in=frontier)).values_list(
+                "pk", "source_id", "target_id", "kind"
+            )
+            next_frontier = set()
+            for row in rows:
+                edges[row[0]] = _edge(row)
+                for end in row[1:3]:
+                    if end not in distances:
+                        distances[end] = step
+                        next_frontier.add(end)
+            frontier = next_frontier
+            if not frontier:
+                break
+        nodes = _nodes(list(distances), distances=distances)
+        return _with_degrees(nodes, sorted(edges.values(), key=lambda edge: edge["id"]))
+
+    return _cached("ego", filters, build)
+
+
+# --- Meetings ----------------------------------------------------------------------------
+
+def meetings_upcoming() -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.public().filter(starts_at__gte=timezone.now() - timedelta(hours=6))
+        .select_related("commune", "host").order_by("starts_at")
+    )
+
+
+def meetings_past() -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.public().filter(starts_at__lt=timezone.now() - timedelta(hours=6))
+        .select_related("commune", "host").order_by("-starts_at")
+    )
+
+
+def meeting_detail(*, slug: str, user: User | AnonymousUser) -> Meeting | None:
+    meetings = Meeting.objects.select_related("commune", "host").prefetch_related("participants__commune")
+    if not user_is_animator(user):
+        meetings = meetings.public()
+    return meetings.filter(slug=slug).first()
+
+
+# --- Watch network and moderation --------------------------------------------------------
+
+def watch_months() -> int:
+    return int(getattr(settings, "KOLLEKTIF_WATCH_MONTHS", 6))
+
+
+def watch_list(*, months: int | None = None) -> QuerySet[Actor]:
+    """Labelled ambassadors with no meeting, link, update or news for ``months`` months."""
+    months = months or watch_months()
+    cutoff = timezone.now() - timedelta(days=round(months * 30.44))
+    return (
+        Actor.objects.filter(labels__slug=AMBASSADOR_LABEL_SLUG)
+        .filter(Q(last_contact_at__lt=cutoff) | Q(last_contact_at=None))
+        .select_related("commune")
+        .order_by(F("last_contact_at").asc(nulls_first=True), "name")
+    )
+
+
+def pending_proposals_count() -> int:
+    from annuaire.models import Proposal
+
+    return Proposal.objects.filter(status=ProposalStatus.PENDING).count()

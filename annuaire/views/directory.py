@@ -1,0 +1,83 @@
+"""Public directory: the list and the map share one filter form and one URL."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from annuaire import selectors
+from annuaire.forms import DirectoryFilterForm
+from site_kollektif.pagination import paginate
+
+ACTORS_PER_PAGE = 20
+VIEWS = {"liste", "carte"}
+
+
+def _filters(request) -> tuple[DirectoryFilterForm, dict, bool]:
+    form = DirectoryFilterForm(request.GET or None)
+    if not request.GET or form.is_valid():
+        return form, (form.cleaned_data if request.GET else {}), True
+    return form, {}, False
+
+
+def json_errors(form) -> JsonResponse:
+    """Refused filters, in French, for the scripts that call the JSON endpoints."""
+    errors = {field: [str(message) for message in messages] for field, messages in form.errors.items()}
+    return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+def _querystring(request, *, drop=("page",)) -> str:
+    query = request.GET.copy()
+    for key in drop:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+@require_GET
+def directory(request):
+    form, filters, valid = _filters(request)
+    view = request.GET.get("vue", "liste")
+    if view not in VIEWS:
+        view = "liste"
+    results = selectors.actor_search(**filters) if valid else selectors.actor_search().none()
+    paginator, page_obj = paginate(request, results, ACTORS_PER_PAGE)
+    context = {
+        "form": form,
+        "actors": page_obj,
+        "paginator": paginator,
+        "view": view,
+        "querystring": _querystring(request),
+        "filters_querystring": _querystring(request, drop=("page", "vue")),
+        "tile_url": settings.GEO_WIDGET_LEAFLET_TILE_LAYER,
+        "tile_attribution": settings.KOLLEKTIF_TILE_ATTRIBUTION,
+    }
+    return render(request, "annuaire/directory.html", context, status=200 if valid else 400)
+
+
+@require_GET
+def geojson(request):
+    form, filters, valid = _filters(request)
+    if not valid:
+        return json_errors(form)
+    response = HttpResponse(selectors.actors_geojson(**filters), content_type="application/geo+json; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@require_GET
+def actor_detail(request, slug: str):
+    actor = selectors.actor_detail(slug=slug)
+    if actor is None:
+        raise Http404
+    links = selectors.actor_links(actor=actor)
+    context = {
+        "actor": actor,
+        "links": links,
+        "meetings": selectors.actor_meetings(actor=actor)[:20],
+        "can_edit": request.user.is_authenticated and actor.owners.filter(pk=request.user.pk).exists(),
+        "tile_url": settings.GEO_WIDGET_LEAFLET_TILE_LAYER,
+        "tile_attribution": settings.KOLLEKTIF_TILE_ATTRIBUTION,
+    }
+    return render(request, "annuaire/actor_detail.html", context)

@@ -1,0 +1,58 @@
+"""The agenda of meetings, each feuille de chou, its one-page print view and the iCalendar feed."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from annuaire import selectors
+from annuaire.ical import meetings_calendar
+from site_kollektif.pagination import paginate
+
+PAST_PER_PAGE = 12
+
+
+@require_GET
+def agenda(request):
+    paginator, past = paginate(request, selectors.meetings_past(), PAST_PER_PAGE)
+    context = {"upcoming": selectors.meetings_upcoming(), "past": past, "paginator": paginator}
+    return render(request, "annuaire/agenda.html", context)
+
+
+def _meeting(request, slug: str):
+    meeting = selectors.meeting_detail(slug=slug, user=request.user)
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+@require_GET
+def meeting_detail(request, slug: str):
+    meeting = _meeting(request, slug)
+    return render(request, "annuaire/meeting_detail.html", {"meeting": meeting})
+
+
+@require_GET
+def meeting_print(request, slug: str):
+    """The feuille de chou on one A4 sheet, with a QR code to its online version."""
+    meeting = _meeting(request, slug)
+    online_url = request.build_absolute_uri(meeting.get_absolute_url())
+    buffer = io.StringIO()
+    segno.make(online_url, error="m").save(
+        buffer, kind="svg", scale=3, border=2, xmldecl=False, svgns=True,
+        title=f"QR code : {online_url}",
+    )
+    context = {"meeting": meeting, "online_url": online_url, "qr_svg": buffer.getvalue()}
+    return render(request, "annuaire/meeting_print.html", context)
+
+
+@require_GET
+def agenda_ics(request):
+    body = meetings_calendar(request=request, meetings=selectors.meetings_upcoming()[:200], past=selectors.meetings_past()[:200])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="rencontres-kollektif.ics"'
+    return response
