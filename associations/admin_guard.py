@@ -42,6 +42,7 @@ NAMESPACE_KINDS = {
     "paiements": "payment",
     "adherents": "membership",
     "billets": "ticket",
+    "recus": "receipt",
 }
 # Admin areas that show data across every association: platform staff only.
 STAFF_ONLY_NAMESPACES = {
@@ -142,10 +143,10 @@ def _kind_ok(user, kind: str, object_id) -> bool:
 
         association_id = Payment.objects.filter(pk=object_id).values_list("association_id", flat=True).first()
         return association_id is None or selectors.associations_for_user(user).filter(pk=association_id).exists()
-    if kind in ("membership", "ticket"):
-        from campagnes.models import Membership, Ticket
+    if kind in ("membership", "ticket", "receipt"):
+        from campagnes.models import Membership, Receipt, Ticket
 
-        model = Membership if kind == "membership" else Ticket
+        model = {"membership": Membership, "ticket": Ticket, "receipt": Receipt}[kind]
         association_id = model.objects.filter(pk=object_id).values_list("association_id", flat=True).first()
         return association_id is None or selectors.associations_for_user(user).filter(pk=association_id).exists()
     return True

@@ -42,3 +42,23 @@ def validate_siren(value: str) -> None:
             _("Ce numéro SIREN n'est pas valide (la clé de contrôle ne correspond pas)."),
             code="invalid_siren",
         ) from exc
+
+
+SIGNATURE_MAX_BYTES = 1024 * 1024
+
+
+def validate_signature_png(upload) -> None:
+    """A signature printed on receipts: a real PNG image, small enough for every PDF."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > SIGNATURE_MAX_BYTES:
+        raise ValidationError(_("La signature doit peser moins de 1 Mo."))
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        with Image.open(upload) as image:
+            if image.format != "PNG":
+                raise ValidationError(_("La signature doit être une image PNG."))
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValidationError(_("Ce fichier n'est pas une image PNG lisible.")) from exc
+    finally:
+        upload.seek(position)

@@ -125,6 +125,32 @@ class AssociationViewSet(SnippetViewSet):
             ),
             ObjectList(
                 [
+                    FieldPanel("tax_status"),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("tax_other_type"),
+                            FieldPanel("tax_other_label"),
+                            FieldRowPanel([FieldPanel("tax_basis"), FieldPanel("tax_rescrit_date")]),
+                            FieldRowPanel([FieldPanel("rup_decree_date"), FieldPanel("rup_journal_date")]),
+                            FieldPanel("tax_ifi_eligible"),
+                        ],
+                        heading=gettext_lazy("Fondement de l'éligibilité"),
+                    ),
+                    FieldPanel("membership_tax_eligible"),
+                    FieldPanel("monthly_annual_summary"),
+                    MultiFieldPanel(
+                        [
+                            FieldRowPanel([FieldPanel("receipt_signatory_name"),
+                                           FieldPanel("receipt_signatory_capacity")]),
+                            FieldPanel("receipt_signature"),
+                        ],
+                        heading=gettext_lazy("Signataire des reçus"),
+                    ),
+                ],
+                heading=gettext_lazy("Reçus fiscaux"),
+            ),
+            ObjectList(
+                [
                     FieldPanel("status", permission="associations.moderate_association"),
                     FieldPanel("refusal_reason", permission="associations.moderate_association"),
                     FieldPanel("featured", permission="associations.moderate_association"),

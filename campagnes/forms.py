@@ -35,8 +35,20 @@ class PayerForm(forms.Form):
     cover_fees = forms.BooleanField(label=_("Je couvre les frais bancaires"), required=False)
     consent = forms.BooleanField(label=CONSENT_TEXT, error_messages={"required": _("Votre accord est nécessaire pour payer.")})
 
-    address_required = True
+    address_required = False
+    tax_receipt = False
     CLOSING_FIELDS = ("cover_fees", "consent")
+
+    def gives_tax_receipt(self, association) -> bool:
+        """Whether this payment earns a reçu fiscal: gifts, when the association is eligible."""
+        return bool(association and association.issues_tax_receipts)
+
+    def setup_receipt(self, campaign) -> None:
+        """A tax receipt needs the donor's address (Cerfa 11580*05): asked only when one is due."""
+        self.tax_receipt = self.gives_tax_receipt(campaign.association)
+        self.address_required = self.tax_receipt
+        for name in ("street_address", "postal_code", "city"):
+            self.fields[name].required = self.address_required
 
     def offer_fields(self):
         """What the payer chooses (amount, formula, tickets…), shown first."""
@@ -77,6 +89,7 @@ class DonationForm(PayerForm):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        self.setup_receipt(campaign)
         if not campaign.allow_monthly:
             self.fields["frequency"].choices = [("once", _("Une fois"))]
         presets = campaign.suggested_amounts_for_display()
@@ -119,7 +132,8 @@ def _parse_amount(raw: str) -> int:
 
 
 class MembershipForm(PayerForm):
-    address_required = False
+    def gives_tax_receipt(self, association) -> bool:
+        return super().gives_tax_receipt(association) and association.membership_tax_eligible
 
     def payment_request(self) -> tuple[str, int, dict]:
         tier = self.cleaned_data["tier"]
@@ -134,6 +148,7 @@ class MembershipForm(PayerForm):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        self.setup_receipt(campaign)
         self.fields["tier"].queryset = campaign.tiers.all()
         self.fields["tier"].label_from_instance = lambda tier: (
             f"{tier.name} — {_fmt(tier.price)} €" + (f" {_('minimum, prix libre')}" if tier.free_price else "")
@@ -162,7 +177,6 @@ class MembershipForm(PayerForm):
 
 
 class TicketForm(PayerForm):
-    address_required = False
     MAX_PER_TYPE = 10
 
     def payment_request(self) -> tuple[str, int, dict]:
@@ -224,6 +238,7 @@ class CrowdfundingForm(PayerForm):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        self.setup_receipt(campaign)
         self.fields["counterpart"].queryset = campaign.counterparts.all()
         self.fields["counterpart"].label_from_instance = lambda c: (
             f"{c.name} — {_('dès')} {_fmt(c.min_amount)} €" + (f" ({c.remaining} {_('restantes')})" if c.stock is not None else "")

@@ -29,6 +29,7 @@ from campagnes.models import (
     Ticket,
     TicketType,
 )
+from campagnes.receipts.services import receipt_issue_for_payment, receipts_apply_refund
 
 logger = logging.getLogger("kollektif.payments")
 
@@ -258,6 +259,9 @@ def _mark_succeeded(payment: Payment, *, charge_id: str, source: str) -> Payment
             _log(payment, "oversold", source=source, detail={"reason": str(exc)})
     _fulfil(payment)
     _log(payment, "succeeded", source=source, from_status=previous)
+    receipt = receipt_issue_for_payment(payment)
+    if receipt is not None:
+        _log(payment, "receipt_issued", source=source, detail={"number": receipt.number, "kind": receipt.kind})
     from campagnes.notifications import notify_payment_succeeded
 
     notify_payment_succeeded(payment)
@@ -292,6 +296,9 @@ def apply_refunds(*, payment: Payment, refunded_cents: int, source: str) -> Paym
     )
     payment.save(update_fields=["refunded_cents", "status", "paid_at", "updated_at"])
     _log(payment, "refunded", source=source, from_status=previous, detail={"refunded_cents": refunded_cents})
+    corrected = receipts_apply_refund(payment)
+    if corrected is not None:
+        _log(payment, "receipt_corrected", source=source, detail={"number": corrected.number})
     return payment
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from campagnes import views
+from campagnes.receipts import views as receipt_views
 
 app_name = "campagnes"
 
@@ -9,4 +10,9 @@ urlpatterns = [
     path("paiement/<str:token>/verifier/", views.verify_payment, name="verify"),
     path("paiement/<str:token>/merci/", views.thanks, name="thanks"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("mes-recus/", receipt_views.my_receipts, name="my_receipts"),
+    path("mes-recus/liste/", receipt_views.my_receipts_list, name="my_receipts_list"),
+    path("mes-recus/fermer/", receipt_views.my_receipts_close, name="my_receipts_close"),
+    path("mes-recus/recu/<uuid:uuid>/", receipt_views.my_receipt_download, name="my_receipt_download"),
+    path("mes-recus/<str:token>/", receipt_views.my_receipts_open, name="my_receipts_open"),
 ]

@@ -18,11 +18,14 @@ from campagnes.admin_views import (
     PaymentPermissionPolicy,
     PaymentsDashboardPanel,
 )
-from campagnes.models import Membership, Payment, Ticket
+from campagnes.models import Membership, Payment, Receipt, Ticket
+from campagnes.receipts.admin import policy as receipt_policy
+from campagnes.receipts.admin import receipt_viewset
 
 register_permission_policy(Payment, PaymentPermissionPolicy(Payment))
 register_permission_policy(Membership, AssociationRecordPermissionPolicy(Membership))
 register_permission_policy(Ticket, TicketPermissionPolicy(Ticket))
+register_permission_policy(Receipt, receipt_policy)
 
 # URL namespace of the payments area: associations.admin_guard knows its "pk" names a payment.
 PAYMENTS_NAMESPACE = "paiements"
@@ -56,8 +59,9 @@ def register_payment_viewset():
 
 @hooks.register("register_admin_viewset")
 def register_member_and_ticket_viewsets():
-    # "Adhérents" (namespace "adherents") and "Billets" (namespace "billets", check-in page included)
-    return [member_viewset, ticket_viewset]
+    # "Adhérents" (namespace "adherents"), "Billets" (namespace "billets", check-in page included),
+    # "Reçus" (namespace "recus": register, declaration, ZIP, manual gifts and import)
+    return [member_viewset, ticket_viewset, receipt_viewset]
 
 
 @hooks.register("register_admin_menu_item")
@@ -69,3 +73,15 @@ def register_check_in_menu_item():
 def add_payments_panel(request, panels):
     if selectors.associations_for_user(request.user).exists():
         panels.append(PaymentsDashboardPanel(request, index_url=reverse(payment_viewset.get_url_name("index"))))
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def warn_about_generous_counterparts(request, page):
+    """The campaign form warns (without refusing) when a counterpart exceeds the tax tolerance."""
+    from django.contrib import messages
+
+    from campagnes.receipts.counterparts import counterparts_over_tolerance
+
+    for warning in counterparts_over_tolerance(page.specific):
+        messages.warning(request, warning)

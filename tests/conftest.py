@@ -12,6 +12,11 @@ from associations.models import AssociationStatus
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-from .association import Association, AssociationStatus, Invitation, LegalForm
+from .association import Association, AssociationStatus, Invitation, LegalForm, TaxBasis, TaxOtherType, TaxStatus
 from .pages import (
     AssociationHomePage,
     NewsIndexPage,
@@ -12,6 +12,9 @@ from .territory import Commune, Epci
 
 __all__ = [
     "Association",
+    "TaxBasis",
+    "TaxOtherType",
+    "TaxStatus",
     "AssociationHomePage",
     "AssociationStatus",
     "Commune",

@@ -7,14 +7,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from associations.validators import normalize_rna, normalize_siren, validate_rna, validate_siren
+from associations.validators import (
+    normalize_rna,
+    normalize_siren,
+    validate_rna,
+    validate_signature_png,
+    validate_siren,
+)
 from site_kollektif.palette import DEFAULT_THEME, THEME_CHOICES, get_theme
+from site_kollektif.storage import private_storage
 
 # Metropolitan France and Corsica: a location outside is a typing mistake.
 LATITUDE_RANGE = (Decimal("41.0"), Decimal("51.5"))
@@ -37,6 +44,32 @@ class AssociationStatus(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("statut d'une association", "Active")
     SUSPENDED = "suspendue", _("Suspendue")
     REFUSED = "refusee", _("Refusée")
+
+
+class TaxStatus(models.TextChoices):
+    NOT_ELIGIBLE = "non-eligible", _("Non éligible : attestations de paiement, jamais de reçu fiscal")
+    GENERAL_INTEREST = "interet-general", _("Intérêt général (articles 200 et 238 bis du CGI)")
+    PUBLIC_UTILITY = "rup", _("Reconnue d'utilité publique")
+    OTHER = "autre", _("Autre organisme listé sur le Cerfa")
+
+
+class TaxOtherType(models.TextChoices):
+    """The other boxes of Cerfa 11580*05 an association of the department may tick."""
+
+    FOOD_CARE_HOUSING = "aide-personnes", _(
+        "Aide alimentaire, soins médicaux ou logement gratuits pour des personnes en difficulté"
+    )
+    FESTIVAL = "festival", _("Organisme ayant pour activité principale l'organisation de festivals")
+    INSERTION = "insertion", _("Atelier et chantier d'insertion, entreprise d'insertion, association intermédiaire")
+    EDUCATION = "enseignement", _("Établissement d'enseignement supérieur ou artistique d'intérêt général")
+    RESEARCH = "recherche", _("Établissement de recherche d'intérêt général")
+    WORSHIP = "culte", _("Association cultuelle ou de bienfaisance (Alsace-Moselle)")
+    OTHER = "autre", _("Autre (préciser)")
+
+
+class TaxBasis(models.TextChoices):
+    RESCRIT = "rescrit", _("Rescrit fiscal de l'administration")
+    SELF_ASSESSMENT = "auto-evaluation", _("Auto-évaluation par l'association")
 
 
 class AssociationQuerySet(models.QuerySet):
@@ -100,6 +133,49 @@ class Association(models.Model):
     custom_domain = models.CharField(
         _("nom de domaine personnalisé"), max_length=253, blank=True,
         help_text=_("Par exemple www.mon-asso.fr, une fois le domaine pointé vers Kollektif."),
+    )
+
+    # --- receipts (issue #4): what the association may issue, and who signs ---------------
+    tax_status = models.CharField(
+        _("statut fiscal"), max_length=20, choices=TaxStatus.choices, default=TaxStatus.NOT_ELIGIBLE,
+        help_text=_("Seule une association éligible émet des reçus fiscaux ; sinon ses donateurs reçoivent "
+                    "une attestation de paiement."),
+    )
+    tax_other_type = models.CharField(
+        _("type d'organisme"), max_length=20, choices=TaxOtherType.choices, blank=True,
+        help_text=_("Si « Autre organisme listé sur le Cerfa »."),
+    )
+    tax_other_label = models.CharField(_("précision sur le type d'organisme"), max_length=200, blank=True)
+    tax_basis = models.CharField(
+        _("fondement"), max_length=20, choices=TaxBasis.choices, blank=True,
+    )
+    tax_rescrit_date = models.DateField(_("date du rescrit fiscal"), null=True, blank=True)
+    rup_decree_date = models.DateField(_("date du décret de reconnaissance d'utilité publique"), null=True, blank=True)
+    rup_journal_date = models.DateField(_("date de publication au Journal officiel"), null=True, blank=True)
+    tax_ifi_eligible = models.BooleanField(
+        _("dons éligibles à la réduction d'IFI (article 978 du CGI)"), default=False,
+        help_text=_("Uniquement pour les organismes que l'article 978 désigne (fondations reconnues d'utilité "
+                    "publique, insertion…)."),
+    )
+    membership_tax_eligible = models.BooleanField(
+        _("cotisations ouvrant droit à un reçu fiscal"), default=False,
+        help_text=_("Cochez seulement si l'adhésion ne donne aucune contrepartie au-delà de celle tolérée "
+                    "(bulletin, voix à l'assemblée générale). Sinon les adhérents reçoivent une attestation "
+                    "d'adhésion."),
+    )
+    monthly_annual_summary = models.BooleanField(
+        _("un reçu annuel récapitulatif pour les dons mensuels"), default=False,
+        help_text=_("Les donateurs mensuels reçoivent en janvier un seul reçu pour l'année écoulée, au lieu "
+                    "d'un reçu par mois."),
+    )
+    receipt_signatory_name = models.CharField(_("nom du signataire des reçus"), max_length=150, blank=True)
+    receipt_signatory_capacity = models.CharField(
+        _("qualité du signataire"), max_length=100, blank=True, help_text=_("Président, trésorière…")
+    )
+    receipt_signature = models.FileField(
+        _("signature (image PNG)"), upload_to="signatures/", storage=private_storage, blank=True,
+        validators=[FileExtensionValidator(["png"]), validate_signature_png],
+        help_text=_("Image PNG sur fond blanc, conservée hors du site public."),
     )
 
     stripe_account_id = models.CharField(_("compte Stripe"), max_length=255, blank=True, editable=False)
@@ -178,8 +254,35 @@ class Association(models.Model):
                     "codes": ", ".join(codes)
                 }
         self.custom_domain = (self.custom_domain or "").strip().lower().rstrip(".")
+        errors.update(self._tax_errors())
         if errors:
             raise ValidationError(errors)
+
+
+    @property
+    def issues_tax_receipts(self) -> bool:
+        return self.tax_status != TaxStatus.NOT_ELIGIBLE
+
+    def _tax_errors(self) -> dict[str, str]:
+        """What a tax receipt needs to be legal, asked for once the association says it is eligible."""
+        if not self.issues_tax_receipts:
+            return {}
+        errors: dict[str, str] = {}
+        if not self.tax_basis:
+            errors["tax_basis"] = _("Indiquez si l'éligibilité repose sur un rescrit fiscal ou une auto-évaluation.")
+        elif self.tax_basis == TaxBasis.RESCRIT and not self.tax_rescrit_date:
+            errors["tax_rescrit_date"] = _("Indiquez la date du rescrit fiscal.")
+        if self.tax_status == TaxStatus.PUBLIC_UTILITY and not (self.rup_decree_date and self.rup_journal_date):
+            errors["rup_decree_date"] = _("Indiquez la date du décret et celle de sa publication au Journal officiel.")
+        if self.tax_status == TaxStatus.OTHER and not self.tax_other_type:
+            errors["tax_other_type"] = _("Choisissez le type d'organisme tel qu'il figure sur le Cerfa.")
+        if self.tax_other_type == TaxOtherType.OTHER and not self.tax_other_label.strip():
+            errors["tax_other_label"] = _("Précisez le type d'organisme.")
+        if not self.receipt_signatory_name.strip():
+            errors["receipt_signatory_name"] = _("Un reçu fiscal doit porter le nom de son signataire.")
+        if not self.receipt_signatory_capacity.strip():
+            errors["receipt_signatory_capacity"] = _("Indiquez la qualité du signataire.")
+        return errors
 
 
 class InvitationRole(models.TextChoices):

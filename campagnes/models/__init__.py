@@ -9,7 +9,8 @@ from .campaigns import (
     TicketingCampaignPage,
     TicketType,
 )
-from .payments import Membership, Payment, PaymentKind, PaymentLog, PaymentStatus, StripeEvent, Ticket
+from .payments import Membership, Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentStatus, StripeEvent, Ticket
+from .receipts import Receipt, ReceiptAccessToken, ReceiptCounter, ReceiptItem, ReceiptKind, ReceiptStatus
 
 __all__ = [
     "CampaignState",
@@ -23,6 +24,13 @@ __all__ = [
     "Payment",
     "PaymentKind",
     "PaymentLog",
+    "PaymentMethod",
+    "Receipt",
+    "ReceiptAccessToken",
+    "ReceiptCounter",
+    "ReceiptItem",
+    "ReceiptKind",
+    "ReceiptStatus",
     "PaymentStatus",
     "StripeEvent",
     "Ticket",

@@ -267,7 +267,11 @@ class Counterpart(Orderable):
     name = models.CharField(_("contrepartie"), max_length=100)
     description = models.CharField(_("description"), max_length=250, blank=True)
     min_amount = models.DecimalField(_("à partir de (€)"), **EURO)
-    value = models.DecimalField(_("valeur (€)"), default=Decimal("0"), **EURO)
+    value = models.DecimalField(
+        _("valeur (€)"), default=Decimal("0"), **EURO,
+        help_text=_("Valeur réelle pour l'association ; déduite du montant du reçu fiscal. Tolérance de "
+                    "l'administration : un quart du don, 73 € au plus."),
+    )
     stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Vide : illimité."))
     taken = models.PositiveIntegerField(_("attribuées ou réservées"), default=0, editable=False)
 

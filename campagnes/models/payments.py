@@ -32,6 +32,16 @@ class PaymentStatus(models.TextChoices):
     CANCELED = "annule", _("Annulé")
 
 
+class PaymentMethod(models.TextChoices):
+    """How the money came: card through Stripe, or recorded by a treasurer (manual gifts)."""
+
+    CARD = "carte", _("Carte bancaire")
+    DIRECT_DEBIT = "prelevement", _("Prélèvement")
+    CHEQUE = "cheque", _("Chèque")
+    TRANSFER = "virement", _("Virement")
+    CASH = "especes", _("Espèces")
+
+
 class PaymentQuerySet(models.QuerySet):
     def for_association(self, association):
         return self.filter(association=association)
@@ -58,6 +68,8 @@ class Payment(models.Model):
     fee_cents = models.PositiveIntegerField(_("frais couverts (centimes)"), default=0)
     refunded_cents = models.PositiveIntegerField(_("remboursé (centimes)"), default=0)
     currency = models.CharField(max_length=3, default="eur")
+    method = models.CharField(_("moyen de paiement"), max_length=12, choices=PaymentMethod.choices,
+                              default=PaymentMethod.CARD)
     offer = models.JSONField(_("choix"), default=dict, blank=True)
 
     first_name = models.CharField(_("prénom"), max_length=150)

@@ -132,6 +132,11 @@ MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # receipts and signatures: outside MEDIA_ROOT, never served by URL (see site_kollektif/storage.py)
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": BASE_DIR / "var" / "private", "base_url": None},  # noqa: F405
+    },
 }
 
 WAGTAIL_SITE_NAME = "Kollektif"
@@ -220,3 +225,16 @@ STRIPE_CONNECT_ENABLED = env_str("STRIPE_CONNECT_ENABLED", "0") == "1"
 # Estimated card fee shown to a payer who chooses to cover it (European cards).
 KOLLEKTIF_CARD_FEE_PERCENT = "1.5"
 KOLLEKTIF_CARD_FEE_FIXED_CENTS = 25
+
+# Receipts (issue #4).
+# Tolerance for counterparts (BOI-IR-RICI-250-10-20-10 § 70): a counterpart keeps the gift
+# eligible when its value is at most a quarter of the gift and at most a yearly cap set by the
+# administration — 73 € for gifts made in 2025 and 2026. Update the cap when the BOFiP changes it.
+KOLLEKTIF_COUNTERPART_TOLERANCE_PERCENT = 25
+KOLLEKTIF_COUNTERPART_TOLERANCE_CAP_CENTS = env_int("KOLLEKTIF_COUNTERPART_TOLERANCE_CAP_CENTS", 7300)
+# Receipts and their data are kept 6 years (livre des procédures fiscales, art. L102 B).
+KOLLEKTIF_RECEIPT_RETENTION_YEARS = 6
+# "Mes reçus": a one-time link valid this many minutes, then a session this many minutes.
+KOLLEKTIF_RECEIPT_LINK_MINUTES = 60
+KOLLEKTIF_RECEIPT_SESSION_MINUTES = 60
+KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS = 5

@@ -1,6 +1,6 @@
 """Production: every secret comes from the environment, with no default."""
 
-from site_kollektif.env import env_bool, env_int, env_list, env_required
+from site_kollektif.env import env_bool, env_int, env_list, env_required, env_str
 
 from .base import *  # noqa: F403
 
@@ -19,4 +19,8 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env_str("KOLLEKTIF_PRIVATE_ROOT") or str(BASE_DIR / "var" / "private"), "base_url": None},  # noqa: F405
+    },
 }

@@ -37,3 +37,11 @@ def confirm_card_in_browser(stripe_client, client_secret: str, number: str = "42
         params={"client_secret": client_secret, "payment_method_data": {
             "type": "card", "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}},
     )
+
+
+@pytest.fixture(autouse=True)
+def _association_a_issues_tax_receipts(association_a):
+    """Popeline is of general interest: its donors get a reçu fiscal (and give their address)."""
+    from associations.factories import make_eligible
+
+    return make_eligible(association_a)

@@ -1,0 +1,122 @@
+"""Receipt PDFs and their delivery: rendered from the stored snapshot, e-mailed by a task.
+
+The issued PDF is stored once in private storage with its SHA-256 and never rewritten; a
+cancelled receipt is downloaded as a freshly rendered copy carrying the "ANNULÉ" mention.
+Sending runs in a background task after the issuing transaction commits; a failure is
+recorded and retried later with a growing delay, up to KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from campagnes.models import Receipt
+from campagnes.receipts.snapshot import document_from_json
+
+logger = logging.getLogger("kollektif.receipts")
+
+
+def render_pdf(receipt: Receipt) -> bytes:
+    """The PDF as issued, or, for a cancelled receipt, with its cancellation printed on it."""
+    from campagnes.receipts.pdf import render_receipt_pdf
+
+    document = document_from_json(receipt.document)
+    if receipt.is_cancelled:
+        document = dataclasses.replace(
+            document, cancelled_on=timezone.localdate(receipt.cancelled_at),
+            cancellation_reason=receipt.cancellation_reason,
+        )
+    return render_receipt_pdf(document)
+
+
+def pdf_bytes(receipt: Receipt) -> bytes:
+    """What a download serves: the stored original (rendered and stored on first need)."""
+    if receipt.is_cancelled:
+        return render_pdf(receipt)
+    if receipt.pdf:
+        with receipt.pdf.open("rb") as handle:
+            return handle.read()
+    content = render_pdf(receipt)
+    receipt.pdf.save(f"{receipt.uuid}.pdf", ContentFile(content), save=False)
+    receipt.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    Receipt.objects.filter(pk=receipt.pk, pdf="").update(pdf=receipt.pdf.name, pdf_sha256=receipt.pdf_sha256)
+    return content
+
+
+def schedule_delivery(receipt: Receipt) -> None:
+    transaction.on_commit(lambda: deliver_receipt.enqueue(receipt_id=receipt.pk))
+
+
+def my_receipts_url() -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("campagnes:my_receipts")
+
+
+def _message(receipt: Receipt, content: bytes) -> EmailMultiAlternatives:
+    association = receipt.association
+    context = {
+        "receipt": receipt, "association": association, "my_receipts_url": my_receipts_url(),
+        "donor_name": receipt.donor_name, "site_url": settings.WAGTAILADMIN_BASE_URL,
+    }
+    subject = _("Votre %(kind)s n° %(number)s — %(association)s") % {
+        "kind": receipt.get_kind_display().lower(), "number": receipt.number, "association": association.name,
+    }
+    context["subject"] = subject
+    message = EmailMultiAlternatives(
+        subject=f"{getattr(settings, 'ACCOUNT_EMAIL_SUBJECT_PREFIX', '')}{subject}",
+        body=render_to_string("emails/receipt.txt", context), from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[receipt.donor_email], reply_to=[association.email] if association.email else None,
+    )
+    message.attach_alternative(render_to_string("emails/receipt.html", context), "text/html")
+    message.attach(receipt.filename, content, "application/pdf")
+    return message
+
+
+@task()
+def deliver_receipt(*, receipt_id: int) -> str:
+    receipt = Receipt.objects.select_related("association").filter(pk=receipt_id).first()
+    if receipt is None or receipt.emailed_at:
+        return "rien à envoyer"
+    try:
+        _message(receipt, pdf_bytes(receipt)).send()
+    except Exception as exc:  # noqa: BLE001 — any failure (SMTP, storage) is retried later
+        return _record_failure(receipt, exc)
+    Receipt.objects.filter(pk=receipt.pk).update(
+        emailed_at=timezone.now(), email_attempts=receipt.email_attempts + 1, last_email_error=""
+    )
+    return "envoyé"
+
+
+def _record_failure(receipt: Receipt, exc: Exception) -> str:
+    attempts = receipt.email_attempts + 1
+    Receipt.objects.filter(pk=receipt.pk).update(email_attempts=attempts, last_email_error=str(exc)[:300])
+    logger.warning("receipt %s: e-mail attempt %s failed: %s", receipt.number, attempts, exc)
+    if attempts >= settings.KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS:
+        return "abandonné"
+    if deliver_receipt.get_backend().supports_defer:
+        delay = timedelta(minutes=5 * 2 ** (attempts - 1))  # 5, 10, 20, 40 minutes
+        deliver_receipt.using(run_after=timezone.now() + delay).enqueue(receipt_id=receipt.pk)
+    return "à réessayer"
+
+
+def resend_unsent(*, limit: int = 500) -> int:
+    """Safety net for a queue without deferred tasks: retry receipts still not sent."""
+    pending = Receipt.objects.filter(
+        emailed_at__isnull=True, email_attempts__lt=settings.KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS
+    ).values_list("pk", flat=True)[:limit]
+    sent = 0
+    for receipt_id in pending:
+        sent += deliver_receipt.call(receipt_id=receipt_id) == "envoyé"
+    return sent
