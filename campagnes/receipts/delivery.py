@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import logging
 from datetime import timedelta
 
@@ -39,7 +40,13 @@ def render_pdf(receipt: Receipt) -> bytes:
             document, cancelled_on=timezone.localdate(receipt.cancelled_at),
             cancellation_reason=receipt.cancellation_reason,
         )
-    return render_receipt_pdf(document)
+    return render_receipt_pdf(document, owner_password=_owner_password(receipt))
+
+
+def _owner_password(receipt: Receipt) -> str:
+    """Secret and stable: the PDF's edit lock cannot be lifted from the number alone."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"recu:{receipt.uuid}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def pdf_bytes(receipt: Receipt) -> bytes:
