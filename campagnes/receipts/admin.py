@@ -62,7 +62,7 @@ def french_date(value) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
 
 
-def _year_choices(request):
+def _year_choices():
     return [(year, str(year)) for year in services.year_choices()]
 
 

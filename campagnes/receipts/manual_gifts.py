@@ -204,7 +204,7 @@ def parse_import(*, association: Association, filename: str, content: bytes) -> 
         labels = {"email": "email", "amount": "montant", "method": "moyen", "received_on": "date"}
         raise ImportFileError(str(_("Colonnes manquantes : %(cols)s.")) % {
             "cols": ", ".join(sorted(labels[name] for name in missing))})
-    names = {field: column for column, field in COLUMNS.items()}
+    names = {field: cell.strip() for cell, field in zip(rows[0], header, strict=False) if field}  # as typed
     report = ImportReport(rows=[], errors=[])
     for line, row in enumerate(rows[1:], start=2):
         data = {field: (row[index].strip() if index < len(row) else "") for index, field in enumerate(header) if field}

@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -213,7 +214,8 @@ def tax_receipt_promised(association: Association) -> bool:
 def year_choices(association: Association | None = None) -> list[int]:
     receipts = Receipt.objects.all() if association is None else Receipt.objects.filter(association=association)
     years = set(receipts.values_list("gift_year", flat=True).distinct())
-    years.add(timezone.localdate().year)
+    current = timezone.localdate().year
+    years.update(range(current - settings.KOLLEKTIF_RECEIPT_RETENTION_YEARS, current + 1))
     return sorted(years, reverse=True)
 
 
