@@ -35,6 +35,14 @@ class InvalidIs400:
         return response
 
 
+class CreateView400(InvalidIs400, CreateView):
+    pass
+
+
+class EditView400(InvalidIs400, EditView):
+    pass
+
+
 class ActorCreateView(InvalidIs400, CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
@@ -135,6 +143,8 @@ class LinkViewSet(SnippetViewSet):
 
 
 class MeetingViewSet(SnippetViewSet):
+    add_view_class = CreateView400
+    edit_view_class = EditView400
     model = Meeting
     icon = "date"
     menu_label = gettext_lazy("Rencontres")
@@ -184,6 +194,8 @@ class MeetingViewSet(SnippetViewSet):
 
 
 class LabelViewSet(SnippetViewSet):
+    add_view_class = CreateView400
+    edit_view_class = EditView400
     model = Label
     icon = "tag"
     menu_label = gettext_lazy("Labels")
@@ -192,6 +204,8 @@ class LabelViewSet(SnippetViewSet):
 
 
 class TopicViewSet(SnippetViewSet):
+    add_view_class = CreateView400
+    edit_view_class = EditView400
     model = Topic
     icon = "pick"
     menu_label = gettext_lazy("Savoir-faire")

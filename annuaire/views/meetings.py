@@ -41,12 +41,12 @@ def meeting_print(request, slug: str):
     """The feuille de chou on one A4 sheet, with a QR code to its online version."""
     meeting = _meeting(request, slug)
     online_url = request.build_absolute_uri(meeting.get_absolute_url())
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     segno.make(online_url, error="m").save(
         buffer, kind="svg", scale=3, border=2, xmldecl=False, svgns=True,
         title=f"QR code : {online_url}",
     )
-    context = {"meeting": meeting, "online_url": online_url, "qr_svg": buffer.getvalue()}
+    context = {"meeting": meeting, "online_url": online_url, "qr_svg": buffer.getvalue().decode()}
     return render(request, "annuaire/meeting_print.html", context)
 
 
