@@ -101,7 +101,11 @@ def b_objects(association_b, editor_b, image_b):
     ticket = Ticket.objects.create(
         payment=ticket_payment, association=association_b, ticket_type=ticketing.ticket_types.get()
     )
+    from campagnes.receipts.services import receipt_issue_for_payment
+
+    receipt = receipt_issue_for_payment(membership_payment)
     return {
+        "receipt": receipt.pk,
         "payment": payment.pk,
         "membership": membership.pk,
         "ticket": ticket.pk,
@@ -135,6 +139,7 @@ def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
         "paiements": objs["payment"],
         "adherents": objs["membership"],
         "billets": objs["ticket"],
+        "recus": objs["receipt"],
         "kollektif_stripe": objs["association"],
     }
     values = {
