@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from annuaire.demo import load_demo as load_directory_demo
 from associations import services
 from associations.factories import DEFAULT_PASSWORD, make_image
 from associations.models import Association, AssociationStatus, Commune, NewsPostPage, Sector
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             HomePageFeaturedAssociation.objects.get_or_create(
                 page=home, association=association, defaults={"sort_order": position}
             )
+        load_directory_demo()  # annuaire: actors, links, meetings and their feuilles de chou
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(f"  Administration : http://127.0.0.1:8000/admin/  {admin.email} / {DEFAULT_PASSWORD}")
         for association, editor in editors[:3]:
