@@ -232,6 +232,10 @@ LOG_ACTIONS = {
     "failed": gettext_lazy("Paiement échoué"),
     "canceled": gettext_lazy("Paiement annulé"),
     "refunded": gettext_lazy("Remboursement"),
+    "receipt_issued": gettext_lazy("Reçu émis"),
+    "receipt_corrected": gettext_lazy("Reçu corrigé émis"),
+    "manual_gift": gettext_lazy("Don enregistré à la main"),
+    "payer_erased": gettext_lazy("Données du payeur effacées"),
 }
 
 
@@ -256,7 +260,8 @@ def log_lines(payment: Payment) -> list[dict]:
             "to_status": statuses.get(log.to_status, log.to_status),
             "source": source,
             "refunded_cents": detail.get("refunded_cents"),
-            "reason": detail.get("reason", ""),
+            "reason": detail.get("reason", "") or (_("n° %(number)s") % {"number": detail["number"]}
+                                                  if detail.get("number") else ""),
         })
     return lines
 

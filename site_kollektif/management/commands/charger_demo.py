@@ -53,6 +53,8 @@ class Command(BaseCommand):
             editor = _user(f"{spec['slug']}@benevoles.kollektif.demo")
             editor.groups.add(association.editors_group, association.treasurers_group)
             editors.append((association, editor))
+            if spec.get("tax_receipts"):
+                self._receipts(association)
         for position, (association, _editor) in enumerate(editors[:6]):
             HomePageFeaturedAssociation.objects.get_or_create(
                 page=home, association=association, defaults={"sort_order": position}
@@ -92,6 +94,31 @@ class Command(BaseCommand):
                 page.save_revision().publish()
 
     @transaction.atomic
+    def _receipts(self, association: Association) -> None:
+        """An eligible association with a signatory and a few gifts received by cheque (idempotent)."""
+        import datetime
+
+        from django.utils import timezone
+
+        from associations.factories import make_eligible
+        from campagnes.receipts.manual_gifts import manual_gift_record
+
+        if not association.issues_tax_receipts:
+            make_eligible(association, signatory="Camille Lefebvre", capacity="Présidente",
+                          tax_basis="rescrit", tax_rescrit_date=datetime.date(2024, 3, 12))
+        if association.receipts.exists():
+            return
+        today = timezone.localdate()
+        for number, (first, last, amount) in enumerate(
+            [("Jeanne", "Lemaire", 5000), ("Karim", "Benali", 12000), ("Sophie", "Vasseur", 3000)], start=1
+        ):
+            manual_gift_record(association=association, by=None, data={
+                "first_name": first, "last_name": last, "email": f"{first.lower()}@donateurs.kollektif.demo",
+                "street_address": f"{number * 4} rue de la République", "postal_code": association.postal_code,
+                "city": association.commune.name, "amount": amount, "method": "cheque",
+                "received_on": today - datetime.timedelta(days=number * 9),
+            })
+
     def _association(self, spec: dict) -> Association:
         existing = Association.objects.filter(slug=spec["slug"]).first()
         if existing is not None:

@@ -55,3 +55,24 @@ class Command(BaseCommand):
         self.stdout.write(f"  don de 20 € : {payment.get_status_display()} en {elapsed:.0f} ms")
         if payment.status != "reussi":
             raise CommandError("Le don de démonstration a échoué")
+        self._receipt(payment)
+
+    def _receipt(self, payment) -> None:
+        """The donation got its receipt, and its PDF renders with the mandatory mentions."""
+        import io
+        import time
+
+        from pypdf import PdfReader
+
+        from campagnes.receipts.delivery import render_pdf
+        from campagnes.receipts.services import active_receipt_for
+
+        receipt = active_receipt_for(payment)
+        if receipt is None:
+            raise CommandError("Le don de démonstration n'a pas de reçu")
+        started = time.perf_counter()
+        text = PdfReader(io.BytesIO(render_pdf(receipt))).pages[0].extract_text()
+        elapsed = (time.perf_counter() - started) * 1000
+        if receipt.number not in text or "vingt euros" not in text:
+            raise CommandError("Le PDF du reçu ne porte pas ses mentions")
+        self.stdout.write(f"  {receipt.get_kind_display()} n° {receipt.number} : PDF en {elapsed:.0f} ms")
