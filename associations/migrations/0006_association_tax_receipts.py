@@ -76,6 +76,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='association',
             name='tax_status',
-            field=models.CharField(choices=[('non-eligible', 'Non éligible : attestations de paiement, jamais de reçu fiscal'), ('interet-general', 'Intérêt général (articles 200 et 238 bis du CGI)'), ('rup', "Reconnue d'utilité publique"), ('autre', 'Autre organisme listé sur le Cerfa')], default='non-eligible', help_text='Seule une association éligible émet des reçus fiscaux ; sinon ses donateurs reçoivent une attestation de paiement.', max_length=20, verbose_name='statut fiscal'),
+            field=models.CharField(blank=True, choices=[('non-eligible', 'Non éligible : attestations de paiement, jamais de reçu fiscal'), ('interet-general', 'Intérêt général (articles 200 et 238 bis du CGI)'), ('rup', "Reconnue d'utilité publique"), ('autre', 'Autre organisme listé sur le Cerfa')], default='non-eligible', help_text='Seule une association éligible émet des reçus fiscaux ; sinon ses donateurs reçoivent une attestation de paiement.', max_length=20, verbose_name='statut fiscal'),
         ),
     ]

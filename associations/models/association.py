@@ -137,7 +137,7 @@ class Association(models.Model):
 
     # --- receipts (issue #4): what the association may issue, and who signs ---------------
     tax_status = models.CharField(
-        _("statut fiscal"), max_length=20, choices=TaxStatus.choices, default=TaxStatus.NOT_ELIGIBLE,
+        _("statut fiscal"), max_length=20, choices=TaxStatus.choices, default=TaxStatus.NOT_ELIGIBLE, blank=True,
         help_text=_("Seule une association éligible émet des reçus fiscaux ; sinon ses donateurs reçoivent "
                     "une attestation de paiement."),
     )
@@ -261,10 +261,11 @@ class Association(models.Model):
 
     @property
     def issues_tax_receipts(self) -> bool:
-        return self.tax_status != TaxStatus.NOT_ELIGIBLE
+        return self.tax_status not in ("", TaxStatus.NOT_ELIGIBLE)
 
     def _tax_errors(self) -> dict[str, str]:
         """What a tax receipt needs to be legal, asked for once the association says it is eligible."""
+        self.tax_status = self.tax_status or TaxStatus.NOT_ELIGIBLE  # a form without the "Reçus" tab
         if not self.issues_tax_receipts:
             return {}
         errors: dict[str, str] = {}
