@@ -41,6 +41,7 @@ from campagnes.models import (
     Payment,
     PaymentKind,
     PaymentStatus,
+    Receipt,
     TicketingCampaignPage,
 )
 from campagnes.money import format_eur, to_cents, to_euros
@@ -310,6 +311,7 @@ class PaymentDetailView(InspectView):
             "refund_error": kwargs.get("refund_error", ""),
             "created_at": exports.french_datetime(payment.created_at),
             "paid_at": exports.french_datetime(payment.paid_at),
+            "receipts": Receipt.objects.filter(items__payment=payment).order_by("issued_at", "pk"),
         })
         return context
 

@@ -259,12 +259,12 @@ def _mark_succeeded(payment: Payment, *, charge_id: str, source: str) -> Payment
             _log(payment, "oversold", source=source, detail={"reason": str(exc)})
     _fulfil(payment)
     _log(payment, "succeeded", source=source, from_status=previous)
+    from campagnes.notifications import notify_payment_succeeded
+
+    notify_payment_succeeded(payment)  # the thank-you e-mail (tickets attached) goes before the receipt
     receipt = receipt_issue_for_payment(payment)
     if receipt is not None:
         _log(payment, "receipt_issued", source=source, detail={"number": receipt.number, "kind": receipt.kind})
-    from campagnes.notifications import notify_payment_succeeded
-
-    notify_payment_succeeded(payment)
     return payment
 
 

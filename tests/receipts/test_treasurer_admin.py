@@ -180,3 +180,11 @@ def test_an_editor_of_another_association_cannot_record_a_gift_for_it(client_a, 
                                                         "email": "x@exemple.org", "amount": "10", "method": "cheque",
                                                         "received_on": TODAY})
     assert response.status_code == 404 and not Payment.objects.exists()
+
+
+def test_the_payment_detail_links_to_its_receipts(treasurer_a, two_gifts):
+    receipt = two_gifts[0]
+    payment = receipt.items.get().payment
+    body = treasurer_a.get(f"/admin/paiements/{payment.pk}/").content.decode()
+    assert f"/admin/recus/{receipt.pk}/" in body and receipt.number in body
+    assert "Reçu émis" in body  # the payment's history names the receipt
