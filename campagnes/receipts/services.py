@@ -169,9 +169,9 @@ def receipts_issue_annual_summaries(*, association: Association, year: int) -> l
         if email in pending:
             continue
         with transaction.atomic():
-            locked = list(Payment.objects.select_for_update().filter(pk__in=[p.pk for p in payments],
-                                                                      receipt_items__isnull=True))
-            if len(locked) != len(payments):
+            ids = [payment.pk for payment in payments]
+            list(Payment.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+            if ReceiptItem.objects.filter(payment_id__in=ids).exists():
                 continue  # issued meanwhile by another run
             kind = building.document_kind_for(payments[-1], association)
             issued.append(_issue(association=association, payments=payments, kind=kind, year=year))
