@@ -188,3 +188,14 @@ def test_the_payment_detail_links_to_its_receipts(treasurer_a, two_gifts):
     body = treasurer_a.get(f"/admin/paiements/{payment.pk}/").content.decode()
     assert f"/admin/recus/{receipt.pk}/" in body and receipt.number in body
     assert "Reçu émis" in body  # the payment's history names the receipt
+
+
+def test_platform_staff_choose_the_association_then_see_its_figures(staff_client, two_gifts):
+    chooser = staff_client.get("/admin/recus/declaration/")
+    assert chooser.status_code == 200 and "Pour quelle association" in chooser.content.decode()
+    association_b = two_gifts[1].association
+    page = staff_client.get(f"/admin/recus/declaration/?association={association_b.pk}&annee={YEAR}")
+    assert page.status_code == 200 and "99,00" in page.content.decode()
+    listing = staff_client.get("/admin/recus/").content.decode()
+    assert two_gifts[0].number in listing and "BookKafé" in listing and "Secret-de-B" in listing
+    assert staff_client.get("/admin/recus/declaration/?association=abc").status_code == 404
