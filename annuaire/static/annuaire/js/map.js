@@ -14,7 +14,13 @@
     if (tileErrors === 1) { element.classList.add("directory-map__canvas--no-tiles"); }
   });
   tiles.addTo(map);
-  var clusters = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+  var finish = null;
+  // chunkedLoading: 10,000 markers are added in slices without freezing the page; the map is
+  // "ready" once the last slice is in.
+  var clusters = L.markerClusterGroup({
+    chunkedLoading: true, showCoverageOnHover: false,
+    chunkProgress: function (processed, total) { if (processed === total && finish) { finish(); } }
+  });
   map.addLayer(clusters);
 
   function escapeHtml(text) {
@@ -43,14 +49,22 @@
         marker.bindPopup(popup(feature.properties));
         return marker;
       });
-      clusters.addLayers(markers);
-      if (markers.length) { map.fitBounds(clusters.getBounds(), { padding: [20, 20], maxZoom: 13 }); }
       var count = markers.length;
-      status.textContent = count === 0 ? element.dataset.msgNone :
-        (count === 1 ? element.dataset.msgOne : element.dataset.msgMany.replace("%s", count.toLocaleString("fr-FR")));
-      element.dataset.ready = "1";
-      element.dataset.markers = String(count);
-      element.dataset.loadMs = String(Math.round(performance.now() - started));
+      finish = function () {
+        finish = null;
+        status.textContent = count === 0 ? element.dataset.msgNone :
+          (count === 1 ? element.dataset.msgOne : element.dataset.msgMany.replace("%s", count.toLocaleString("fr-FR")));
+        element.dataset.markers = String(count);
+        element.dataset.loadMs = String(Math.round(performance.now() - started));
+        element.dataset.ready = "1";
+      };
+      if (count) {
+        map.fitBounds(L.latLngBounds(markers.map(function (marker) { return marker.getLatLng(); })),
+          { padding: [20, 20], maxZoom: 13 });
+        clusters.addLayers(markers);
+      } else {
+        finish();
+      }
     })
     .catch(function () {
       status.textContent = element.dataset.msgError;
