@@ -60,6 +60,10 @@ class ActorCreateView(InvalidIs400, CreateView):
 class ActorEditView(InvalidIs400, EditView):
     def save_instance(self):
         instance = super().save_instance()
+        if instance.association_id:
+            # name, address, contacts and logo of an association come from its record: the
+            # record wins, so the directory never drifts from it.
+            services.actor_sync_from_association(instance.association)
         services.directory_changed()
         return instance
 
