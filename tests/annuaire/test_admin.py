@@ -97,3 +97,32 @@ def test_watch_list_shows_silent_ambassadors_and_records_news(animator_client, a
     Actor.objects.filter(pk=silent.pk).update(last_contact_at=timezone.now() - timedelta(days=300))
     assert "Tout le monde a donné des nouvelles récemment." in animator_client.get(
         "/admin/annuaire/veille/?mois=12").content.decode()
+
+
+def _actor_form(**overrides):
+    data = {
+        "name": "Espace 36 bis", "kind": "association", "description": "Centre d'art", "is_public": "on",
+        "street_address": "36 rue de Dunkerque", "commune": "62765", "location": "SRID=4326;POINT(2.2522 50.75)",
+        "public_email": "contact@espace36.example", "public_phone": "", "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_animator_adds_an_actor_on_the_map_widget(animator_client, client):
+    body = animator_client.get("/admin/snippets/annuaire/actor/add/").content.decode()
+    assert "site_kollektif/vendor/leaflet/leaflet.js" in body and "unpkg.com" not in body
+    response = animator_client.post("/admin/snippets/annuaire/actor/add/", _actor_form())
+    assert response.status_code == 302, response.content.decode()[:3000]
+    actor = Actor.objects.get(name="Espace 36 bis")
+    assert (str(actor.latitude), str(actor.longitude)) == ("50.750000", "2.252200")
+    assert "Espace 36 bis" in client.get("/annuaire/", {"commune": "62765"}).content.decode()
+
+
+def test_an_actor_placed_outside_france_is_refused(animator_client):
+    response = animator_client.post(
+        "/admin/snippets/annuaire/actor/add/", _actor_form(location="SRID=4326;POINT(-74.0 40.7)")
+    )
+    assert response.status_code == 400
+    assert "Ce point est hors de France" in response.content.decode()
+    assert not Actor.objects.filter(name="Espace 36 bis").exists()
