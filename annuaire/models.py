@@ -181,12 +181,6 @@ class Link(models.Model):
     def __str__(self) -> str:
         return f"{self.source} — {self.target} ({self.get_kind_display()})"
 
-    @property
-    def source_label(self) -> str:
-        if self.meeting_id:
-            return str(self.meeting)
-        return ""
-
 
 class MeetingKind(models.TextChoices):
     PAROLES = "paroles-de-comptoir", _("Paroles de comptoir")

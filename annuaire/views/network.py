@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -53,8 +55,6 @@ def network_page(request):
         if filters.get("commune"):
             links = links.filter(source__commune=filters["commune"], target__commune=filters["commune"])
         if filters.get("acteur"):
-            import json
-
             graph = json.loads(_payload(filters))
             links = links.filter(pk__in=[edge["id"] for edge in graph["edges"]])
         links = links.select_related("source", "target", "meeting").order_by("source__name", "target__name", "kind")
