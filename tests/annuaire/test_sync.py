@@ -50,3 +50,15 @@ def test_the_actor_refuses_fields_owned_by_the_association(association_a):
     services.actor_update(actor=actor, description="Ateliers de couture et de réemploi")
     actor.refresh_from_db()
     assert actor.description == "Ateliers de couture et de réemploi" and actor.name == "Popeline"
+
+
+def test_the_data_migration_gives_existing_associations_their_actor(association_a, association_b):
+    """Associations created before the directory existed get their actor from the migration."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    Actor.objects.all().delete()
+    import_module("annuaire.migrations.0002_reference_data").actors_for_associations(apps)
+    assert set(Actor.objects.values_list("name", "is_public")) == {("Popeline", True), ("BookKafé", True)}
+    assert Actor.objects.get(association=association_a).slug == "popeline"

@@ -182,7 +182,10 @@ def test_directory_pages_have_no_serious_accessibility_violation(page, directory
     assert _serious(Axe().run(page, options=AXE_OPTIONS)) == []
 
 
-def test_directory_and_map_are_readable_on_a_phone(phone_page, directory):
+def test_directory_map_network_and_meetings_are_readable_on_a_phone(phone_page, directory):
     phone_page.goto("/annuaire/?vue=carte")
     phone_page.wait_for_selector("#carte[data-ready='1']")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    for url in ("/reseau/", directory["actors"][0].get_absolute_url(), directory["meeting"].get_absolute_url()):
+        phone_page.goto(url)
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375, url
