@@ -7,6 +7,7 @@ services bump after every change.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from collections import defaultdict
@@ -105,16 +106,21 @@ def _cache_key(prefix: str, filters: dict) -> str:
     return f"annuaire:{prefix}:{version}:{digest}"
 
 
-def _cached(prefix: str, filters: dict, build) -> bytes:
-    key = _cache_key(prefix, filters)
+def _cached(prefix: str, filters: dict, build, *, gzipped: bool = False) -> bytes:
+    """The JSON payload, built once per directory version; its gzip too, since the whole
+    network is several megabytes that browsers accept compressed."""
+    key = _cache_key(prefix, filters) + (":gz" if gzipped else "")
     payload = cache.get(key)
     if payload is None:
-        payload = json.dumps(build(), ensure_ascii=False, separators=(",", ":")).encode()
+        if gzipped:
+            payload = gzip.compress(_cached(prefix, filters, build), compresslevel=6, mtime=0)
+        else:
+            payload = json.dumps(build(), ensure_ascii=False, separators=(",", ":")).encode()
         cache.set(key, payload, CACHE_TIMEOUT)
     return payload
 
 
-def actors_geojson(**filters) -> bytes:
+def actors_geojson(*, gzipped: bool = False, **filters) -> bytes:
     """The located public actors as a GeoJSON FeatureCollection, same filters as the list."""
 
     def build() -> dict:
@@ -138,7 +144,7 @@ def actors_geojson(**filters) -> bytes:
             ],
         }
 
-    return _cached("geojson", filters, build)
+    return _cached("geojson", filters, build, gzipped=gzipped)
 
 
 # --- Network -----------------------------------------------------------------------------
@@ -182,7 +188,7 @@ def _with_degrees(nodes: list[dict], edges: list[dict]) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-def network_graph(*, epci=None, commune=None, kinds=()) -> bytes:
+def network_graph(*, epci=None, commune=None, kinds=(), gzipped: bool = False) -> bytes:
     """The whole public network (or one territory's), as nodes and edges for the graph."""
     filters = {"epci": epci, "commune": commune, "kinds": ",".join(sorted(kinds))}
 
@@ -198,10 +204,10 @@ def network_graph(*, epci=None, commune=None, kinds=()) -> bytes:
         edges = [_edge(row) for row in links.order_by("pk").values_list("pk", "source_id", "target_id", "kind")]
         return _with_degrees(nodes, edges)
 
-    return _cached("network", filters, build)
+    return _cached("network", filters, build, gzipped=gzipped)
 
 
-def actor_network(*, actor: Actor, kinds=(), steps: int = 2) -> bytes:
+def actor_network(*, actor: Actor, kinds=(), steps: int = 2, gzipped: bool = False) -> bytes:
     """"Ton réseau": the actor, its neighbours and theirs (up to ``steps`` steps)."""
     filters = {"actor": actor.pk, "kinds": ",".join(sorted(kinds)), "steps": steps}
 
@@ -229,7 +235,7 @@ def actor_network(*, actor: Actor, kinds=(), steps: int = 2) -> bytes:
         nodes = _nodes(list(distances), distances=distances)
         return _with_degrees(nodes, sorted(edges.values(), key=lambda edge: edge["id"]))
 
-    return _cached("ego", filters, build)
+    return _cached("ego", filters, build, gzipped=gzipped)
 
 
 # --- Meetings ----------------------------------------------------------------------------

@@ -130,9 +130,11 @@ def measure(url: str, repeat: int, *, cold: bool) -> dict:
         response = client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
     return {
         "url": url, "queries": query_count, "median": statistics.median(timings),
         "p95": timings[max(0, int(round(0.95 * len(timings))) - 1)], "bytes": len(response.content),
+        "gzip": len(packed.content) if packed.get("Content-Encoding") == "gzip" else None,
     }
 
 
@@ -224,10 +226,12 @@ def main() -> int:
                 f"/reseau/graphe.json?acteur={typical.slug}", args.repeat, cold=True)),
         ]
         print()
-        print("| route | requêtes SQL | médiane (ms) | p95 (ms) | taille |")
-        print("|---|---:|---:|---:|---:|")
+        print("| route | requêtes SQL | médiane (ms) | p95 (ms) | taille | gzip |")
+        print("|---|---:|---:|---:|---:|---:|")
         for label, row in rows:
-            print(f"| {label} | {row['queries']} | {row['median']:.1f} | {row['p95']:.1f} | {row['bytes'] / 1024:,.0f} Ko |")
+            packed = f"{row['gzip'] / 1024:,.0f} Ko" if row["gzip"] else "—"
+            print(f"| {label} | {row['queries']} | {row['median']:.1f} | {row['p95']:.1f} "
+                  f"| {row['bytes'] / 1024:,.0f} Ko | {packed} |")
         located = Actor.objects.public().exclude(latitude=None).count()
         timings = browser_map(db_path, located, args.browser_runs)
         print()

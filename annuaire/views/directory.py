@@ -28,6 +28,20 @@ def json_errors(form) -> JsonResponse:
     return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
 
 
+def accepts_gzip(request) -> bool:
+    return "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+
+
+def json_payload_response(request, payload: bytes, content_type: str) -> HttpResponse:
+    """A cached JSON payload, compressed when the browser accepts it (``payload`` is then gzip)."""
+    response = HttpResponse(payload, content_type=f"{content_type}; charset=utf-8")
+    if accepts_gzip(request):
+        response["Content-Encoding"] = "gzip"
+    response["Vary"] = "Accept-Encoding"
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
 def _querystring(request, *, drop=("page",)) -> str:
     query = request.GET.copy()
     for key in drop:
@@ -61,9 +75,8 @@ def geojson(request):
     form, filters, valid = _filters(request)
     if not valid:
         return json_errors(form)
-    response = HttpResponse(selectors.actors_geojson(**filters), content_type="application/geo+json; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=60"
-    return response
+    payload = selectors.actors_geojson(gzipped=accepts_gzip(request), **filters)
+    return json_payload_response(request, payload, "application/geo+json")
 
 
 @require_GET

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annuaire import selectors
 from annuaire.forms import NetworkFilterForm
 from annuaire.models import Actor, Link, LinkKind
-from annuaire.views.directory import json_errors
+from annuaire.views.directory import accepts_gzip, json_errors, json_payload_response
 from site_kollektif.pagination import paginate
 
 ROWS_PER_PAGE = 50
@@ -23,11 +22,13 @@ def _filters(request):
     return form, (form.cleaned_data if request.GET and valid else {}), valid
 
 
-def _payload(filters: dict) -> bytes:
+def _payload(filters: dict, *, gzipped: bool = False) -> bytes:
     kinds = tuple(filters.get("kinds") or ())
     if filters.get("acteur"):
-        return selectors.actor_network(actor=filters["acteur"], kinds=kinds)
-    return selectors.network_graph(epci=filters.get("epci"), commune=filters.get("commune"), kinds=kinds)
+        return selectors.actor_network(actor=filters["acteur"], kinds=kinds, gzipped=gzipped)
+    return selectors.network_graph(
+        epci=filters.get("epci"), commune=filters.get("commune"), kinds=kinds, gzipped=gzipped
+    )
 
 
 @require_GET
@@ -35,9 +36,7 @@ def network_json(request):
     form, filters, valid = _filters(request)
     if not valid:
         return json_errors(form)
-    response = HttpResponse(_payload(filters), content_type="application/json; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=60"
-    return response
+    return json_payload_response(request, _payload(filters, gzipped=accepts_gzip(request)), "application/json")
 
 
 @require_GET

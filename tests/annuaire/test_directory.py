@@ -105,3 +105,13 @@ def test_epci_filter_offers_the_twenty_epci(client, actors):
     body = client.get("/annuaire/").content.decode()
     for epci in Epci.objects.all():
         assert f'<option value="{epci.pk}">' in body
+
+
+def test_json_endpoints_are_gzipped_for_browsers(client, actors):
+    import gzip
+
+    for url in ("/annuaire/acteurs.geojson", "/reseau/graphe.json", "/reseau/graphe.json?acteur=indelab"):
+        plain = client.get(url)
+        packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+        assert json.loads(gzip.decompress(packed.content)) == json.loads(plain.content)
