@@ -259,7 +259,7 @@ def declaration(request):
         "zip_url": reverse(f"{RECEIPTS_NAMESPACE}:zip") + f"?association={association.pk}&annee={year}",
         "summary_url": reverse(f"{RECEIPTS_NAMESPACE}:annual_summaries"),
         "summaries_due": association.monthly_annual_summary and association.issues_tax_receipts,
-        "pending_summaries": len(services.summary_candidates(association=association, year=year))
+        "pending_summaries": services.summary_donor_count(association=association, year=year)
         if association.monthly_annual_summary else 0,
     })
 
@@ -287,7 +287,7 @@ def annual_summaries(request):
     association = _association_for(request)
     year = _year(request)
     issued = services.receipts_issue_annual_summaries(association=association, year=year)
-    messages.success(request, _("%(n)s reçu(s) annuel(s) %(year)s émis.") % {"n": len(issued), "year": year})
+    messages.success(request, _("%(n)s reçu(s) annuel(s) %(year)s émis.") % {"n": issued, "year": year})
     return redirect(reverse(f"{RECEIPTS_NAMESPACE}:declaration") + f"?association={association.pk}&annee={year}")
 
 

@@ -8,7 +8,6 @@ transaction, by the delivery task (``campagnes.receipts.delivery``).
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -135,46 +134,52 @@ def receipts_apply_refund(payment: Payment) -> Receipt | None:
     return _issue(association=association, payments=[payment], kind=receipt.kind, replaces=receipt)
 
 
-def summary_candidates(*, association: Association, year: int) -> dict[str, list[Payment]]:
-    """Monthly gifts of the year with no receipt yet, grouped by donor e-mail."""
-    payments = (
-        Payment.objects.filter(
-            association=association, kind=PaymentKind.MONTHLY_DONATION, status__in=PAID_STATUSES,
-            paid_at__year=year, receipt_items__isnull=True,
-        ).select_related("campaign").order_by("email", "paid_at", "pk")
+def _summary_payments(*, association: Association, year: int):
+    return Payment.objects.filter(
+        association=association, kind=PaymentKind.MONTHLY_DONATION, status__in=PAID_STATUSES,
+        paid_at__year=year, receipt_items__isnull=True,
     )
-    donors: dict[str, list[Payment]] = defaultdict(list)
-    for payment in payments:
-        donors[payment.email.lower()].append(payment)
-    return donors
 
 
-def receipts_issue_annual_summaries(*, association: Association, year: int) -> list[Receipt]:
+def summary_donor_count(*, association: Association, year: int) -> int:
+    """How many monthly donors still wait for their annual receipt of ``year``."""
+    return _summary_payments(association=association, year=year).values("email").distinct().count()
+
+
+def receipts_issue_annual_summaries(*, association: Association, year: int) -> int:
     """Year N's summaries, issued in January of N+1 once failed payments are settled.
 
     A pending payment of the year holds back its donor's summary (it may still succeed); the
     others are issued, one transaction per donor so one bad record does not block the rest.
+    Donors are read one at a time: memory stays flat with 5,000 donors or 500,000 payments.
+    Returns the number of summaries issued.
     """
     if not association.issues_tax_receipts:
-        return []
+        return 0
     pending = {
         email.lower() for email in Payment.objects.filter(
             association=association, kind=PaymentKind.MONTHLY_DONATION, status=PaymentStatus.PENDING,
             created_at__year=year,
         ).values_list("email", flat=True)
     }
-    issued = []
     association = Association.objects.select_related("commune").get(pk=association.pk)
-    for email, payments in summary_candidates(association=association, year=year).items():
-        if email in pending:
-            continue
+    candidates = _summary_payments(association=association, year=year)
+    emails = sorted({email.lower() for email in candidates.values_list("email", flat=True).distinct()} - pending)
+    campaigns: dict[int, object] = {}
+    issued = 0
+    for email in emails:
         with transaction.atomic():
-            ids = [payment.pk for payment in payments]
-            list(Payment.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
-            if ReceiptItem.objects.filter(payment_id__in=ids).exists():
+            payments = list(
+                Payment.objects.select_for_update().filter(pk__in=candidates.filter(email__iexact=email).values("pk"))
+                .order_by("paid_at", "pk")
+            )
+            if not payments or ReceiptItem.objects.filter(payment__in=payments).exists():
                 continue  # issued meanwhile by another run
+            for payment in payments:  # one page object per campaign, not one per payment
+                payment.campaign = campaigns.setdefault(payment.campaign_id, payment.campaign)
             kind = building.document_kind_for(payments[-1], association)
-            issued.append(_issue(association=association, payments=payments, kind=kind, year=year))
+            _issue(association=association, payments=payments, kind=kind, year=year)
+            issued += 1
     return issued
 
 

@@ -146,9 +146,8 @@ def test_the_annual_summary_lists_twelve_monthly_payments_and_not_the_failed_one
                                     first_name="Léa", last_name="Dupont", email="lea@exemple.org",
                                     created_at=timezone.make_aware(datetime.datetime(last_year, 6, 20)))
     assert not Receipt.objects.exists()  # nothing month by month
-    issued = receipts_issue_annual_summaries(association=eligible_a, year=last_year)
-    assert len(issued) == 1
-    summary = issued[0]
+    assert receipts_issue_annual_summaries(association=eligible_a, year=last_year) == 1
+    summary = Receipt.objects.get()
     assert summary.summary_year == last_year and summary.gift_year == last_year
     assert summary.amount_cents == 18000 and summary.items.count() == 12
     assert not summary.items.filter(payment=failed).exists()
@@ -156,7 +155,7 @@ def test_the_annual_summary_lists_twelve_monthly_payments_and_not_the_failed_one
     assert str(last_year) in text and "cent quatre-vingts euros" in text
     assert text.count("15,00") >= 12
     # running it again issues nothing more
-    assert receipts_issue_annual_summaries(association=eligible_a, year=last_year) == []
+    assert receipts_issue_annual_summaries(association=eligible_a, year=last_year) == 0
     assert declaration_figures(association=eligible_a, year=last_year).total_cents == 18000
 
 

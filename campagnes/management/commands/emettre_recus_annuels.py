@@ -26,7 +26,7 @@ class Command(BaseCommand):
         total = 0
         for record in associations.order_by("pk"):
             issued = receipts_issue_annual_summaries(association=record, year=year)
-            total += len(issued)
+            total += issued
             if issued:
-                self.stdout.write(f"{record.name} : {len(issued)} reçu(s) annuel(s) {year}.")
+                self.stdout.write(f"{record.name} : {issued} reçu(s) annuel(s) {year}.")
         self.stdout.write(self.style.SUCCESS(f"{total} reçu(s) annuel(s) {year} émis."))
