@@ -24,3 +24,5 @@ STORAGES = {  # noqa: F405
         "OPTIONS": {"location": env_str("KOLLEKTIF_PRIVATE_ROOT") or str(BASE_DIR / "var" / "private"), "base_url": None},  # noqa: F405
     },
 }
+# E-mails and receipt PDFs go to workers (`manage.py db_worker`), never in the request.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
