@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from associations import urls as association_urls
+from site_kollektif.health import health
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", include("campagnes.urls")),
     path("", include("annuaire.urls")),
     path("sitemap.xml", sitemap),
+    path("sante/", health, name="health"),
 ]
 
 if settings.DEBUG:

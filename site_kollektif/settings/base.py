@@ -201,14 +201,6 @@ KOLLEKTIF_CONTRIBUTION_RATE = env_str("KOLLEKTIF_CONTRIBUTION_RATE", "5/h")
 
 FORMAT_MODULE_PATH = ["site_kollektif.formats"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"kollektif": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}
-
 SITE_TAGLINE = _("Un site gratuit pour chaque association du Pas-de-Calais")
 
 WAGTAILEMBEDS_FINDERS = [{"class": "site_kollektif.embeds.ResilientOEmbedFinder"}]
@@ -238,3 +230,56 @@ KOLLEKTIF_RECEIPT_RETENTION_YEARS = 6
 KOLLEKTIF_RECEIPT_LINK_MINUTES = 60
 KOLLEKTIF_RECEIPT_SESSION_MINUTES = 60
 KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS = 5
+
+# --- Scale-out (issue #6): each integration switches on through its own variable ----------
+
+# Redis: cache (rate limits, cached JSON, pages) and sessions, shared by every app server.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "kollektif", "TIMEOUT": 300}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# A read replica for anonymous public reads (site_kollektif/db_router.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["site_kollektif.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "site_kollektif.db_router.PublicReadMiddleware")
+
+# S3-compatible object storage (django-storages): public media, and private files (receipts,
+# signatures) in their own bucket, downloaded through the app or short-lived signed URLs.
+S3_BUCKET = env_str("KOLLEKTIF_S3_BUCKET")
+if S3_BUCKET:
+    _s3 = {"endpoint_url": env_str("AWS_S3_ENDPOINT_URL"), "region_name": env_str("AWS_S3_REGION_NAME"),
+           "access_key": env_str("AWS_ACCESS_KEY_ID"), "secret_key": env_str("AWS_SECRET_ACCESS_KEY")}
+    _s3 = {key: value for key, value in _s3.items() if value}
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        **_s3, "bucket_name": S3_BUCKET, "querystring_auth": False, "file_overwrite": False,
+        "custom_domain": env_str("KOLLEKTIF_S3_PUBLIC_DOMAIN")}}
+    STORAGES["private"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        **_s3, "bucket_name": env_str("KOLLEKTIF_S3_PRIVATE_BUCKET", S3_BUCKET), "location": "prive",
+        "querystring_auth": True, "querystring_expire": 300, "default_acl": "private", "file_overwrite": False}}
+
+# Search: PostgreSQL full text through Wagtail's database backend; OpenSearch/Elasticsearch when
+# configured (install the `elasticsearch>=8,<9` client on those servers).
+SEARCH_URL = env_str("KOLLEKTIF_SEARCH_URL")
+if SEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.elasticsearch8", "URLS": [SEARCH_URL],
+                                          "INDEX": env_str("KOLLEKTIF_SEARCH_INDEX", "kollektif"), "TIMEOUT": 5}}
+
+# Logs: JSON lines on stderr (site_kollektif/logs.py), secrets masked.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "site_kollektif.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": env_str("KOLLEKTIF_LOG_FORMAT", "plain")}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"kollektif": {"handlers": ["console"], "level": env_str("KOLLEKTIF_LOG_LEVEL", "INFO"),
+                              "propagate": False}},
+}

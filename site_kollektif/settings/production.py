@@ -26,3 +26,20 @@ STORAGES = {  # noqa: F405
 }
 # E-mails and receipt PDFs go to workers (`manage.py db_worker`), never in the request.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Stripe: real keys, no default; the API base and Stripe.js are Stripe's own.
+STRIPE_SECRET_KEY = env_required("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env_required("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env_required("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+LOGGING["handlers"]["console"]["formatter"] = env_str("KOLLEKTIF_LOG_FORMAT", "json")  # noqa: F405
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
