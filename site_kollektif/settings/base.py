@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "site_kollektif.security.KollektifCSPMiddleware",
+    "site_kollektif.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -63,6 +65,26 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "site_kollektif.urls"
+
+# Content-Security-Policy (django-csp; Stripe and tile origins added per request by
+# site_kollektif/security.py): no inline script anywhere on the public site. The Wagtail
+# admin still has inline scripts of its own: there the same policy is sent report-only.
+_CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],  # style attributes (association colours), never scripts
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'", "https://www.youtube-nocookie.com", "https://www.youtube.com", "https://player.vimeo.com",
+                  "https://www.dailymotion.com", "https://peertube.fr"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CONTENT_SECURITY_POLICY = {"EXCLUDE_URL_PREFIXES": ["/admin/"], "DIRECTIVES": _CSP_DIRECTIVES}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {"EXCLUDE_URL_PREFIXES": [], "DIRECTIVES": _CSP_DIRECTIVES}
 
 TEMPLATES = [
     {

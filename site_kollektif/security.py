@@ -1,0 +1,59 @@
+"""Security headers: a Content-Security-Policy without inline scripts, and a Permissions-Policy.
+
+The policy itself is django-csp's (settings.CONTENT_SECURITY_POLICY); this module only adds
+the origins known at request time — Stripe.js and its API, which the demo and the tests serve
+from a local localstripe on a port chosen at start — and the map's tile server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from urllib.parse import urlsplit
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "usb=(), interest-cohort=(), payment=(self \"https://js.stripe.com\")"
+)
+
+
+def _origin(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url.replace("{s}.", "").replace("{s}", ""))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def runtime_sources() -> dict[str, list[str]]:
+    stripe_js = _origin(settings.STRIPE_JS_URL) or "https://js.stripe.com"
+    stripe_api = _origin(settings.STRIPE_API_BASE) or "https://api.stripe.com"
+    sources = {
+        "script-src": [stripe_js],
+        "frame-src": [stripe_js, "https://hooks.stripe.com"],
+        "connect-src": [stripe_api, stripe_js],
+    }
+    tiles = _origin(getattr(settings, "GEO_WIDGET_LEAFLET_TILE_LAYER", None))
+    if tiles:
+        sources["img-src"] = [tiles, tiles.replace("://", "://*.")]
+    return sources
+
+
+class KollektifCSPMiddleware(CSPMiddleware):
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        update = {key: list(value) for key, value in (parts.update or {}).items()}
+        for directive, sources in runtime_sources().items():
+            update[directive] = [*update.get(directive, []), *sources]
+        return dataclasses.replace(parts, update=update)
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -1,0 +1,44 @@
+"""The public site runs under its Content-Security-Policy: no violation on the pages with scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from campagnes.models import DonationCampaignPage
+from tests.browser.test_annuaire import directory  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def campaign(association_a, stripe_settings):
+    support = association_a.home_page.get_children().get(slug="nous-aider").specific
+    page = DonationCampaignPage(title="Une machine à coudre", slug="machine", goal="1500", suggested_amounts="10, 20")
+    support.add_child(instance=page)
+    return page
+
+
+def _violations(page) -> list[str]:
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return messages
+
+
+def test_map_network_and_card_form_run_without_csp_violation(page, directory, campaign):  # noqa: F811
+    violations = _violations(page)
+    response = page.goto("/annuaire/?vue=carte")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    page.locator(".marker-cluster").first.wait_for()
+    page.goto("/reseau/")
+    page.locator("#reseau-graphe canvas, [data-network] canvas").first.wait_for()
+    page.goto(campaign.url)
+    for name, value in [("amount", "20"), ("first_name", "Léa"), ("last_name", "Dupont"),
+                        ("email", "lea@exemple.org")]:
+        page.locator(f"input[name={name}]").fill(value)
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name="Continuer vers le paiement").click()
+    page.wait_for_selector("#card-element input")  # Stripe.js (localstripe) loaded and mounted
+    assert violations == []
+    assert response.headers["permissions-policy"].startswith("accelerometer=()")
