@@ -27,3 +27,35 @@ def payer_data_erase(*, email: str) -> int:
                                     "city", "updated_at"])
         PaymentLog.objects.create(payment=payment, action="payer_erased", source="effacement")
     return len(payments)
+
+
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "street_address", "postal_code", "city", "country",
+                   "company_name", "company_siren")
+
+
+def payer_data_export(*, email: str) -> dict:
+    """Everything the platform holds about a payer (RGPD art. 15 and 20), as plain JSON data."""
+    from campagnes.exports import french_datetime
+    from campagnes.models import Receipt
+
+    payments = Payment.objects.filter(email__iexact=email.strip()).select_related("association", "campaign")
+    receipts = Receipt.objects.filter(donor_email=email.strip().lower()).select_related("association")
+    return {
+        "adresse": email.strip().lower(),
+        "paiements": [
+            {"association": payment.association.name, "campagne": payment.campaign.title,
+             "type": payment.get_kind_display(), "statut": payment.get_status_display(),
+             "montant_centimes": payment.total_cents, "rembourse_centimes": payment.refunded_cents,
+             "date": french_datetime(payment.paid_at or payment.created_at),
+             **{field: getattr(payment, field) for field in PERSONAL_FIELDS}}
+            for payment in payments.order_by("created_at")
+        ],
+        "recus": [
+            {"association": receipt.association.name, "numero": receipt.number, "type": receipt.get_kind_display(),
+             "statut": receipt.get_status_display(), "montant_centimes": receipt.amount_cents,
+             "emis_le": french_datetime(receipt.issued_at), "donateur": receipt.document["donor"]}
+            for receipt in receipts.order_by("issued_at")
+        ],
+        "conservation": "Les reçus sont conservés 6 ans (article L102 B du livre des procédures fiscales), "
+                        "même après l'effacement de vos autres données.",
+    }

@@ -7,7 +7,7 @@ address; any other id answers 404, whoever asks.
 from __future__ import annotations
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from campagnes.privacy import payer_data_erase, payer_data_export
 from campagnes.receipts import access
 from campagnes.receipts.delivery import pdf_bytes
 
@@ -88,6 +89,34 @@ def my_receipt_download(request: HttpRequest, uuid) -> HttpResponse:
         raise Http404(_("Ouvrez d'abord le lien reçu par e-mail."))
     receipt = get_object_or_404(access.receipts_of(email), uuid=uuid)
     return pdf_response(receipt)
+
+
+@never_cache
+def my_data_export(request: HttpRequest) -> HttpResponse:
+    """RGPD: the payer downloads what the platform holds about them."""
+    email = access.session_email(request.session)
+    if email is None:
+        return redirect("campagnes:my_receipts")
+    response = JsonResponse(payer_data_export(email=email), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-kollektif.json"'
+    return response
+
+
+@require_http_methods(["POST"])
+def my_data_erase(request: HttpRequest) -> HttpResponse:
+    """RGPD: erase the payer's personal data; their receipts, legal documents, are kept."""
+    email = access.session_email(request.session)
+    if email is None:
+        return redirect("campagnes:my_receipts")
+    if request.POST.get("confirmer") != "oui":
+        receipts = list(access.receipts_of(email))
+        return TemplateResponse(request, "campagnes/my_receipts_list.html", {
+            "email": email, "receipts": receipts,
+            "erase_error": _("Cochez la case pour confirmer l'effacement.")}, status=400)
+    count = payer_data_erase(email=email)
+    receipts = list(access.receipts_of(email))
+    return TemplateResponse(request, "campagnes/my_receipts_list.html",
+                            {"email": email, "receipts": receipts, "erased": count})
 
 
 @require_http_methods(["POST"])

@@ -102,3 +102,26 @@ def test_closing_access_ends_the_session(receipts, django_capture_on_commit_call
     assert client.get("/mes-recus/liste/").status_code == 200
     client.post("/mes-recus/fermer/")
     assert client.get("/mes-recus/liste/").status_code == 302
+
+
+def test_a_payer_exports_then_erases_their_data_and_keeps_their_receipts(receipts, django_capture_on_commit_callbacks):
+    from campagnes.models import Payment
+
+    client = Client()
+    client.get(_link_for(client, "lea@exemple.org", django_capture_on_commit_callbacks))
+    export = client.get("/mes-recus/mes-donnees/")
+    data = export.json()
+    assert export["Content-Disposition"].startswith("attachment")
+    assert len(data["paiements"]) == 2 and {p["association"] for p in data["paiements"]} == {"Popeline", "BookKafé"}
+    assert data["paiements"][0]["street_address"] == "3 rue des Lilas" and len(data["recus"]) == 2
+    assert "autre@exemple.org" not in export.content.decode()
+    refused = client.post("/mes-recus/effacer-mes-donnees/", {})
+    assert refused.status_code == 400 and Payment.objects.filter(email__iexact="lea@exemple.org").count() == 2
+    erased = client.post("/mes-recus/effacer-mes-donnees/", {"confirmer": "oui"})
+    assert erased.status_code == 200 and "Vos données ont été effacées de 2 paiements" in erased.content.decode()
+    assert not Payment.objects.filter(email__iexact="lea@exemple.org").exists()
+    assert Payment.objects.filter(email="autre@exemple.org").exists()
+    # the receipts stay, and stay downloadable by their donor
+    receipt = Receipt.objects.get(association__slug="bookkafe")
+    assert client.get(f"/mes-recus/recu/{receipt.uuid}/").status_code == 200
+    assert "Dupont" in pdf_text(client.get(f"/mes-recus/recu/{receipt.uuid}/").content)
