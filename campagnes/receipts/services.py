@@ -164,16 +164,22 @@ def receipts_issue_annual_summaries(*, association: Association, year: int) -> i
     }
     association = Association.objects.select_related("commune").get(pk=association.pk)
     candidates = _summary_payments(association=association, year=year)
-    emails = sorted({email.lower() for email in candidates.values_list("email", flat=True).distinct()} - pending)
+    spellings: dict[str, set[str]] = {}  # one donor, however they typed their address
+    for email in candidates.order_by().values_list("email", flat=True).distinct():
+        spellings.setdefault(email.lower(), set()).add(email)
     campaigns: dict[int, object] = {}
     issued = 0
-    for email in emails:
+    for key in sorted(spellings.keys() - pending):
         with transaction.atomic():
             payments = list(
-                Payment.objects.select_for_update().filter(pk__in=candidates.filter(email__iexact=email).values("pk"))
-                .order_by("paid_at", "pk")
+                Payment.objects.select_for_update().filter(
+                    association=association, kind=PaymentKind.MONTHLY_DONATION, status__in=PAID_STATUSES,
+                    paid_at__year=year, email__in=spellings[key],
+                ).order_by("paid_at", "pk")
             )
-            if not payments or ReceiptItem.objects.filter(payment__in=payments).exists():
+            receipted = set(ReceiptItem.objects.filter(payment__in=payments).values_list("payment_id", flat=True))
+            payments = [payment for payment in payments if payment.pk not in receipted]
+            if not payments:
                 continue  # issued meanwhile by another run
             for payment in payments:  # one page object per campaign, not one per payment
                 payment.campaign = campaigns.setdefault(payment.campaign_id, payment.campaign)
