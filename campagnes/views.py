@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -135,6 +136,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except (ValueError, SignatureVerificationError):
         logger.warning("webhook refused: bad signature or payload from %s", request.META.get("REMOTE_ADDR"))
         return HttpResponseBadRequest("signature invalide")
-    outcome = services.webhook_handle(event)
+    try:
+        outcome = services.webhook_handle(event)
+    except (DatabaseError, gateway.GatewayError) as exc:
+        # nothing was recorded (one transaction): answering 503 makes Stripe deliver it again later
+        logger.error("webhook %s %s not processed, Stripe will retry: %s", event.id, event.type, exc)
+        return HttpResponse("indisponible, réessayez", status=503)
     logger.info("webhook %s %s: %s", event.id, event.type, outcome)
     return HttpResponse(outcome)

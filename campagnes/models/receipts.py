@@ -84,6 +84,7 @@ class Receipt(models.Model):
     pdf = models.FileField(upload_to=_receipt_path, storage=private_storage, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     emailed_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)  # claimed by a worker (see delivery.py)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     last_email_error = models.CharField(max_length=300, blank=True)
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -91,24 +92,39 @@ def _message(receipt: Receipt, content: bytes) -> EmailMultiAlternatives:
     return message
 
 
+CLAIM_MINUTES = 10
+
+
+def _claim(receipt_id: int) -> bool:
+    """Only one worker sends a receipt: the one whose UPDATE takes it. A claim left by a worker
+    killed mid-task expires after CLAIM_MINUTES, so a rerun of the task can send it."""
+    now = timezone.now()
+    return bool(
+        Receipt.objects.filter(pk=receipt_id, emailed_at__isnull=True)
+        .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=now - timedelta(minutes=CLAIM_MINUTES)))
+        .update(sending_since=now)
+    )
+
+
 @task()
 def deliver_receipt(*, receipt_id: int) -> str:
-    receipt = Receipt.objects.select_related("association").filter(pk=receipt_id).first()
-    if receipt is None or receipt.emailed_at:
-        return "rien à envoyer"
+    if not _claim(receipt_id):
+        return "déjà envoyé ou en cours d'envoi"
+    receipt = Receipt.objects.select_related("association").get(pk=receipt_id)
     try:
         _message(receipt, pdf_bytes(receipt)).send()
     except Exception as exc:  # noqa: BLE001 — any failure (SMTP, storage) is retried later
         return _record_failure(receipt, exc)
     Receipt.objects.filter(pk=receipt.pk).update(
-        emailed_at=timezone.now(), email_attempts=receipt.email_attempts + 1, last_email_error=""
+        emailed_at=timezone.now(), email_attempts=receipt.email_attempts + 1, last_email_error="", sending_since=None
     )
     return "envoyé"
 
 
 def _record_failure(receipt: Receipt, exc: Exception) -> str:
     attempts = receipt.email_attempts + 1
-    Receipt.objects.filter(pk=receipt.pk).update(email_attempts=attempts, last_email_error=str(exc)[:300])
+    Receipt.objects.filter(pk=receipt.pk).update(email_attempts=attempts, last_email_error=str(exc)[:300],
+                                                 sending_since=None)
     logger.warning("receipt %s: e-mail attempt %s failed: %s", receipt.number, attempts, exc)
     if attempts >= settings.KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS:
         return "abandonné"
