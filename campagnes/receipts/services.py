@@ -181,8 +181,10 @@ def receipts_issue_annual_summaries(*, association: Association, year: int) -> i
             payments = [payment for payment in payments if payment.pk not in receipted]
             if not payments:
                 continue  # issued meanwhile by another run
-            for payment in payments:  # one page object per campaign, not one per payment
-                payment.campaign = campaigns.setdefault(payment.campaign_id, payment.campaign)
+            for payment in payments:  # one page object per campaign, read once
+                if payment.campaign_id not in campaigns:
+                    campaigns[payment.campaign_id] = payment.campaign
+                payment.campaign = campaigns[payment.campaign_id]
             kind = building.document_kind_for(payments[-1], association)
             _issue(association=association, payments=payments, kind=kind, year=year)
             issued += 1
