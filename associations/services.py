@@ -161,6 +161,7 @@ def association_onboard(
     if notify and status == AssociationStatus.PENDING:
         _notify_new_request(association)
     actor_sync_from_association(association)  # the directory entry follows the record
+    _purge_public_pages(association)
     return association
 
 
@@ -202,6 +203,7 @@ def association_approve(*, association: Association, approved_by: User) -> Assoc
         context={"association": association},
     )
     actor_sync_from_association(association)  # the directory entry follows the record
+    _purge_public_pages(association)
     return association
 
 
@@ -223,6 +225,7 @@ def association_refuse(*, association: Association, refused_by: User, reason: st
         context={"association": association, "reason": reason},
     )
     actor_sync_from_association(association)  # the directory entry follows the record
+    _purge_public_pages(association)
     return association
 
 
@@ -231,12 +234,23 @@ def association_suspend(*, association: Association, suspended_by: User) -> Asso
     association.status = AssociationStatus.SUSPENDED
     association.save(update_fields=["status", "updated_at"])
     actor_sync_from_association(association)  # the directory entry follows the record
+    _purge_public_pages(association)
     return association
+
+
+def _purge_public_pages(association: Association) -> None:
+    """Cached public pages show the record (name, colours, status): stale once it changes."""
+    from site_kollektif.page_cache import purge_association
+
+    slug = association.slug
+    transaction.on_commit(lambda: purge_association(slug))
 
 
 @transaction.atomic
 def association_sync_site(*, association: Association) -> Site | None:
-    """Keep the optional custom domain's Wagtail Site pointing at the association's Accueil."""
+    """Keep the optional custom domain's Wagtail Site pointing at the association's Accueil
+    (called after every edit of the record, which also makes its cached pages stale)."""
+    _purge_public_pages(association)
     domain = association.custom_domain
     existing = Site.objects.filter(root_page=association.home_page).exclude(is_default_site=True)
     existing.exclude(hostname=domain).delete()

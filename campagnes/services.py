@@ -240,6 +240,14 @@ def apply_payment_intent(*, payment: Payment, intent, source: str) -> Payment:
     return payment
 
 
+def _purge_progress(payment: Payment) -> None:
+    """The association's cached pages show campaign progress: stale once a payment counts."""
+    from site_kollektif.page_cache import purge_association
+
+    slug = payment.association.slug
+    transaction.on_commit(lambda: purge_association(slug))
+
+
 def _mark_succeeded(payment: Payment, *, charge_id: str, source: str) -> Payment:
     if payment.status != PaymentStatus.PENDING and payment.status != PaymentStatus.FAILED:
         return payment  # already succeeded, or refunded meanwhile: nothing to do
@@ -262,6 +270,7 @@ def _mark_succeeded(payment: Payment, *, charge_id: str, source: str) -> Payment
     from campagnes.notifications import notify_payment_succeeded
 
     notify_payment_succeeded(payment)  # the thank-you e-mail (tickets attached) goes before the receipt
+    _purge_progress(payment)
     receipt = receipt_issue_for_payment(payment)
     if receipt is not None:
         _log(payment, "receipt_issued", source=source, detail={"number": receipt.number, "kind": receipt.kind})
@@ -296,6 +305,7 @@ def apply_refunds(*, payment: Payment, refunded_cents: int, source: str) -> Paym
     )
     payment.save(update_fields=["refunded_cents", "status", "paid_at", "updated_at"])
     _log(payment, "refunded", source=source, from_status=previous, detail={"refunded_cents": refunded_cents})
+    _purge_progress(payment)
     corrected = receipts_apply_refund(payment)
     if corrected is not None:
         _log(payment, "receipt_corrected", source=source, detail={"number": corrected.number})

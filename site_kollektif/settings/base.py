@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "site_kollektif.security.KollektifCSPMiddleware",
     "site_kollektif.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "site_kollektif.page_cache.PublicPageCacheMiddleware",  # outside sessions and CSRF: sees their cookies
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -254,6 +255,9 @@ KOLLEKTIF_RECEIPT_SESSION_MINUTES = 60
 KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS = 5
 
 # --- Scale-out (issue #6): each integration switches on through its own variable ----------
+
+# Public pages kept in the cache this many seconds (0: off), purged on publish (page_cache.py).
+KOLLEKTIF_PAGE_CACHE_SECONDS = env_int("KOLLEKTIF_PAGE_CACHE_SECONDS", 0)
 
 # Redis: cache (rate limits, cached JSON, pages) and sessions, shared by every app server.
 REDIS_URL = env_str("REDIS_URL")

@@ -1,0 +1,91 @@
+"""Public pages served from the cache, purged when their association publishes or changes.
+
+Only what is the same for every visitor is cached: anonymous GETs (no session or CSRF cookie),
+HTML answers 200 that set no cookie (a page with a form sets the CSRF cookie, so campaign
+pages and their progress are always fresh), under /association/ and the platform home. Each
+association has its own version number in the cache key: publishing a page, editing the
+association record or a payment changing a campaign's progress bumps that number, and every
+cached page of that association is gone at once (stale keys simply expire).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+PLATFORM = "plateforme"
+CACHED_PREFIXES = ("/association/",)
+CACHED_PATHS = ("/",)
+HEADER = "X-Kollektif-Cache"
+
+
+def _scope(path: str) -> str:
+    """The association slug of /association/<slug>/…, or the platform."""
+    parts = path.split("/")
+    if path.startswith("/association/") and len(parts) > 3 and parts[2]:
+        return parts[2]
+    return PLATFORM
+
+
+def _version(scope: str) -> int:
+    return cache.get(f"page-version:{scope}") or 0
+
+
+def purge(scope: str) -> None:
+    """Every cached page of this association (or of the platform) becomes stale at once."""
+    cache.set(f"page-version:{scope}", time.time_ns(), None)
+
+
+def purge_association(slug: str) -> None:
+    purge(slug)
+    purge(PLATFORM)  # the home page and /association/ list associations
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    if settings.KOLLEKTIF_PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return False
+    if request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get(settings.CSRF_COOKIE_NAME):
+        return False
+    if set(request.GET) - {"page"}:
+        return False  # searches and filters: too many combinations to be worth keeping
+    return request.path in CACHED_PATHS or request.path.startswith(CACHED_PREFIXES)
+
+
+def _cacheable_response(response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not getattr(response, "streaming", False)
+        and not response.cookies
+        and response.get("Content-Type", "").startswith("text/html")
+        and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+    )
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        scope = _scope(request.path)
+        key = f"page:{scope}:{_version(scope)}:{request.get_host()}:{request.get_full_path()}"
+        stored = cache.get(key)
+        if stored is not None:
+            response = HttpResponse(stored["content"], content_type=stored["content_type"])
+            for name, value in stored["headers"].items():
+                response[name] = value
+            response[HEADER] = "hit"
+            return response
+        response = self.get_response(request)
+        if _cacheable_response(response):
+            headers = {name: value for name, value in response.items()
+                       if name.lower() not in ("content-type", "content-length", "set-cookie")}
+            cache.set(key, {"content": response.content, "content_type": response["Content-Type"],
+                            "headers": headers}, settings.KOLLEKTIF_PAGE_CACHE_SECONDS)
+            response[HEADER] = "miss"
+        return response

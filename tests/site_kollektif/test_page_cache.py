@@ -1,0 +1,78 @@
+"""Public pages come from the cache, and are fresh again as soon as their association changes."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from associations import services as association_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.KOLLEKTIF_PAGE_CACHE_SECONDS = 300
+
+
+def _get(path: str, client: Client | None = None):
+    return (client or Client()).get(path)
+
+
+def test_an_association_page_is_served_from_the_cache_without_sql(association_a, django_assert_num_queries):
+    first = _get("/association/popeline/")
+    assert first.status_code == 200 and first["X-Kollektif-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = _get("/association/popeline/")
+    assert second["X-Kollektif-Cache"] == "hit" and second.content == first.content
+    assert second["Content-Type"].startswith("text/html")
+    assert "Content-Security-Policy" in second  # security headers are added to cached pages too
+
+
+def test_publishing_a_page_in_the_admin_purges_the_association(client_a, association_a,
+                                                               django_capture_on_commit_callbacks):
+    assert _get("/association/popeline/nos-projets/")["X-Kollektif-Cache"] == "miss"
+    assert _get("/association/popeline/nos-projets/")["X-Kollektif-Cache"] == "hit"
+    projects = association_a.home_page.get_children().get(slug="nos-projets").specific
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_a.post(f"/admin/pages/{projects.pk}/edit/", {
+            "title": "Nos projets de l'année", "slug": "nos-projets", "body-count": "0",
+            "action-publish": "publish",
+        })
+    assert response.status_code == 302, response.content.decode()[:1500]
+    fresh = _get("/association/popeline/nos-projets/")
+    assert fresh["X-Kollektif-Cache"] == "miss" and "Nos projets de l&#x27;année" in fresh.content.decode()
+
+
+def test_editing_the_record_or_suspending_purges_its_pages(association_a, staff_user,
+                                                           django_capture_on_commit_callbacks):
+    assert _get("/association/popeline/")["X-Kollektif-Cache"] == "miss"
+    with django_capture_on_commit_callbacks(execute=True):
+        association_services.association_suspend(association=association_a, suspended_by=staff_user)
+    assert _get("/association/popeline/").status_code == 404
+
+
+def test_a_payment_purges_the_pages_that_show_campaign_progress(association_a, django_capture_on_commit_callbacks):
+    from campagnes.models import DonationCampaignPage
+    from tests.receipts.conftest import pay
+
+    support = association_a.home_page.get_children().get(slug="nous-aider").specific
+    campaign = DonationCampaignPage(title="Une machine", slug="machine", goal="100")
+    support.add_child(instance=campaign)
+    assert _get("/association/popeline/nous-aider/")["X-Kollektif-Cache"] == "miss"
+    assert _get("/association/popeline/nous-aider/")["X-Kollektif-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(campaign, amount_cents=5000)
+    assert _get("/association/popeline/nous-aider/")["X-Kollektif-Cache"] == "miss"
+
+
+def test_forms_searches_and_signed_in_visitors_are_never_cached(association_a, client_a):
+    from campagnes.models import DonationCampaignPage
+
+    support = association_a.home_page.get_children().get(slug="nous-aider").specific
+    campaign = DonationCampaignPage(title="Une machine", slug="machine", goal="100")
+    support.add_child(instance=campaign)
+    form_page = _get(campaign.url)
+    assert form_page.status_code == 200 and "X-Kollektif-Cache" not in form_page  # it sets the CSRF cookie
+    assert "X-Kollektif-Cache" not in _get("/association/?q=couture")
+    assert "X-Kollektif-Cache" not in client_a.get("/association/popeline/")
