@@ -26,7 +26,10 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, env: dict) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV and key != "DATABASE_URL"}
+    # a production process's environment: none of the test run's own switches (the browser tests
+    # set DJANGO_ALLOW_ASYNC_UNSAFE, the PostgreSQL run DATABASE_URL and REDIS_URL)
+    inherited = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV and key not in inherited}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
 
