@@ -151,7 +151,8 @@ def receipts_issue_annual_summaries(*, association: Association, year: int) -> i
 
     A pending payment of the year holds back its donor's summary (it may still succeed); the
     others are issued, one transaction per donor so one bad record does not block the rest.
-    Donors are read one at a time: memory stays flat with 5,000 donors or 500,000 payments.
+    Only payment ids are held in memory (a few bytes each); each donor's payments are read,
+    locked and issued in turn, so memory stays flat with 5,000 donors or 500,000 payments.
     Returns the number of summaries issued.
     """
     if not association.issues_tax_receipts:
@@ -164,18 +165,16 @@ def receipts_issue_annual_summaries(*, association: Association, year: int) -> i
     }
     association = Association.objects.select_related("commune").get(pk=association.pk)
     candidates = _summary_payments(association=association, year=year)
-    spellings: dict[str, set[str]] = {}  # one donor, however they typed their address
-    for email in candidates.order_by().values_list("email", flat=True).distinct():
-        spellings.setdefault(email.lower(), set()).add(email)
+    donors: dict[str, list[int]] = {}  # payment ids per donor, however they typed their address
+    for pk, email in candidates.order_by().values_list("pk", "email").iterator(chunk_size=5000):
+        donors.setdefault(email.lower(), []).append(pk)
     campaigns: dict[int, object] = {}
     issued = 0
-    for key in sorted(spellings.keys() - pending):
+    for key in sorted(donors.keys() - pending):
         with transaction.atomic():
             payments = list(
-                Payment.objects.select_for_update().filter(
-                    association=association, kind=PaymentKind.MONTHLY_DONATION, status__in=PAID_STATUSES,
-                    paid_at__year=year, email__in=spellings[key],
-                ).order_by("paid_at", "pk")
+                Payment.objects.select_for_update().filter(pk__in=donors[key], status__in=PAID_STATUSES)
+                .order_by("paid_at", "pk")
             )
             receipted = set(ReceiptItem.objects.filter(payment__in=payments).values_list("payment_id", flat=True))
             payments = [payment for payment in payments if payment.pk not in receipted]
