@@ -57,3 +57,33 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+def needs_second_factor(user) -> bool:
+    """Staff and treasurers see payers and receipts: they must use a second factor."""
+    if not user.is_authenticated:
+        return False
+    from allauth.mfa.models import Authenticator
+
+    if not (user.is_staff or user.is_superuser or user.groups.filter(treasured_association__isnull=False).exists()):
+        return False
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class MFARequiredMiddleware:
+    """Sends staff and treasurers without an authenticator app to set one up before the admin."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (settings.KOLLEKTIF_REQUIRE_MFA and request.path.startswith("/admin/")
+                and needs_second_factor(request.user)):
+            from django.contrib import messages
+            from django.shortcuts import redirect
+            from django.utils.translation import gettext as _
+
+            messages.warning(request, _("Votre rôle donne accès aux données des donateurs : activez la double "
+                                        "authentification (application d'authentification) pour continuer."))
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "taggit",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "site_kollektif.security.MFARequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "associations.admin_guard.TenantAdminGuardMiddleware",
     "site_kollektif.middleware.InvalidAdminFormStatusMiddleware",
@@ -191,6 +193,12 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kollektif] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key", "signup": "20/h/ip"}
+# Two-factor authentication (allauth MFA): an authenticator app and recovery codes. Staff and
+# treasurers (who see payers and receipts) must have one to enter the admin when
+# KOLLEKTIF_REQUIRE_MFA is on (the default in production).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Kollektif"
+KOLLEKTIF_REQUIRE_MFA = env_str("KOLLEKTIF_REQUIRE_MFA", "0") == "1"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "associations:mon_espace"
 WAGTAILADMIN_LOGIN_URL = "account_login"
