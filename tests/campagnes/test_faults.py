@@ -74,6 +74,7 @@ def test_a_webhook_while_the_database_is_down_is_completed_by_stripes_retry(dona
     assert payment.status == PaymentStatus.SUCCEEDED and Receipt.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the real worker closes its database connection between tasks
 def test_a_worker_killed_during_a_task_runs_it_again_without_duplicate(settings, donation_campaign,
                                                                        django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
