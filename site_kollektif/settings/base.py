@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -273,6 +274,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": "kollektif", "TIMEOUT": 300}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Tasks at scale: TASKS_BACKEND=django_tasks_rq.RQBackend puts e-mails and receipts on a Redis
+# queue (workers: `manage.py rqworker default --job-class django_tasks_rq.Job`); the database
+# queue stays the default.
+RQ_QUEUES = {"default": {"URL": env_str("KOLLEKTIF_RQ_URL", REDIS_URL or "redis://127.0.0.1:6379/6"),
+                         "DEFAULT_TIMEOUT": 300}}
 
 # A read replica for anonymous public reads (site_kollektif/db_router.py).
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
