@@ -16,16 +16,13 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-STORAGES = {  # noqa: F405
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    "private": {
+STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
+if not S3_BUCKET:  # noqa: F405  (object storage, when configured, is set in base.py)
+    STORAGES["private"] = {  # noqa: F405
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env_str("KOLLEKTIF_PRIVATE_ROOT") or str(BASE_DIR / "var" / "private"), "base_url": None},  # noqa: F405
-    },
-}
-# E-mails and receipt PDFs go to workers (`manage.py db_worker`), never in the request.
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+        "OPTIONS": {"location": env_str("KOLLEKTIF_PRIVATE_ROOT") or str(BASE_DIR / "var" / "private"),  # noqa: F405
+                    "base_url": None},
+    }
 
 # Stripe: real keys, no default; the API base and Stripe.js are Stripe's own.
 STRIPE_SECRET_KEY = env_required("STRIPE_SECRET_KEY")

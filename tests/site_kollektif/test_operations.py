@@ -127,3 +127,17 @@ def test_json_logs_mask_secrets():
     line = json.loads(JsonFormatter().format(record))
     assert line["level"] == "WARNING" and line["payment"] == 42 and line["logger"] == "kollektif.payments"
     assert "abcdefghijkl" not in line["message"] and "sk_***" in line["message"] and "whsec_***" in line["message"]
+
+
+def test_object_storage_signs_private_urls_and_not_public_ones():
+    env = {**PRODUCTION_ENV, "KOLLEKTIF_S3_BUCKET": "kollektif-medias", "KOLLEKTIF_S3_PRIVATE_BUCKET": "kollektif-prive",
+           "AWS_S3_ENDPOINT_URL": "https://s3.fr-par.scw.cloud", "AWS_S3_REGION_NAME": "fr-par",
+           "AWS_ACCESS_KEY_ID": "AKIAEXEMPLE", "AWS_SECRET_ACCESS_KEY": "secret-exemple"}
+    script = ("from django.core.files.storage import storages; "
+              "print(storages['default'].url('images/logo.png')); print(storages['private'].url('recus/1/2026/a.pdf'))")
+    result = _manage("shell", "--no-imports", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    public, private = result.stdout.strip().splitlines()[-2:]
+    assert public == "https://s3.fr-par.scw.cloud/kollektif-medias/images/logo.png"
+    assert private.startswith("https://s3.fr-par.scw.cloud/kollektif-prive/prive/recus/1/2026/a.pdf?")
+    assert "X-Amz-Signature=" in private and "X-Amz-Expires=300" in private
