@@ -141,3 +141,11 @@ def test_object_storage_signs_private_urls_and_not_public_ones():
     assert public == "https://s3.fr-par.scw.cloud/kollektif-medias/images/logo.png"
     assert private.startswith("https://s3.fr-par.scw.cloud/kollektif-prive/prive/recus/1/2026/a.pdf?")
     assert "X-Amz-Signature=" in private and "X-Amz-Expires=300" in private
+
+
+def test_collectstatic_works_with_the_production_storage(tmp_path):
+    """The manifest storage follows every reference (CSS url(), JS source maps): none may be missing."""
+    result = _manage("collectstatic", "--noinput", env={**PRODUCTION_ENV, "KOLLEKTIF_STATIC_ROOT": str(tmp_path)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "site_kollektif/vendor/leaflet/leaflet.js" in manifest and "campagnes/js/payment.js" in manifest
