@@ -52,6 +52,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import throwaway_pg  # bench/throwaway_pg.py (the script folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -217,17 +219,7 @@ def pg_admin():
 
 
 def drop_database() -> None:
-    try:
-        from django.db import connections
-
-        connections.close_all()
-    except Exception:  # noqa: BLE001
-        pass
-    try:
-        with pg_admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    except Exception as exc:  # noqa: BLE001
-        log(f"Impossible de supprimer la base {DB_NAME} : {exc}")
+    throwaway_pg.drop_database(PG_SERVER, DB_NAME)
 
 
 # -- statistics -------------------------------------------------------------------------------

@@ -48,6 +48,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import throwaway_pg  # bench/throwaway_pg.py (the script folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -65,36 +67,15 @@ CITIES = [("62300", "Lens"), ("62400", "Béthune"), ("62000", "Arras"), ("59000"
 
 # -- PostgreSQL --------------------------------------------------------------------------------
 def pg_admin():
-    import psycopg
-
-    return psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
+    return throwaway_pg.admin(PG_SERVER)
 
 
 def create_database() -> None:
-    import psycopg
-
-    try:
-        with pg_admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL ne répond pas sur {PG_SERVER}/ (utilisateur postgres, sans mot de passe) : {exc}".strip())
-        print("Démarrez PostgreSQL (par exemple `pg_ctlcluster 15 main start`) ou passez --database sqlite.")
-        sys.exit(2)
+    throwaway_pg.create_database(PG_SERVER, DB_NAME)
 
 
 def drop_database() -> None:
-    try:
-        from django.db import connections
-
-        connections.close_all()
-    except Exception:  # noqa: BLE001 (Django may not be set up yet)
-        pass
-    try:
-        with pg_admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    except Exception as exc:  # noqa: BLE001
-        print(f"Impossible de supprimer la base {DB_NAME} : {exc}")
+    throwaway_pg.drop_database(PG_SERVER, DB_NAME)
 
 
 # -- settings ----------------------------------------------------------------------------------

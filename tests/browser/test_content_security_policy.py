@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from campagnes.models import DonationCampaignPage
 from tests.browser.test_annuaire import directory  # noqa: F401  (fixture)
+from tests.browser.test_donation_journey import campaign  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def campaign(association_a, stripe_settings):
-    support = association_a.home_page.get_children().get(slug="nous-aider").specific
-    page = DonationCampaignPage(title="Une machine à coudre", slug="machine", goal="1500", suggested_amounts="10, 20")
-    support.add_child(instance=page)
-    return page
 
 
 def _violations(page) -> list[str]:

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from django.core import mail
 from django.core.management import call_command
 
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
+from tests.site_kollektif.test_operations import _redis_up
 
 
 @pytest.mark.skipif(not _redis_up(), reason="Redis absent sur 127.0.0.1:6379 (le CI le fournit)")
