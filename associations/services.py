@@ -240,10 +240,9 @@ def association_suspend(*, association: Association, suspended_by: User) -> Asso
 
 def _purge_public_pages(association: Association) -> None:
     """Cached public pages show the record (name, colours, status): stale once it changes."""
-    from site_kollektif.page_cache import purge_association
+    from site_kollektif.page_cache import purge_after_commit
 
-    slug = association.slug
-    transaction.on_commit(lambda: purge_association(slug))
+    purge_after_commit(association.slug)
 
 
 @transaction.atomic

@@ -242,10 +242,9 @@ def apply_payment_intent(*, payment: Payment, intent, source: str) -> Payment:
 
 def _purge_progress(payment: Payment) -> None:
     """The association's cached pages show campaign progress: stale once a payment counts."""
-    from site_kollektif.page_cache import purge_association
+    from site_kollektif.page_cache import purge_after_commit
 
-    slug = payment.association.slug
-    transaction.on_commit(lambda: purge_association(slug))
+    purge_after_commit(payment.association.slug)
 
 
 def _mark_succeeded(payment: Payment, *, charge_id: str, source: str) -> Payment:

@@ -14,6 +14,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 PLATFORM = "plateforme"
@@ -42,6 +43,12 @@ def purge(scope: str) -> None:
 def purge_association(slug: str) -> None:
     purge(slug)
     purge(PLATFORM)  # the home page and /association/ list associations
+
+
+def purge_after_commit(slug: str | None) -> None:
+    """What services and hooks call: the purge happens once the change is visible to readers
+    (an association's pages when ``slug`` is given, otherwise the platform's)."""
+    transaction.on_commit(lambda: purge_association(slug) if slug else purge(PLATFORM))
 
 
 def _cacheable_request(request: HttpRequest) -> bool:

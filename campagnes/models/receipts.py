@@ -45,9 +45,6 @@ class ReceiptCounter(models.Model):
 
 
 class ReceiptQuerySet(models.QuerySet):
-    def issued(self):
-        return self.filter(status=ReceiptStatus.ISSUED)
-
     def tax(self):
         return self.filter(kind__in=DocumentKind.TAX_KINDS)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -66,7 +66,7 @@ def session_open(session, email: str) -> None:
 
 def session_email(session) -> str | None:
     email, until = session.get(SESSION_EMAIL), session.get(SESSION_UNTIL)
-    if not email or not until or timezone.datetime.fromisoformat(until) < timezone.now():
+    if not email or not until or datetime.fromisoformat(until) < timezone.now():
         return None
     return email
 

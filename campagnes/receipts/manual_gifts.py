@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -83,7 +84,7 @@ class ManualGiftForm(forms.Form):
         today = timezone.localdate()
         if received > today:
             raise ValidationError(_("La date de réception ne peut pas être dans le futur."))
-        if received.year < today.year - 6:
+        if received.year < today.year - settings.KOLLEKTIF_RECEIPT_RETENTION_YEARS:
             raise ValidationError(_("Don trop ancien : les reçus se délivrent pour les six dernières années."))
         return received
 

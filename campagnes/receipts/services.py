@@ -26,7 +26,6 @@ from campagnes.models import (
     ReceiptStatus,
 )
 from campagnes.receipts import building
-from campagnes.receipts.document import DocumentKind
 from campagnes.receipts.numbering import allocate_number
 from campagnes.receipts.snapshot import document_to_json
 
@@ -218,26 +217,10 @@ def declaration_figures(*, association: Association, year: int) -> DeclarationFi
     )
 
 
-def tax_receipt_promised(association: Association) -> bool:
-    """Whether a campaign page may mention the tax reduction."""
-    return association.issues_tax_receipts
-
-
 def year_choices(association: Association | None = None) -> list[int]:
     receipts = Receipt.objects.all() if association is None else Receipt.objects.filter(association=association)
-    years = set(receipts.values_list("gift_year", flat=True).distinct())
+    years = set(receipts.order_by().values_list("gift_year", flat=True).distinct())  # no ordering: one row a year
     current = timezone.localdate().year
     years.update(range(current - settings.KOLLEKTIF_RECEIPT_RETENTION_YEARS, current + 1))
     return sorted(years, reverse=True)
 
-
-__all__ = [
-    "DeclarationFigures",
-    "DocumentKind",
-    "ReceiptRefused",
-    "declaration_figures",
-    "receipt_cancel",
-    "receipt_issue_for_payment",
-    "receipts_apply_refund",
-    "receipts_issue_annual_summaries",
-]

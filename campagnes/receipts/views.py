@@ -73,13 +73,18 @@ def my_receipts_open(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("campagnes:my_receipts_list")
 
 
+def _receipts_page(request: HttpRequest, email: str, *, status: int = 200, **extra) -> HttpResponse:
+    receipts = list(access.receipts_of(email))
+    return TemplateResponse(request, "campagnes/my_receipts_list.html",
+                            {"email": email, "receipts": receipts, **extra}, status=status)
+
+
 @never_cache
 def my_receipts_list(request: HttpRequest) -> HttpResponse:
     email = access.session_email(request.session)
     if email is None:
         return redirect("campagnes:my_receipts")
-    receipts = list(access.receipts_of(email))
-    return TemplateResponse(request, "campagnes/my_receipts_list.html", {"email": email, "receipts": receipts})
+    return _receipts_page(request, email)
 
 
 @never_cache
@@ -109,14 +114,9 @@ def my_data_erase(request: HttpRequest) -> HttpResponse:
     if email is None:
         return redirect("campagnes:my_receipts")
     if request.POST.get("confirmer") != "oui":
-        receipts = list(access.receipts_of(email))
-        return TemplateResponse(request, "campagnes/my_receipts_list.html", {
-            "email": email, "receipts": receipts,
-            "erase_error": _("Cochez la case pour confirmer l'effacement.")}, status=400)
-    count = payer_data_erase(email=email)
-    receipts = list(access.receipts_of(email))
-    return TemplateResponse(request, "campagnes/my_receipts_list.html",
-                            {"email": email, "receipts": receipts, "erased": count})
+        return _receipts_page(request, email, status=400,
+                              erase_error=_("Cochez la case pour confirmer l'effacement."))
+    return _receipts_page(request, email, erased=payer_data_erase(email=email))
 
 
 @require_http_methods(["POST"])
