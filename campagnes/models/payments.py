@@ -161,7 +161,12 @@ class Membership(models.Model):
 
 
 def _ticket_code() -> str:
-    return secrets.token_urlsafe(12)
+    """16 unguessable characters that never start with "-": a spreadsheet would read the code as
+    a formula, and the exports (rightly) neutralise such cells, so the guest list would differ."""
+    while True:
+        code = secrets.token_urlsafe(12)
+        if not code.startswith("-"):
+            return code
 
 
 class Ticket(models.Model):
