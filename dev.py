@@ -4,8 +4,9 @@
     python3 dev.py demo    # environment, database, demo data, server on http://127.0.0.1:8000
     python3 dev.py test    # environment, then the whole test suite (pytest arguments may follow)
 
-The environment is a virtualenv in .venv installed from requirements.lock (hashes checked);
-it is reinstalled only when the lock file changes.
+The environment is a virtualenv in .venv installed with hashes checked: from requirements.lock
+(runtime, what production installs) for the demo, from requirements-dev.lock (runtime + test
+tools) for the tests. It is reinstalled only when the lock file it needs changes.
 """
 
 from __future__ import annotations
@@ -19,24 +20,35 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-LOCK = ROOT / "requirements.lock"
+RUNTIME_LOCK = ROOT / "requirements.lock"
+DEV_LOCK = ROOT / "requirements-dev.lock"
 PYTHON = VENV / "bin" / "python"
 
 
-def ensure_environment() -> None:
+def ensure_environment(lock: Path) -> None:
+    """Install `lock` into .venv unless the venv already holds exactly that lock or the dev lock.
+
+    The dev lock is a superset of the runtime one (same pins), so a venv made for the tests also
+    runs the demo without reinstalling.
+    """
     if not PYTHON.exists():
         print("Création de l'environnement Python (.venv)…", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = VENV / ".lock-sha256"
-    digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
-    if not stamp.exists() or stamp.read_text().strip() != digest:
-        print("Installation des dépendances (requirements.lock)…", flush=True)
-        subprocess.run(
-            [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             "--require-hashes", "--no-deps", "-r", str(LOCK)],
-            check=True,
-        )
-        stamp.write_text(digest)
+    installed = stamp.read_text().split() if stamp.exists() else []
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if digest in installed:
+        return
+    print(f"Installation des dépendances ({lock.name})…", flush=True)
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--require-hashes", "--no-deps", "-r", str(lock)],
+        check=True,
+    )
+    digests = [digest]
+    if lock == DEV_LOCK:
+        digests.append(hashlib.sha256(RUNTIME_LOCK.read_bytes()).hexdigest())
+    stamp.write_text("\n".join(digests))
 
 
 def manage(*args: str, env: dict | None = None) -> None:
@@ -102,7 +114,8 @@ def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test"}:
         print(__doc__)
         return 2
-    ensure_environment()
+    command, args = sys.argv[1], sys.argv[2:]
+    ensure_environment(DEV_LOCK if command == "test" else RUNTIME_LOCK)
     command, args = sys.argv[1], sys.argv[2:]
     return demo(args) if command == "demo" else test(args)
 

@@ -149,3 +149,14 @@ def test_collectstatic_works_with_the_production_storage(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "site_kollektif/vendor/leaflet/leaflet.js" in manifest and "campagnes/js/payment.js" in manifest
+
+
+def test_the_runtime_lock_holds_no_test_tool():
+    """Production installs requirements.lock: no test runner, browser driver or linter in it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    runtime = {line.split("==")[0] for line in (root / "requirements.lock").read_text().splitlines() if "==" in line}
+    dev = {line.split("==")[0] for line in (root / "requirements-dev.lock").read_text().splitlines() if "==" in line}
+    assert not runtime & {"pytest", "pytest-django", "playwright", "hypothesis", "ruff", "factory-boy", "pypdf"}
+    assert runtime < dev and {"pytest", "playwright"} <= dev

@@ -15,7 +15,7 @@ from wagtail.models import Page, Site
 
 from annuaire.demo import load_demo as load_directory_demo
 from associations import services
-from associations.factories import DEFAULT_PASSWORD, make_image
+from associations.demo_data import DEFAULT_PASSWORD, make_image
 from associations.models import Association, AssociationStatus, Commune, NewsPostPage, Sector
 from campagnes.models import DonationCampaignPage
 from site_kollektif.demo_content import ASSOCIATIONS, CONTENT_PAGES
@@ -100,7 +100,7 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
-        from associations.factories import make_eligible
+        from associations.demo_data import make_eligible
         from campagnes.receipts.manual_gifts import manual_gift_record
 
         if not association.issues_tax_receipts:
