@@ -14,6 +14,9 @@ import pytest
 import stripe
 from django.core import mail
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from campagnes.models import Payment, PaymentStatus, Receipt, StripeEvent
 from campagnes.stripe_gateway import charge_id_of
@@ -211,3 +214,31 @@ def test_a_refund_event_cannot_claim_more_than_stripe_refunded(ten_euro_payment,
     assert _post(Client(), event, settings.STRIPE_WEBHOOK_SECRET).status_code == 200
     payment.refresh_from_db()
     assert payment.refunded_cents == 100
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+)
+EVENT_TYPES = st.sampled_from(["payment_intent.succeeded", "payment_intent.payment_failed", "invoice.paid",
+                               "invoice.payment_failed", "account.updated", "charge.refunded", "customer.created"])
+
+
+def test_signed_events_of_any_shape_never_cause_a_500(settings):
+    client = Client(raise_request_exception=False)
+    ids = st.one_of(st.sampled_from(["pi_unknown", "ch_unknown", "in_unknown", "acct_unknown"]), JSON)
+
+    @hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.one_of(
+        JSON,
+        st.fixed_dictionaries({"id": JSON | st.just("evt_fuzz"), "type": EVENT_TYPES | JSON,
+                               "data": JSON | st.fixed_dictionaries({"object": JSON | st.fixed_dictionaries({"id": ids}, optional={"metadata": JSON, "payment_intent": JSON})})},
+                              optional={"account": JSON}),
+    ))
+    def check(payload):
+        StripeEvent.objects.all().delete()
+        response = client.post("/stripe/webhook/", **_signed_raw(json.dumps(payload), settings.STRIPE_WEBHOOK_SECRET))
+        assert response.status_code in (200, 400), (payload, response.status_code)
+
+    check()
