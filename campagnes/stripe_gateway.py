@@ -62,7 +62,7 @@ def _call(fn, *args, **kwargs):
         raise GatewayError("Le service de paiement ne répond pas. Rien n'a été débité : réessayez dans un instant.") from exc
     except stripe.InvalidRequestError as exc:
         if exc.http_status == 404:
-            raise NotFound("Objet inconnu du service de paiement.") from exc
+            raise NotFound("Le service de paiement ne connaît pas cet objet : rien n’a été changé.") from exc
         raise GatewayError("Le service de paiement a refusé la demande.") from exc
     except stripe.StripeError as exc:
         raise GatewayError("Le service de paiement a refusé la demande.") from exc
