@@ -242,3 +242,24 @@ def test_signed_events_of_any_shape_never_cause_a_500(settings):
         assert response.status_code in (200, 400), (payload, response.status_code)
 
     check()
+
+
+def test_with_connect_an_event_from_another_account_cannot_pay_a_payment(ten_euro_payment, stripe_client, settings,
+                                                                         association_a):
+    """Another association's owner can create real intents on its own account with any metadata."""
+    settings.STRIPE_CONNECT_ENABLED = True  # localstripe ignores the Stripe-Account header
+    association_a.stripe_account_id = "acct_popeline"
+    association_a.save()
+    payment = ten_euro_payment
+    intent = _intent(stripe_client, payment, amount=1000)
+    event = {**_event("evt_other_account", "payment_intent.succeeded", {
+        "id": intent.id, "object": "payment_intent", "metadata": {"payment": str(payment.uuid)}}),
+        "account": "acct_someone_else"}
+    response = _post(Client(), event, settings.STRIPE_WEBHOOK_SECRET)
+    assert response.status_code == 200 and "paiement inconnu" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PENDING and not Receipt.objects.exists()
+    # from the association's own account, it pays
+    _post(Client(), {**event, "id": "evt_own_account", "account": "acct_popeline"}, settings.STRIPE_WEBHOOK_SECRET)
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
