@@ -263,3 +263,27 @@ def test_with_connect_an_event_from_another_account_cannot_pay_a_payment(ten_eur
     _post(Client(), {**event, "id": "evt_own_account", "account": "acct_popeline"}, settings.STRIPE_WEBHOOK_SECRET)
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED
+
+
+def test_a_refund_of_a_month_arriving_before_its_invoice_event_is_recorded(donation_campaign, stripe_client,
+                                                                           settings):
+    """The month's payment row does not exist yet: the refund finds it through the charge's
+    intent and its invoice, records the month, then the refund."""
+    client = Client()
+    body = client.post(donation_campaign.url, {**DONOR, "amount": "15", "frequency": "monthly"}).content.decode()
+    confirm_card_in_browser(stripe_client, re.search(r'data-client-secret="([^"]+)"', body).group(1))
+    first = Payment.objects.get()
+    client.post(f"/paiement/{first.public_token}/confirmer/")
+    first.refresh_from_db()
+    invoice = stripe_client.v1.invoices.create(params={"customer": first.stripe_customer,
+                                                       "subscription": first.stripe_subscription})
+    invoice = stripe_client.v1.invoices.pay(invoice.id)
+    intent_id = invoice.payment_intent if isinstance(invoice.payment_intent, str) else invoice.payment_intent.id
+    stripe_client.v1.refunds.create(params={"payment_intent": intent_id, "amount": 500})
+    charge_id = charge_id_of(stripe_client.v1.payment_intents.retrieve(intent_id))
+    event = _event("evt_month_refund", "charge.refunded", {"id": charge_id, "object": "charge", "payment_intent": intent_id})
+    response = _post(client, event, settings.STRIPE_WEBHOOK_SECRET)
+    assert response.status_code == 200 and "remboursement" in response.content.decode()
+    month = Payment.objects.exclude(pk=first.pk).get()
+    assert month.stripe_invoice == invoice.id and month.stripe_payment_intent == intent_id
+    assert month.refunded_cents == 500 and month.status == PaymentStatus.PARTIALLY_REFUNDED
