@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE
+from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE, AssociationStatus
 
 
 class ActorKind(models.TextChoices):
@@ -59,9 +59,20 @@ class Topic(models.Model):
         return self.name
 
 
+def public_actor_q(prefix: str = "") -> models.Q:
+    """The one rule for naming an actor in public: shown in the directory *and*, for an
+    association of the platform, active. A pending, refused or suspended association keeps its
+    actor row (links, meetings) but is never named on a public page or in a public payload, even
+    if someone ticked "visible dans l'annuaire" by hand. ``prefix`` reaches the actor through a
+    relation (``"source__"`` for a link's source)."""
+    return models.Q(**{f"{prefix}is_public": True}) & (
+        models.Q(**{f"{prefix}association": None}) | models.Q(**{f"{prefix}association__status": AssociationStatus.ACTIVE})
+    )
+
+
 class ActorQuerySet(models.QuerySet):
     def public(self):
-        return self.filter(is_public=True)
+        return self.filter(public_actor_q())
 
 
 class Actor(models.Model):
@@ -133,6 +144,13 @@ class Actor(models.Model):
         return self.association.url if self.association_id else ""
 
     @property
+    def is_listed(self) -> bool:
+        """Python twin of ``public_actor_q`` for an actor already loaded (same rule)."""
+        if not self.is_public:
+            return False
+        return self.association_id is None or self.association.status == AssociationStatus.ACTIVE
+
+    @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
@@ -195,13 +213,17 @@ class MeetingStatus(models.TextChoices):
     PUBLISHED = "publiee", _("Feuille de chou publiée")
 
 
+# In the agenda: announced ahead, or held with its feuille de chou published. Only the latter
+# shows the feuille itself (summary, leads, contacts).
+MEETING_PUBLIC_STATUSES = (MeetingStatus.ANNOUNCED, MeetingStatus.PUBLISHED)
+
+
 class MeetingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=MeetingStatus.PUBLISHED)
 
     def public(self):
-        """In the agenda: announced ahead, or held with its feuille de chou published."""
-        return self.filter(status__in=[MeetingStatus.ANNOUNCED, MeetingStatus.PUBLISHED])
+        return self.filter(status__in=MEETING_PUBLIC_STATUSES)
 
 
 class Meeting(models.Model):
@@ -250,6 +272,16 @@ class Meeting(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == MeetingStatus.PUBLISHED
+
+    @property
+    def is_public(self) -> bool:
+        """In the agenda (twin of ``MeetingQuerySet.public``): a link may name it in public."""
+        return self.status in MEETING_PUBLIC_STATUSES
+
+    @property
+    def public_host(self) -> Actor | None:
+        """The host, if it may be named in public (agenda cards, detail, print view)."""
+        return self.host if self.host_id and self.host.is_listed else None
 
     @property
     def lead_lines(self) -> list[str]:

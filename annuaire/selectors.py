@@ -10,7 +10,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,12 +21,17 @@ from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from annuaire.models import Actor, Link, Meeting, ProposalStatus
+from annuaire.models import Actor, Link, Meeting, ProposalStatus, public_actor_q
 from annuaire.services import CACHE_VERSION_KEY
 
 AMBASSADOR_LABEL_SLUG = "ambassadeur-ess"
 ANIMATORS_GROUP = "Animateurs"
 CACHE_TIMEOUT = 60 * 60
+
+
+def public_links() -> QuerySet[Link]:
+    """Links whose two ends may be named in public (the directory's one rule, ``public_actor_q``)."""
+    return Link.objects.filter(public_actor_q("source__") & public_actor_q("target__"))
 
 
 def user_is_animator(user: User | AnonymousUser) -> bool:
@@ -82,8 +89,7 @@ def actor_detail(*, slug: str) -> Actor | None:
 def actor_links(*, actor: Actor) -> list[Link]:
     """The actor's links to other public actors, each with its other end and its source."""
     links = (
-        Link.objects.filter(Q(source=actor) | Q(target=actor))
-        .filter(source__is_public=True, target__is_public=True)
+        public_links().filter(Q(source=actor) | Q(target=actor))
         .select_related("source", "target", "meeting")
         .order_by("kind", "-created_at")
     )
@@ -91,6 +97,7 @@ def actor_links(*, actor: Actor) -> list[Link]:
     for link in links:
         link.other = link.target if link.source_id == actor.pk else link.source
         link.outgoing = link.source_id == actor.pk
+        link.public_meeting = link.meeting if link.meeting and link.meeting.is_public else None
         result.append(link)
     return result
 
@@ -194,7 +201,7 @@ def network_graph(*, epci=None, commune=None, kinds=(), gzipped: bool = False) -
 
     def build() -> dict:
         nodes = _nodes(epci=epci, commune=commune)
-        links = Link.objects.filter(source__is_public=True, target__is_public=True)
+        links = public_links()
         if kinds:
             links = links.filter(kind__in=kinds)
         if epci:
@@ -212,7 +219,7 @@ def actor_network(*, actor: Actor, kinds=(), steps: int = 2, gzipped: bool = Fal
     filters = {"actor": actor.pk, "kinds": ",".join(sorted(kinds)), "steps": steps}
 
     def build() -> dict:
-        links = Link.objects.filter(source__is_public=True, target__is_public=True)
+        links = public_links()
         if kinds:
             links = links.filter(kind__in=kinds)
         distances = {actor.pk: 0}
@@ -243,22 +250,81 @@ def actor_network(*, actor: Actor, kinds=(), steps: int = 2, gzipped: bool = Fal
 def meetings_upcoming() -> QuerySet[Meeting]:
     return (
         Meeting.objects.public().filter(starts_at__gte=timezone.now() - timedelta(hours=6))
-        .select_related("commune", "host").order_by("starts_at")
+        .select_related("commune", "host", "host__association").order_by("starts_at")
     )
 
 
 def meetings_past() -> QuerySet[Meeting]:
     return (
         Meeting.objects.public().filter(starts_at__lt=timezone.now() - timedelta(hours=6))
-        .select_related("commune", "host").order_by("-starts_at")
+        .select_related("commune", "host", "host__association").order_by("-starts_at")
     )
 
 
 def meeting_detail(*, slug: str, user: User | AnonymousUser) -> Meeting | None:
-    meetings = Meeting.objects.select_related("commune", "host").prefetch_related("participants__commune")
+    meetings = Meeting.objects.select_related("commune", "host", "host__association")
     if not user_is_animator(user):
         meetings = meetings.public()
     return meetings.filter(slug=slug).first()
+
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+@dataclass
+class MeetingSheet:
+    """What of a meeting a public page may show. The detail page, the print view and the
+    agenda cards all read this, so they cannot disagree (the print view once showed the
+    summary of a meeting that was only announced)."""
+
+    meeting: Meeting
+    host: Actor | None
+    participants: list[Actor] = field(default_factory=list)
+    # the feuille de chou itself: summary, leads, contacts
+    shows_sheet: bool = False
+    is_preview: bool = False
+    lead_lines: list[str] = field(default_factory=list)
+    contact_lines: list[str] = field(default_factory=list)
+
+
+def _public_contact_lines(meeting: Meeting, hidden: list[Actor]) -> list[str]:
+    """The contact lines, without any that name a non-public actor of the meeting or carry
+    the e-mail of any non-public actor (the field is free text typed by an animator)."""
+    lines = meeting.contact_lines
+    emails = {email.lower() for line in lines for email in EMAIL_RE.findall(line)}
+    hidden_emails = {actor.public_email.lower() for actor in hidden if actor.public_email}
+    if emails:
+        by_email = Q()
+        for email in emails:
+            by_email |= Q(public_email__iexact=email) | Q(association__email__iexact=email)
+        for public_email, association_email in (
+            Actor.objects.exclude(public_actor_q()).filter(by_email).values_list("public_email", "association__email")
+        ):
+            hidden_emails |= {email.lower() for email in (public_email, association_email) if email}
+    hidden_names = [actor.name.casefold() for actor in hidden if actor.name.strip()]
+    return [
+        line for line in lines
+        if not any(email.lower() in hidden_emails for email in EMAIL_RE.findall(line))
+        and not any(name in line.casefold() for name in hidden_names)
+    ]
+
+
+def meeting_sheet(*, meeting: Meeting, user: User | AnonymousUser) -> MeetingSheet:
+    """The public face of a meeting: only its public actors, and its feuille de chou only once
+    published (animators get a marked preview, as they see the same in the admin)."""
+    everyone = list(meeting.participants.select_related("commune", "association").order_by("name", "pk"))
+    participants = [actor for actor in everyone if actor.is_listed]
+    hidden = [actor for actor in everyone if not actor.is_listed]
+    host = meeting.public_host
+    if meeting.host_id and host is None:
+        hidden.append(meeting.host)
+    shows_sheet = meeting.is_published or user_is_animator(user)
+    return MeetingSheet(
+        meeting=meeting, host=host, participants=participants, shows_sheet=shows_sheet,
+        is_preview=shows_sheet and not meeting.is_published,
+        lead_lines=meeting.lead_lines if shows_sheet else [],
+        contact_lines=_public_contact_lines(meeting, hidden) if shows_sheet else [],
+    )
 
 
 # --- Watch network and moderation --------------------------------------------------------

@@ -237,6 +237,7 @@ LOG_ACTIONS = {
     "receipt_corrected": gettext_lazy("Reçu corrigé émis"),
     "manual_gift": gettext_lazy("Don enregistré à la main"),
     "payer_erased": gettext_lazy("Données du payeur effacées"),
+    "mismatch": gettext_lazy("Paiement Stripe non conforme : rien n’est enregistré, l’équipe est prévenue"),
 }
 
 

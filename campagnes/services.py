@@ -12,6 +12,7 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -189,6 +190,11 @@ def apply_invoice(*, payment: Payment, invoice, source: str) -> Payment:
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     status = invoice["status"]
     if status == "paid":
+        paid = _field(invoice, "amount_paid")
+        currency = str(_field(invoice, "currency") or "").lower()
+        if paid != payment.total_cents or currency != payment.currency.lower():
+            return _record_mismatch(payment, stripe_object=invoice.id, amount=paid, currency=currency, source=source,
+                                    reason="montant ou devise de l'échéance")
         charge_id = gateway.object_id(invoice["charge"] if "charge" in invoice else None)
         if not payment.stripe_payment_intent and "payment_intent" in invoice and invoice["payment_intent"]:
             payment.stripe_payment_intent = gateway.object_id(invoice["payment_intent"])
@@ -220,10 +226,52 @@ def _payment_for_invoice(invoice) -> Payment | None:
     return payment
 
 
+def _intent_mismatch(payment: Payment, intent) -> str:
+    """Why this PaymentIntent (as read from Stripe) is not the payment's, or "".
+
+    Metadata is written by whoever creates the intent: an intent of 0,50 € naming a 10 €
+    payment must not pay it. Only Stripe's own figures count: the amount and currency charged,
+    and the intent the payment was charged with."""
+    if payment.stripe_payment_intent and payment.stripe_payment_intent != intent.id:
+        return "autre PaymentIntent que celui du paiement"
+    reference = _field(_field(intent, "metadata") or {}, "payment")
+    if reference and reference != str(payment.uuid):
+        return "le PaymentIntent désigne un autre paiement"
+    if _field(intent, "amount") != payment.total_cents:
+        return "montant différent"
+    if str(_field(intent, "currency") or "").lower() != payment.currency.lower():
+        return "devise différente"
+    return ""
+
+
+def _record_mismatch(payment: Payment, *, stripe_object: str, amount, currency: str, source: str, reason: str) -> Payment:
+    """Record (once per Stripe object) that Stripe's figures do not match the payment, and
+    alert the platform's staff: nothing is marked paid, no receipt is issued. A human looks
+    (a fraud attempt, or a bug in how the intent was created)."""
+    detail = {"reason": reason, "stripe_object": stripe_object, "stripe_amount": amount, "stripe_currency": currency,
+              "expected_amount": payment.total_cents, "expected_currency": payment.currency}
+    if any((log.detail or {}).get("stripe_object") == stripe_object for log in payment.logs.filter(action="mismatch")):
+        return payment
+    _log(payment, "mismatch", source=source, from_status=payment.status, detail=detail)
+    logger.error("payment %s: Stripe object %s does not match (%s): %s", payment.pk, stripe_object, reason, detail)
+    subject = f"Paiement {payment.pk} : objet Stripe non conforme ({reason})"
+    message = (
+        f"Le paiement {payment.pk} ({payment.association}) attend {payment.total_cents} centimes en "
+        f"{payment.currency}. Stripe indique pour {stripe_object} : {amount} centimes en {currency or '?'}.\n"
+        f"Source : {source}. Le paiement n'a pas été marqué payé et aucun reçu n'a été émis."
+    )
+    transaction.on_commit(lambda: mail_admins(subject, message, fail_silently=True))
+    return payment
+
+
 @transaction.atomic
 def apply_payment_intent(*, payment: Payment, intent, source: str) -> Payment:
     """Bring the payment in line with the PaymentIntent's current state."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    reason = _intent_mismatch(payment, intent)
+    if reason:
+        return _record_mismatch(payment, stripe_object=intent.id, amount=_field(intent, "amount"),
+                                currency=str(_field(intent, "currency") or ""), source=source, reason=reason)
     if not payment.stripe_payment_intent:
         payment.stripe_payment_intent = intent.id
         payment.save(update_fields=["stripe_payment_intent", "updated_at"])
@@ -237,6 +285,22 @@ def apply_payment_intent(*, payment: Payment, intent, source: str) -> Payment:
         error = getattr(intent, "last_payment_error", None)
         reason = getattr(error, "message", "") if error else ""
         return payment_fail(payment=payment, reason=reason or "Paiement refusé", source=source)
+    return payment
+
+
+@transaction.atomic
+def payment_link_intent(*, payment: Payment, intent, source: str) -> Payment:
+    """Record which PaymentIntent charged the payment, after the same checks as a success
+    (a refund event may be the first news of the intent). Its state is left to the intent's
+    own events."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    reason = _intent_mismatch(payment, intent)
+    if reason:
+        return _record_mismatch(payment, stripe_object=intent.id, amount=_field(intent, "amount"),
+                                currency=str(_field(intent, "currency") or ""), source=source, reason=reason)
+    if not payment.stripe_payment_intent:
+        payment.stripe_payment_intent = intent.id
+        payment.save(update_fields=["stripe_payment_intent", "updated_at"])
     return payment
 
 
@@ -353,12 +417,30 @@ def _field(obj, name: str):
         return None
 
 
-def _payment_for_intent(intent_id: str, metadata) -> Payment | None:
-    payment = Payment.objects.filter(stripe_payment_intent=intent_id).first() if intent_id else None
-    reference = _field(metadata, "payment") if metadata else None
+def _payment_for_intent(intent) -> Payment | None:
+    """The payment of a PaymentIntent read from Stripe: by the intent it was charged with,
+    else by the reference we put in the intent's metadata (the webhook may come first)."""
+    payment = Payment.objects.filter(stripe_payment_intent=intent.id).first()
+    reference = _field(_field(intent, "metadata") or {}, "payment")
     if payment is None and reference:
-        payment = Payment.objects.filter(uuid=reference).first()
+        payment = Payment.objects.filter(uuid=reference).first() if _is_uuid(reference) else None
     return payment
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _on_the_account(payment: Payment, account: str) -> bool:
+    """With Connect, an event about an association's payment comes from that association's
+    account, never from another one (whose owner could write any metadata)."""
+    return not settings.STRIPE_CONNECT_ENABLED or payment.association.stripe_account_id == account
 
 
 def webhook_handle(event) -> str:
@@ -383,38 +465,85 @@ def webhook_handle(event) -> str:
 
 
 def _dispatch(event) -> str:
+    """Each event is a trigger: the object is read again from Stripe (on the account the
+    event came from) and only what Stripe answers is used, never the payload's fields."""
     obj = event.data.object
     source = f"webhook {event.id}"
-    if event.type in ("payment_intent.succeeded", "payment_intent.payment_failed"):
-        payment = _payment_for_intent(obj.id, _field(obj, "metadata"))
-        if payment is None:
-            return "paiement inconnu"
-        # the event is only a trigger: read the current state
-        intent = gateway.retrieve_payment_intent(obj.id, account=payment.association.stripe_account_id)
-        apply_payment_intent(payment=payment, intent=intent, source=source)
-        return f"paiement {payment.pk}"
-    if event.type in ("invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed"):
-        with transaction.atomic():
-            payment = _payment_for_invoice(obj)
-        if payment is None:
-            return "abonnement inconnu"
-        invoice = gateway.retrieve_invoice(obj.id, account=payment.association.stripe_account_id)
-        if event.type == "invoice.payment_failed" and invoice["status"] != "paid":
-            payment_fail(payment=payment, reason="Prélèvement mensuel refusé", source=source)
-        else:
-            apply_invoice(payment=payment, invoice=invoice, source=source)
-        return f"échéance {payment.pk}"
-    if event.type == "account.updated":
-        from associations.services import association_stripe_account_update
-
-        updated = association_stripe_account_update(account=obj)
-        return "compte mis à jour" if updated else "compte inconnu"
-    if event.type == "charge.refunded":
-        payment = _payment_for_intent(gateway.object_id(_field(obj, "payment_intent")), _field(obj, "metadata"))
-        if payment is None:
-            return "paiement inconnu"
-        charge = gateway.retrieve_charge(obj.id, account=payment.association.stripe_account_id)
-        apply_refunds(payment=payment, refunded_cents=charge.amount_refunded, source=source)
-        return f"remboursement {payment.pk}"
+    account = _field(event, "account") or ""
+    try:
+        if event.type in ("payment_intent.succeeded", "payment_intent.payment_failed"):
+            return _on_payment_intent(obj.id, account=account, source=source)
+        if event.type in ("invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed"):
+            return _on_invoice(obj.id, account=account, source=source, failed=event.type == "invoice.payment_failed")
+        if event.type == "account.updated":
+            return _on_account_updated(obj.id)
+        if event.type == "charge.refunded":
+            return _on_charge_refunded(obj.id, account=account, source=source)
+    except gateway.NotFound:
+        return "inconnu chez Stripe"  # a retry would not change it
     return "ignoré"
 
+
+def _on_payment_intent(intent_id: str, *, account: str, source: str) -> str:
+    intent = gateway.retrieve_payment_intent(intent_id, account=account)
+    payment = _payment_for_intent(intent)
+    if payment is None or not _on_the_account(payment, account):
+        return "paiement inconnu"
+    payment = apply_payment_intent(payment=payment, intent=intent, source=source)
+    if payment.stripe_payment_intent != intent.id:
+        return f"paiement {payment.pk} : non conforme"
+    return f"paiement {payment.pk}"
+
+
+def _on_invoice(invoice_id: str, *, account: str, source: str, failed: bool) -> str:
+    invoice = gateway.retrieve_invoice(invoice_id, account=account)
+    with transaction.atomic():
+        payment = _payment_for_invoice(invoice)
+    if payment is None or not _on_the_account(payment, account):
+        return "abonnement inconnu"
+    if failed and invoice["status"] != "paid":
+        payment_fail(payment=payment, reason="Prélèvement mensuel refusé", source=source)
+    else:
+        apply_invoice(payment=payment, invoice=invoice, source=source)
+    return f"échéance {payment.pk}"
+
+
+def _on_account_updated(account_id: str) -> str:
+    """Re-read the account: events may arrive late and out of order, and an old "enabled"
+    payload must not enable payments again on an account Stripe has since restricted."""
+    from associations.models import Association
+    from associations.services import association_stripe_account_update
+
+    if not Association.objects.filter(stripe_account_id=account_id).exists():
+        return "compte inconnu"
+    account = gateway.retrieve_account(account_id)
+    association_stripe_account_update(account=account)
+    return "compte mis à jour"
+
+
+def _on_charge_refunded(charge_id: str, *, account: str, source: str) -> str:
+    """Find the payment through the charge as Stripe has it (its PaymentIntent, then the
+    intent's invoice or our reference in its metadata), so a refund that arrives before the
+    payment has recorded its intent still ends in the right state. Nothing to retry: what
+    Stripe answers is enough (answering 5xx would only delay the same lookup)."""
+    charge = gateway.retrieve_charge(charge_id, account=account)
+    intent_id = gateway.object_id(_field(charge, "payment_intent"))
+    payment = Payment.objects.filter(stripe_charge=charge.id).first() or (
+        Payment.objects.filter(stripe_payment_intent=intent_id).first() if intent_id else None
+    )
+    if payment is None and intent_id:
+        intent = gateway.retrieve_payment_intent(intent_id, account=account)
+        invoice_id = gateway.object_id(_field(intent, "invoice"))
+        if invoice_id:  # a month of a monthly gift: its payment row may not exist yet
+            _on_invoice(invoice_id, account=account, source=source, failed=False)
+            payment = Payment.objects.filter(stripe_invoice=invoice_id).first()
+        else:
+            payment = _payment_for_intent(intent)
+            if payment is not None and _on_the_account(payment, account):
+                payment = payment_link_intent(payment=payment, intent=intent, source=source)
+    if payment is None or not _on_the_account(payment, account):
+        return "paiement inconnu"
+    if intent_id and payment.stripe_payment_intent != intent_id:
+        return f"paiement {payment.pk} : non conforme"
+    apply_refunds(payment=payment, refunded_cents=_field(charge, "amount_refunded") or 0, source=source)
+    return f"remboursement {payment.pk}"

@@ -9,6 +9,9 @@ With Connect enabled, calls are made on the association's own account (direct ch
 
 from __future__ import annotations
 
+import json
+import re
+
 import stripe
 from django.conf import settings
 
@@ -19,6 +22,14 @@ class GatewayError(Exception):
 
 class CardDeclined(GatewayError):
     pass
+
+
+class NotFound(GatewayError):
+    """Stripe does not know this object (on this account): retrying will not change that."""
+
+
+class MalformedEvent(ValueError):
+    """A correctly signed body that is not a Stripe event we can read: answered 400."""
 
 
 # Tests replay recorded Stripe responses for what localstripe lacks (Connect) through this seam.
@@ -49,6 +60,10 @@ def _call(fn, *args, **kwargs):
         raise CardDeclined(exc.user_message or "La carte a été refusée.") from exc
     except stripe.APIConnectionError as exc:
         raise GatewayError("Le service de paiement ne répond pas. Rien n'a été débité : réessayez dans un instant.") from exc
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404:
+            raise NotFound("Le service de paiement ne connaît pas cet objet : rien n’a été changé.") from exc
+        raise GatewayError("Le service de paiement a refusé la demande.") from exc
     except stripe.StripeError as exc:
         raise GatewayError("Le service de paiement a refusé la demande.") from exc
 
@@ -105,9 +120,37 @@ def refund(*, payment_intent: str, amount_cents: int, account: str, key: str):
     )
 
 
+STRIPE_ID = re.compile(r"^[A-Za-z0-9_]{1,255}$")
+
+
+def _check_event_shape(data) -> None:
+    """What the webhook reads of an event, checked before anything reads it: a signed body
+    from a misconfigured sender (or a replayed test fixture) must be a 400, never a 500."""
+    if not isinstance(data, dict):
+        raise MalformedEvent("not an object")
+    if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str) or not data["type"]:
+        raise MalformedEvent("id and type must be strings")
+    if data.get("account") is not None and not isinstance(data["account"], str):
+        raise MalformedEvent("account must be a string")
+    inner = data.get("data")
+    if not isinstance(inner, dict) or not isinstance(inner.get("object"), dict):
+        raise MalformedEvent("data.object must be an object")
+    if not isinstance(inner["object"].get("id"), str) or not STRIPE_ID.match(inner["object"]["id"]):
+        raise MalformedEvent("data.object.id must be a Stripe id")
+
+
 def construct_event(payload: bytes, signature: str):
-    """Verify the signature on the raw body; raises ValueError or SignatureVerificationError."""
-    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    """Verify the signature on the raw body, then the event's shape (Stripe's own
+    ``construct_event`` verifies the signature only). Raises SignatureVerificationError, or
+    ValueError (``MalformedEvent`` included) for a body that is not a readable event."""
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    stripe.WebhookSignature.verify_header(payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
+    try:
+        data = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedEvent("not JSON") from exc
+    _check_event_shape(data)
+    return stripe.Webhook.construct_event(payload, signature, secret)
 
 
 def charge_id_of(intent) -> str:
@@ -191,4 +234,5 @@ def create_account_link(*, account: str, refresh_url: str, return_url: str):
 
 
 def retrieve_account(account: str):
+    """The account as Stripe has it now (``account.updated`` payloads may be old)."""
     return _call(client().v1.accounts.retrieve, account)

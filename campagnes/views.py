@@ -133,6 +133,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     signature = request.headers.get("Stripe-Signature", "")
     try:
         event = gateway.construct_event(request.body, signature)
+    except gateway.MalformedEvent as exc:
+        # signed, so from Stripe or whoever holds the secret, but not an event we can read:
+        # a 400 (Stripe shows it in the dashboard), never a 500
+        logger.warning("webhook refused: signed but malformed event (%s)", exc)
+        return HttpResponseBadRequest("événement invalide")
     except (ValueError, SignatureVerificationError):
         logger.warning("webhook refused: bad signature or payload from %s", request.META.get("REMOTE_ADDR"))
         return HttpResponseBadRequest("signature invalide")

@@ -33,20 +33,27 @@ def _meeting(request, slug: str):
 @require_GET
 def meeting_detail(request, slug: str):
     meeting = _meeting(request, slug)
-    return render(request, "annuaire/meeting_detail.html", {"meeting": meeting})
+    sheet = selectors.meeting_sheet(meeting=meeting, user=request.user)
+    return render(request, "annuaire/meeting_detail.html", {"meeting": meeting, "sheet": sheet})
 
 
 @require_GET
 def meeting_print(request, slug: str):
-    """The feuille de chou on one A4 sheet, with a QR code to its online version."""
+    """The feuille de chou on one A4 sheet, with a QR code to its online version.
+
+    Same rules as the detail page (``selectors.meeting_sheet``): without a published feuille
+    there is nothing to print, so an announced meeting answers 404 to the public."""
     meeting = _meeting(request, slug)
+    sheet = selectors.meeting_sheet(meeting=meeting, user=request.user)
+    if not sheet.shows_sheet:
+        raise Http404
     online_url = request.build_absolute_uri(meeting.get_absolute_url())
     buffer = io.BytesIO()
     segno.make(online_url, error="m").save(
         buffer, kind="svg", scale=3, border=2, xmldecl=False, svgns=True,
         title=f"QR code : {online_url}",
     )
-    context = {"meeting": meeting, "online_url": online_url, "qr_svg": buffer.getvalue().decode()}
+    context = {"meeting": meeting, "sheet": sheet, "online_url": online_url, "qr_svg": buffer.getvalue().decode()}
     return render(request, "annuaire/meeting_print.html", context)
 
 

@@ -46,7 +46,7 @@ def network_page(request):
     form, filters, valid = _filters(request)
     links = Link.objects.none()
     if valid:
-        links = Link.objects.filter(source__is_public=True, target__is_public=True)
+        links = selectors.public_links()
         if filters.get("kinds"):
             links = links.filter(kind__in=filters["kinds"])
         if filters.get("epci"):

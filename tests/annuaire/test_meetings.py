@@ -85,3 +85,73 @@ def test_participants_pages_show_the_meeting(client, meeting, actors):
     services.meeting_publish(meeting=meeting)
     body = client.get(actors["coron"].get_absolute_url()).content.decode()
     assert "Le bain chaud" in body and "rencontre :" in body
+
+
+# --- Nothing unpublished in public (issue #10, item 6) -----------------------------------
+
+def test_the_print_view_of_an_announced_meeting_shows_nothing_of_its_feuille(client, meeting):
+    meeting.status = MeetingStatus.ANNOUNCED
+    meeting.save()
+    assert client.get(meeting.get_absolute_url()).status_code == 200  # in the agenda
+    printed = client.get(f"{meeting.get_absolute_url()}imprimer/")
+    assert printed.status_code == 404
+    assert "contact@bookkafe.example" not in printed.content.decode()
+    assert "mutualiser un local" not in printed.content.decode()
+
+
+def test_animators_preview_the_feuille_before_it_is_published(animator_client, meeting):
+    printed = animator_client.get(f"{meeting.get_absolute_url()}imprimer/").content.decode()
+    assert "Aperçu réservé aux animateurs" in printed and "mutualiser un local" in printed
+
+
+@pytest.fixture
+def suspended_actor(bruay):
+    """An association of the platform, suspended, whose actor someone left ticked "visible"."""
+    from annuaire.models import Actor
+    from associations.factories import AssociationFactory
+    from associations.models import AssociationStatus
+
+    association = AssociationFactory(name="Les Suspendus", slug="les-suspendus", status=AssociationStatus.SUSPENDED,
+                                     email="bureau@suspendus.example")
+    actor = Actor.objects.get(association=association)
+    Actor.objects.filter(pk=actor.pk).update(is_public=True, public_email="bureau@suspendus.example")
+    actor.refresh_from_db()
+    return actor
+
+
+def test_hidden_and_suspended_actors_are_never_named_on_meeting_pages(client, meeting, actors, suspended_actor):
+    meeting.participants.add(actors["cache"], suspended_actor)
+    meeting.host = suspended_actor
+    meeting.contacts = (
+        "BookKafé — contact@bookkafe.example\nBureau : BUREAU@suspendus.example\nActeur caché, le mardi"
+    )
+    meeting.save()
+    services.meeting_publish(meeting=meeting)
+    pages = {
+        "detail": client.get(meeting.get_absolute_url()),
+        "print": client.get(f"{meeting.get_absolute_url()}imprimer/"),
+        "agenda": client.get("/rencontres/"),
+        "actor": client.get(actors["coron"].get_absolute_url()),
+        "network": client.get("/reseau/?kinds=rencontre"),
+        "network json": client.get("/reseau/graphe.json"),
+        "ego json": client.get(f"/reseau/graphe.json?acteur={actors['coron'].slug}"),
+    }
+    for name, response in pages.items():
+        body = response.content.decode()
+        assert response.status_code == 200, name
+        assert "Acteur caché" not in body and "Les Suspendus" not in body, name
+        assert "suspendus.example" not in body.lower(), name
+        assert "/annuaire/les-suspendus/" not in body, name
+    assert "contact@bookkafe.example" in pages["detail"].content.decode()
+    assert "4 participants" in pages["detail"].content.decode()
+    assert client.get(suspended_actor.get_absolute_url()).status_code == 404
+    assert "Les Suspendus" not in client.get("/annuaire/acteurs.geojson").content.decode()
+
+
+def test_a_link_does_not_name_a_meeting_taken_back_to_draft(client, meeting, actors):
+    services.meeting_publish(meeting=meeting)
+    services.meeting_unpublish(meeting=meeting)
+    body = client.get(actors["coron"].get_absolute_url()).content.decode()
+    assert "Indelab" in body  # the link stays
+    assert "Le bain chaud" not in body
+    assert "Le bain chaud" not in client.get("/reseau/?kinds=rencontre").content.decode()

@@ -72,7 +72,8 @@ def test_treasurer_connects_the_association_stripe_account(recorded, association
     assert association_a.stripe_charges_enabled and association_a.stripe_details_submitted
 
 
-def test_account_updated_webhook_records_the_state(association_a, settings):
+def test_account_updated_webhook_records_the_state(association_a, settings, recorded):
+    """The event is a trigger: the state recorded is the account as Stripe answers it now."""
     association_a.stripe_account_id = "acct_1QKollektifDemo01"
     association_a.save()
     event = _event("evt_acct", "account.updated", {**RECORDED["GET /v1/accounts/acct_1QKollektifDemo01"]})
