@@ -31,6 +31,7 @@ from associations.models import (
     SupportPage,
 )
 from associations.models.association import InvitationRole
+from associations.selectors import MONEY_PERMISSION
 from site_kollektif.mail import send_templated_email
 
 INVITATION_VALIDITY = timedelta(days=14)
@@ -83,13 +84,16 @@ def _create_groups(association: Association) -> None:
         (app_label, codename) for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items() for codename in codenames
     ]
     admin_key, record_key = ("wagtailadmin", "access_admin"), ("associations", "change_association")
-    permissions = _permissions(admin_key, record_key, *page_keys, *collection_keys)
+    money_key = MONEY_PERMISSION
+    permissions = _permissions(admin_key, record_key, money_key, *page_keys, *collection_keys)
     editors = Group.objects.create(name=_unique_group_name(f"Éditeurs — {association.name}", association.slug))
     treasurers = Group.objects.create(
         name=_unique_group_name(f"Trésoriers — {association.name}", association.slug)
     )
+    # The role split treasurers expect: editors edit pages, images, documents and the record;
+    # only treasurers see payers, members, tickets, receipts, exports and refund (behind 2FA).
     editors.permissions.add(permissions[admin_key], permissions[record_key])
-    treasurers.permissions.add(permissions[admin_key])
+    treasurers.permissions.add(permissions[admin_key], permissions[money_key])
     GroupPagePermission.objects.bulk_create(
         GroupPagePermission(group=editors, page=association.home_page, permission=permissions[key])
         for key in page_keys

@@ -212,7 +212,11 @@ class Association(models.Model):
         verbose_name = _("association")
         verbose_name_plural = _("associations")
         ordering = ["name"]
-        permissions = [("moderate_association", _("Peut valider ou refuser une association"))]
+        permissions = [
+            ("moderate_association", _("Peut valider ou refuser une association")),
+            # held by the "Trésoriers" groups: see associations.selectors.associations_with_money_of
+            ("handle_money", _("Peut voir les paiements, adhérents, billets et reçus, les exporter et rembourser")),
+        ]
         # the public index lists active associations by name: no sort of the whole table
         indexes = [models.Index(fields=["status", "name", "id"], name="association_status_name")]
         constraints = [
