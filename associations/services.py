@@ -291,6 +291,7 @@ def editor_invite(
         subject=_("%(name)s vous invite à modifier son site sur Kollektif") % {"name": association.name},
         template="invitation",
         context={"invitation": invitation, "association": association, "invited_by": invited_by},
+        about=invitation,  # its state shows on the invitations list
     )
     return invitation
 
