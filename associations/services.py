@@ -31,7 +31,7 @@ from associations.models import (
     SupportPage,
 )
 from associations.models.association import InvitationRole
-from associations.selectors import MONEY_PERMISSION
+from associations.selectors import MONEY_PERMISSION, associations_with_money_of, user_is_platform_staff
 from site_kollektif.mail import send_templated_email
 
 INVITATION_VALIDITY = timedelta(days=14)
@@ -267,6 +267,12 @@ def association_sync_site(*, association: Association) -> Site | None:
     return site
 
 
+def user_handles_money_of(user: User | None, association: Association) -> bool:
+    if user is None:
+        return False
+    return user_is_platform_staff(user) or associations_with_money_of(user).filter(pk=association.pk).exists()
+
+
 @transaction.atomic
 def editor_invite(
     *, association: Association, email: str, invited_by: User, role: str = InvitationRole.EDITOR
@@ -276,6 +282,9 @@ def editor_invite(
         validate_email(email)
     except ValidationError as exc:
         raise ValidationError({"email": _("Cette adresse e-mail n'est pas valide.")}) from exc
+    if role == InvitationRole.TREASURER and not user_handles_money_of(invited_by, association):
+        # otherwise an editor could invite a second address of hers and see every payer
+        raise ValidationError({"role": _("Seul un trésorier de l'association (ou l'équipe) peut inviter un trésorier.")})
     group = association.editors_group if role == InvitationRole.EDITOR else association.treasurers_group
     if group.user_set.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Cette personne fait déjà partie de l'équipe.")})

@@ -278,6 +278,9 @@ def association_listing_buttons(snippet, user, next_url=None):
         icon_name="user",
         priority=20,
     )
+    if not (selectors.user_is_platform_staff(user)
+            or selectors.associations_with_money_of(user).filter(pk=snippet.pk).exists()):
+        return  # the Stripe account is the treasurers' business
     yield ListingButton(
         _("Paiements en ligne (Stripe)"),
         reverse("kollektif_stripe:status", args=[snippet.pk]),

@@ -141,3 +141,26 @@ def test_the_migration_moves_the_money_from_editors_to_treasurers(association_a)
     migration.split_roles(apps, None)
     assert money in association_a.treasurers_group.permissions.all()
     assert money not in association_a.editors_group.permissions.all()
+
+
+def test_an_editor_cannot_make_herself_a_treasurer_by_invitation(client_a, association_a):
+    """Otherwise an editor would invite a second address of hers as treasurer and see every payer."""
+    from associations.models import Invitation
+
+    url = f"/admin/snippets/associations/association/inviter/{association_a.pk}/"
+    response = client_a.post(url, {"email": "mon-autre-adresse@exemple.org", "role": "tresorier"})
+    assert response.status_code == 400
+    assert "Seul un trésorier de l&#x27;association" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_a_treasurer_invites_a_treasurer(association_a, django_capture_on_commit_callbacks):
+    from associations.models import Invitation
+
+    treasurer = UserFactory(email="tresoriere@popeline.fr")
+    treasurer.groups.add(association_a.editors_group, association_a.treasurers_group)
+    TOTP.activate(treasurer, generate_totp_secret())
+    url = f"/admin/snippets/associations/association/inviter/{association_a.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _logged_in(treasurer).post(url, {"email": "second@exemple.org", "role": "tresorier"})
+    assert response.status_code == 302 and Invitation.objects.get().role == "tresorier"
