@@ -58,6 +58,7 @@ STAFF_ONLY_NAMESPACES = {
     "wagtailadmin_collections",
     "wagtailadmin_api:images",
     "wagtailadmin_api:documents",
+    "emails",  # the outbox: every association's recipients (site_kollektif.admin_emails)
 }
 STAFF_ONLY_URL_NAMES = {
     # "usage of a page type" lists every page of that type, whichever association owns it
