@@ -58,6 +58,7 @@ STAFF_ONLY_NAMESPACES = {
     "wagtailadmin_collections",
     "wagtailadmin_api:images",
     "wagtailadmin_api:documents",
+    "emails",  # the outbox: every association's recipients (site_kollektif.admin_emails)
 }
 STAFF_ONLY_URL_NAMES = {
     # "usage of a page type" lists every page of that type, whichever association owns it
@@ -132,8 +133,8 @@ def _kind_ok(user, kind: str, object_id) -> bool:
         return _collection_ok(user, object_id)
     if kind == "association":
         return selectors.associations_edited_by(user).filter(pk=object_id).exists()
-    if kind == "association_member":  # editors and treasurers
-        return selectors.associations_for_user(user).filter(pk=object_id).exists()
+    if kind == "association_member":  # its Stripe account: treasurers (the money permission)
+        return selectors.associations_with_money_of(user).filter(pk=object_id).exists()
     if kind == "user":
         return str(object_id) == str(user.pk)
     if kind == "group":
@@ -142,13 +143,13 @@ def _kind_ok(user, kind: str, object_id) -> bool:
         from campagnes.models import Payment
 
         association_id = Payment.objects.filter(pk=object_id).values_list("association_id", flat=True).first()
-        return association_id is None or selectors.associations_for_user(user).filter(pk=association_id).exists()
+        return association_id is None or selectors.associations_with_money_of(user).filter(pk=association_id).exists()
     if kind in ("membership", "ticket", "receipt"):
         from campagnes.models import Membership, Receipt, Ticket
 
         model = {"membership": Membership, "ticket": Ticket, "receipt": Receipt}[kind]
         association_id = model.objects.filter(pk=object_id).values_list("association_id", flat=True).first()
-        return association_id is None or selectors.associations_for_user(user).filter(pk=association_id).exists()
+        return association_id is None or selectors.associations_with_money_of(user).filter(pk=association_id).exists()
     return True
 
 

@@ -30,6 +30,37 @@ def associations_edited_by(user: User | AnonymousUser) -> QuerySet[Association]:
     return Association.objects.filter(editors_group__user=user)
 
 
+# The permission that opens an association's money and its payers' personal data: payments,
+# members, tickets, receipts, their exports, refunds and the Stripe account. Onboarding gives
+# it to the "Trésoriers" group only; a group holds it for the association it belongs to.
+MONEY_PERMISSION = ("associations", "handle_money")
+
+
+def associations_with_money_of(user: User | AnonymousUser) -> QuerySet[Association]:
+    """The associations whose payments and payers this (non-staff) user may see.
+
+    Through a group of the association (its editors or its treasurers) that holds the money
+    permission: the role split is data, so the 2FA rule and every money screen read the same
+    answer. Platform staff see every association's money: see ``user_handles_money``.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Association.objects.none()
+    app_label, codename = MONEY_PERMISSION
+    groups = user.groups.filter(permissions__content_type__app_label=app_label, permissions__codename=codename)
+    return Association.objects.filter(
+        Q(treasurers_group__in=groups.values("pk")) | Q(editors_group__in=groups.values("pk"))
+    ).distinct()
+
+
+def user_handles_money(user: User | AnonymousUser) -> bool:
+    """Whether this user sees payers, members, receipts or exports, or may refund.
+
+    The one predicate behind the second-factor rule (``site_kollektif.security``): whoever it
+    answers True for must use 2FA when ``KOLLEKTIF_REQUIRE_MFA`` is on.
+    """
+    return user_is_platform_staff(user) or associations_with_money_of(user).exists()
+
+
 def _cached_on_user(user, key: str, compute) -> list[str]:
     """Tree paths are asked for many times per admin request: compute them once per user object."""
     cached = getattr(user, key, None)
@@ -69,6 +100,12 @@ def pages_for_user(user: User | AnonymousUser) -> QuerySet[Page]:
 
 def page_belongs_to_user(user: User | AnonymousUser, page: Page) -> bool:
     return any(page.path.startswith(home_path) for home_path in user_home_paths(user))
+
+
+def pages_with_money_of(user: User | AnonymousUser) -> QuerySet[Page]:
+    """Every page inside the sites whose money this user sees (their campaigns, for the totals)."""
+    paths = associations_with_money_of(user).exclude(home_page=None).values_list("home_page__path", flat=True)
+    return Page.objects.filter(_path_filter("path", list(paths)))
 
 
 def collections_for_user(user: User | AnonymousUser) -> QuerySet[Collection]:

@@ -31,6 +31,7 @@ from associations.models import (
     SupportPage,
 )
 from associations.models.association import InvitationRole
+from associations.selectors import MONEY_PERMISSION, associations_with_money_of, user_is_platform_staff
 from site_kollektif.mail import send_templated_email
 
 INVITATION_VALIDITY = timedelta(days=14)
@@ -83,13 +84,16 @@ def _create_groups(association: Association) -> None:
         (app_label, codename) for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items() for codename in codenames
     ]
     admin_key, record_key = ("wagtailadmin", "access_admin"), ("associations", "change_association")
-    permissions = _permissions(admin_key, record_key, *page_keys, *collection_keys)
+    money_key = MONEY_PERMISSION
+    permissions = _permissions(admin_key, record_key, money_key, *page_keys, *collection_keys)
     editors = Group.objects.create(name=_unique_group_name(f"Éditeurs — {association.name}", association.slug))
     treasurers = Group.objects.create(
         name=_unique_group_name(f"Trésoriers — {association.name}", association.slug)
     )
+    # The role split treasurers expect: editors edit pages, images, documents and the record;
+    # only treasurers see payers, members, tickets, receipts, exports and refund (behind 2FA).
     editors.permissions.add(permissions[admin_key], permissions[record_key])
-    treasurers.permissions.add(permissions[admin_key])
+    treasurers.permissions.add(permissions[admin_key], permissions[money_key])
     GroupPagePermission.objects.bulk_create(
         GroupPagePermission(group=editors, page=association.home_page, permission=permissions[key])
         for key in page_keys
@@ -263,6 +267,12 @@ def association_sync_site(*, association: Association) -> Site | None:
     return site
 
 
+def user_handles_money_of(user: User | None, association: Association) -> bool:
+    if user is None:
+        return False
+    return user_is_platform_staff(user) or associations_with_money_of(user).filter(pk=association.pk).exists()
+
+
 @transaction.atomic
 def editor_invite(
     *, association: Association, email: str, invited_by: User, role: str = InvitationRole.EDITOR
@@ -272,6 +282,9 @@ def editor_invite(
         validate_email(email)
     except ValidationError as exc:
         raise ValidationError({"email": _("Cette adresse e-mail n'est pas valide.")}) from exc
+    if role == InvitationRole.TREASURER and not user_handles_money_of(invited_by, association):
+        # otherwise an editor could invite a second address of hers and see every payer
+        raise ValidationError({"role": _("Seul un trésorier de l'association (ou l'équipe) peut inviter un trésorier.")})
     group = association.editors_group if role == InvitationRole.EDITOR else association.treasurers_group
     if group.user_set.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Cette personne fait déjà partie de l'équipe.")})
@@ -287,6 +300,7 @@ def editor_invite(
         subject=_("%(name)s vous invite à modifier son site sur Kollektif") % {"name": association.name},
         template="invitation",
         context={"invitation": invitation, "association": association, "invited_by": invited_by},
+        about=invitation,  # its state shows on the invitations list
     )
     return invitation
 

@@ -24,6 +24,8 @@ from associations.forms import AssociationAdminForm, InvitationForm, ModerationF
 from associations.models import Association, AssociationHomePage, AssociationStatus
 from associations.models.pages import SectionPage
 from associations.permissions import AssociationPermissionPolicy
+from site_kollektif.mail import latest_emails_about
+from site_kollektif.models import EmailStatus
 
 register_permission_policy(Association, AssociationPermissionPolicy(Association))
 
@@ -219,6 +221,21 @@ def moderate_view(request, pk: int):
     )
 
 
+def _report_invitation_email(request, invitation) -> None:
+    """Say what happened to the e-mail, never "sent" before the mail server took it."""
+    email = latest_emails_about([invitation]).get(str(invitation.pk))
+    values = {"email": invitation.email}
+    if email is not None and email.status == EmailStatus.SENT:
+        messages.success(request, _("Invitation envoyée à %(email)s.") % values)
+    elif email is not None and email.failed:
+        messages.warning(request, _(
+            "L'invitation à %(email)s est enregistrée, mais son e-mail n'a pas pu partir : il sera renvoyé "
+            "automatiquement. Son état est affiché dans la liste des invitations."
+        ) % values)
+    else:
+        messages.success(request, _("Invitation enregistrée : l'e-mail à %(email)s part dans quelques instants.") % values)
+
+
 def invite_view(request, pk: int):
     association = _association_for(request, pk)
     form = InvitationForm(request.POST or None)
@@ -226,7 +243,7 @@ def invite_view(request, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.editor_invite(
+                invitation = services.editor_invite(
                     association=association, email=form.cleaned_data["email"], invited_by=request.user,
                     role=form.cleaned_data["role"],
                 )
@@ -234,12 +251,13 @@ def invite_view(request, pk: int):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(
-                    request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]}
-                )
+                _report_invitation_email(request, invitation)
                 return redirect(reverse(association_viewset.get_url_name("invite"), args=[association.pk]))
         status = 400
-    pending = association.invitations.filter(accepted_at=None).order_by("-created_at")[:20]
+    pending = list(association.invitations.filter(accepted_at=None).order_by("-created_at")[:20])
+    latest_emails = latest_emails_about(pending)
+    for invitation in pending:
+        invitation.last_email = latest_emails.get(str(invitation.pk))
     team = association.editors_group.user_set.order_by("email") if association.editors_group else []
     return TemplateResponse(
         request,
@@ -260,6 +278,9 @@ def association_listing_buttons(snippet, user, next_url=None):
         icon_name="user",
         priority=20,
     )
+    if not (selectors.user_is_platform_staff(user)
+            or selectors.associations_with_money_of(user).filter(pk=snippet.pk).exists()):
+        return  # the Stripe account is the treasurers' business
     yield ListingButton(
         _("Paiements en ligne (Stripe)"),
         reverse("kollektif_stripe:status", args=[snippet.pk]),

@@ -16,7 +16,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from associations.models import Association
-from associations.selectors import associations_for_user, user_is_platform_staff
+from associations.selectors import associations_with_money_of, user_is_platform_staff
 from campagnes import exports
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,7 +48,7 @@ class AssociationListingMixin:
     @cached_property
     def shows_association(self) -> bool:
         user = self.request.user
-        return user_is_platform_staff(user) or associations_for_user(user).count() > 1
+        return user_is_platform_staff(user) or associations_with_money_of(user).count() > 1
 
     def get_filename(self):
         return f"{self.export_name}-{timezone.localdate():%Y-%m-%d}"
@@ -129,7 +129,7 @@ def association_filter(record_model) -> django_filters.ModelChoiceFilter:
     def associations(request):
         if user_is_platform_staff(request.user):
             return Association.objects.filter(pk__in=record_model.objects.values("association_id")).order_by("name")
-        return associations_for_user(request.user).order_by("name")
+        return associations_with_money_of(request.user).order_by("name")
 
     return django_filters.ModelChoiceFilter(
         label=gettext_lazy("Association"), queryset=associations, empty_label=gettext_lazy("Toutes")
@@ -142,5 +142,5 @@ class AssociationFilterSet(WagtailFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None and not user_is_platform_staff(request.user):
-            if associations_for_user(request.user).count() < 2:
+            if associations_with_money_of(request.user).count() < 2:
                 self.filters.pop("association", None)

@@ -1,8 +1,8 @@
 """The "Adhérents" admin: who is a member of the association, until when, and who must renew.
 
 Memberships are records produced by a payment (see ``campagnes.services``): the admin only
-lists, shows and exports them. Access follows the same rule as the payments: the volunteers
-(Éditeurs, Trésoriers) of the membership's association, and platform staff.
+lists, shows and exports them. Access follows the same rule as the payments: the treasurers
+of the membership's association (the money permission), and platform staff.
 
 The renewal state is computed by the database, so that it can be filtered and sorted:
 "à jour" (ends in more than 30 days), "expire bientôt" (within 30 days), "expirée", and
@@ -27,7 +27,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.models import Page
 
-from associations.selectors import associations_for_user, user_is_platform_staff
+from associations.selectors import associations_with_money_of, user_is_platform_staff
 from campagnes import exports
 from campagnes.admin_listing import (
     AssociationFilterSet,
@@ -44,7 +44,7 @@ EXPIRING_WITHIN_DAYS = 30
 
 
 class AssociationRecordPermissionPolicy(PaymentPermissionPolicy):
-    """The payments' rule for any record with an ``association``: its volunteers, and staff."""
+    """The payments' rule for any record with an ``association``: its treasurers, and staff."""
 
     VOLUNTEER_ACTIONS = frozenset({"view"})
 
@@ -57,7 +57,7 @@ class AssociationRecordPermissionPolicy(PaymentPermissionPolicy):
             return queryset
         if not self.user_has_any_permission(user, actions):
             return queryset.none()
-        return queryset.filter(association__in=associations_for_user(user).values("pk"))
+        return queryset.filter(association__in=associations_with_money_of(user).values("pk"))
 
 
 class MemberState(models.TextChoices):

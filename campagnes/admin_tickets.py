@@ -1,7 +1,7 @@
 """The "Billets" admin: tickets sold, and the check-in page used at the door.
 
-Tickets are records produced by a payment (see ``campagnes.services``). Their volunteers
-(Éditeurs, Trésoriers of the ticket's association) and platform staff see them; the only
+Tickets are records produced by a payment (see ``campagnes.services``). The treasurers of
+the ticket's association (the money permission) and platform staff see them; the only
 change anyone makes is the check-in, done by ``ticket_check_in`` in one transaction, the
 ticket row locked, and conditional on ``checked_in_at IS NULL``: two scanners at the door
 can never both let the same ticket in.
@@ -36,7 +36,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.models import Page
 
-from associations.selectors import pages_for_user, user_is_platform_staff
+from associations.selectors import pages_with_money_of, user_is_platform_staff
 from campagnes import exports
 from campagnes.admin_listing import (
     AssociationFilterSet,
@@ -168,7 +168,7 @@ def ticketing_campaigns_for(user):
         # every association's events would make an endless list: only those of the last days and to come
         campaigns = campaigns.filter(event_starts_at__gte=timezone.now() - timedelta(days=STAFF_EVENTS_SINCE_DAYS))
     else:
-        campaigns = campaigns.filter(pk__in=pages_for_user(user).values("pk"))
+        campaigns = campaigns.filter(pk__in=pages_with_money_of(user).values("pk"))
     return campaigns.order_by("-event_starts_at", "title")
 
 

@@ -2,8 +2,9 @@
 
 Payments are read-only records: they change only through ``campagnes.services`` (which log
 every change), so the admin offers no add, edit or delete form. Who sees what is decided by
-``PaymentPermissionPolicy``: the volunteers (editors or treasurers) of the payment's
-association, and platform staff.
+``PaymentPermissionPolicy``: the treasurers of the payment's association (the groups holding
+the money permission, see ``associations.selectors.associations_with_money_of``), and
+platform staff. Editors edit the site and never see payers.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from wagtail.models import Page
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from associations.models import Association
-from associations.selectors import associations_for_user, pages_for_user, user_is_platform_staff
+from associations.selectors import associations_with_money_of, pages_with_money_of, user_is_platform_staff
 from campagnes import exports
 from campagnes import stripe_gateway as gateway
 from campagnes.admin_listing import AssociationFilterSet, AssociationListingMixin, association_filter
@@ -55,10 +56,11 @@ WEEKS_IN_CHART = 12
 # --- who may see and refund a payment -----------------------------------------------------
 
 class PaymentPermissionPolicy(BasePermissionPolicy):
-    """View and refund for the association's editors and treasurers; everything for staff.
+    """View and refund for the association's treasurers; everything for staff.
 
-    The Éditeurs and Trésoriers groups hold no Django permission on Payment: the rule is the
-    association a payment belongs to, checked here for every instance.
+    The groups hold no Django permission on Payment: the rule is the association-level money
+    permission (``associations.handle_money``) and the association a payment belongs to,
+    checked here for every instance.
     """
 
     VOLUNTEER_ACTIONS = frozenset({"view", "refund"})
@@ -74,12 +76,12 @@ class PaymentPermissionPolicy(BasePermissionPolicy):
             return True
         if not user.is_authenticated or not user.is_active or not self._volunteer_action(actions):
             return False
-        return associations_for_user(user).exists()
+        return associations_with_money_of(user).exists()
 
     def users_with_any_permission(self, actions):
         staff = Q(is_superuser=True) | Q(is_staff=True)
         if self._volunteer_action(actions):
-            staff |= Q(groups__edited_association__isnull=False) | Q(groups__treasured_association__isnull=False)
+            staff |= Q(groups__in=_money_groups())
         return get_user_model().objects.filter(staff, is_active=True).distinct()
 
     def user_has_permission_for_instance(self, user, action, instance):
@@ -90,23 +92,36 @@ class PaymentPermissionPolicy(BasePermissionPolicy):
             return True
         if not self.user_has_any_permission(user, actions):
             return False
-        return associations_for_user(user).filter(pk=instance.association_id).exists()
+        return associations_with_money_of(user).filter(pk=instance.association_id).exists()
 
     def instances_user_has_any_permission_for(self, user, actions):
         if user_is_platform_staff(user):
             return Payment.objects.all()
         if not self.user_has_any_permission(user, actions):
             return Payment.objects.none()
-        return Payment.objects.filter(association__in=associations_for_user(user).values("pk"))
+        return Payment.objects.filter(association__in=associations_with_money_of(user).values("pk"))
 
     def users_with_any_permission_for_instance(self, actions, instance):
         users = self.users_with_any_permission(actions)
         if not self._volunteer_action(actions):
             return users
-        association = Q(groups__edited_association__pk=instance.association_id) | Q(
-            groups__treasured_association__pk=instance.association_id
-        )
+        association = Q(groups__in=_money_groups().filter(
+            Q(edited_association__pk=instance.association_id) | Q(treasured_association__pk=instance.association_id)
+        ))
         return users.filter(Q(is_superuser=True) | Q(is_staff=True) | association).distinct()
+
+
+def _money_groups():
+    """The associations' groups that hold the money permission."""
+    from django.contrib.auth.models import Group
+
+    from associations.selectors import MONEY_PERMISSION
+
+    app_label, codename = MONEY_PERMISSION
+    return Group.objects.filter(
+        Q(edited_association__isnull=False) | Q(treasured_association__isnull=False),
+        permissions__content_type__app_label=app_label, permissions__codename=codename,
+    ).values("pk")
 
 
 def visible_payments(user):
@@ -362,8 +377,8 @@ class WeekBar:
 
 def campaign_totals(user) -> list[CampaignTotal]:
     """Per campaign of the user's associations: net collected (after refunds), payments counted."""
-    associations = {a.pk: a for a in associations_for_user(user).select_related("home_page")}
-    campaigns = list(pages_for_user(user).type(*CAMPAIGN_MODELS).order_by("path"))
+    associations = {a.pk: a for a in associations_with_money_of(user).select_related("home_page")}
+    campaigns = list(pages_with_money_of(user).type(*CAMPAIGN_MODELS).order_by("path"))
     rows = {
         row["campaign_id"]: row
         for row in Payment.objects.filter(association_id__in=associations.keys(), campaign__in=campaigns)
@@ -389,7 +404,7 @@ def weekly_payments(user, *, weeks: int = WEEKS_IN_CHART, today: datetime.date |
     start = timezone.make_aware(datetime.datetime.combine(first_monday, datetime.time.min))
     buckets = {first_monday + datetime.timedelta(weeks=i): [0, 0] for i in range(weeks)}
     payments = Payment.objects.filter(
-        association__in=associations_for_user(user).values("pk"), created_at__gte=start,
+        association__in=associations_with_money_of(user).values("pk"), created_at__gte=start,
         status__in=exports.PAID_STATUSES,
     ).values_list("created_at", "amount_cents", "fee_cents", "refunded_cents")
     for created_at, amount, fee, refunded in payments.iterator():

@@ -1,4 +1,7 @@
-"""Admin screens to connect an association's Stripe account (Éditeurs, Trésoriers, staff)."""
+"""Admin screens to connect an association's Stripe account (Trésoriers, staff).
+
+Where the money goes is the treasurers' business: an editor who could connect another Stripe
+account would divert every donation, so this follows the money permission, not page editing."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from campagnes import stripe_gateway as gateway
 def _association(request, pk: int) -> Association:
     association = get_object_or_404(Association, pk=pk)
     if not (selectors.user_is_platform_staff(request.user)
-            or selectors.associations_for_user(request.user).filter(pk=pk).exists()):
+            or selectors.associations_with_money_of(request.user).filter(pk=pk).exists()):
         raise PermissionDenied
     return association
 

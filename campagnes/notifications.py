@@ -32,6 +32,7 @@ def notify_payment_succeeded(payment) -> None:
         reply_to=[association.email],
         attachments=[attachment(f"billet-{number}-{ticket.code[:6]}.png", ticket_qr_png(ticket), "image/png")
                      for number, ticket in enumerate(tickets, start=1)],
+        about=payment,  # a failure shows on the payment's page (and in the staff's "E-mails")
     )
     treasurers = list(association.treasurers_group.user_set.values_list("email", flat=True)) if association.treasurers_group else []
     send_templated_email(
@@ -39,4 +40,5 @@ def notify_payment_succeeded(payment) -> None:
         subject=_("Nouveau paiement : %(amount)s") % {"amount": format_eur(payment.total_cents)},
         template="payment_treasurer",
         context=context,
+        about=payment,
     )

@@ -71,7 +71,7 @@ def register_check_in_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def add_payments_panel(request, panels):
-    if selectors.associations_for_user(request.user).exists():
+    if selectors.associations_with_money_of(request.user).exists():  # the treasurers' own campaigns
         panels.append(PaymentsDashboardPanel(request, index_url=reverse(payment_viewset.get_url_name("index"))))
 
 

@@ -60,18 +60,27 @@ class PermissionsPolicyMiddleware:
 
 
 def needs_second_factor(user) -> bool:
-    """Staff and treasurers see payers and receipts: they must use a second factor."""
+    """Whoever sees payers, members, receipts or exports, or may refund, must use a second factor.
+
+    The rule reads the same predicate as the money screens (``user_handles_money``), so no role
+    can reach donors' personal data without 2FA, whatever its group is called (GDPR art. 32:
+    access to personal data protected "appropriately to the risk"; ANSSI/CNIL recommend
+    multi-factor authentication for accounts with access to such data).
+    """
     if not user.is_authenticated:
         return False
     from allauth.mfa.models import Authenticator
 
-    if not (user.is_staff or user.is_superuser or user.groups.filter(treasured_association__isnull=False).exists()):
+    from associations.selectors import user_handles_money
+
+    if not user_handles_money(user):
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class MFARequiredMiddleware:
-    """Sends staff and treasurers without an authenticator app to set one up before the admin."""
+    """Sends those who handle money (staff, treasurers) without an authenticator app to set one up
+    before the admin."""
 
     def __init__(self, get_response):
         self.get_response = get_response

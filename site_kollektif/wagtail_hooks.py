@@ -15,3 +15,11 @@ def purge_after_page_change(request, page):
     """The pages of the association the page belongs to (or the platform's) become stale."""
     association = getattr(page.specific_deferred, "association", None)
     purge_after_commit(association.slug if association is not None else None)
+
+
+@hooks.register("register_admin_viewset")
+def register_outgoing_email_viewset():
+    """The staff's "E-mails": failures recorded by site_kollektif.mail, visible and retried."""
+    from site_kollektif.admin_emails import outgoing_email_viewset
+
+    return outgoing_email_viewset

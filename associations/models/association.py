@@ -22,6 +22,7 @@ from associations.validators import (
 )
 from site_kollektif.palette import DEFAULT_THEME, THEME_CHOICES, get_theme
 from site_kollektif.storage import private_storage
+from site_kollektif.validators import validate_single_line
 
 # Metropolitan France and Corsica: a location outside is a typing mistake.
 LATITUDE_RANGE = (Decimal("41.0"), Decimal("51.5"))
@@ -78,7 +79,7 @@ class AssociationQuerySet(models.QuerySet):
 
 
 class Association(models.Model):
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("nom"), max_length=200, validators=[validate_single_line])  # in e-mail subjects
     slug = models.SlugField(
         _("adresse du site"),
         max_length=80,
@@ -212,7 +213,11 @@ class Association(models.Model):
         verbose_name = _("association")
         verbose_name_plural = _("associations")
         ordering = ["name"]
-        permissions = [("moderate_association", _("Peut valider ou refuser une association"))]
+        permissions = [
+            ("moderate_association", _("Peut valider ou refuser une association")),
+            # held by the "Trésoriers" groups: see associations.selectors.associations_with_money_of
+            ("handle_money", _("Peut voir les paiements, adhérents, billets et reçus, les exporter et rembourser")),
+        ]
         # the public index lists active associations by name: no sort of the whole table
         indexes = [models.Index(fields=["status", "name", "id"], name="association_status_name")]
         constraints = [

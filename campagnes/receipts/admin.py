@@ -3,7 +3,7 @@ figures, manual gifts (typed or imported) and the annual summaries.
 
 Receipts are read-only records: they change only through ``campagnes.receipts.services``
 (cancel, correct, summarise). Who sees what follows the payments' rule: the association's
-Éditeurs and Trésoriers, and platform staff.
+Trésoriers (the money permission, behind 2FA), and platform staff; never its Éditeurs.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.widgets.button import HeaderButton
 
 from associations.models import Association
-from associations.selectors import associations_for_user, user_is_platform_staff
+from associations.selectors import associations_with_money_of, user_is_platform_staff
 from campagnes import exports
 from campagnes.admin_listing import (
     AssociationFilterSet,
@@ -210,7 +210,7 @@ def receipt_pdf(request, pk: int):
 
 def _association_for(request) -> Association:
     """The association the page is about: asked for when the user sees several."""
-    allowed = Association.objects.all() if user_is_platform_staff(request.user) else associations_for_user(request.user)
+    allowed = Association.objects.all() if user_is_platform_staff(request.user) else associations_with_money_of(request.user)
     chosen = request.GET.get("association") or request.POST.get("association")
     if chosen:
         if not str(chosen).isdigit():
@@ -229,7 +229,7 @@ def _require(request, action: str) -> None:
 def _associations_menu(request) -> list[Association]:
     if user_is_platform_staff(request.user):
         return list(Association.objects.order_by("name").only("pk", "name"))
-    return list(associations_for_user(request.user).order_by("name").only("pk", "name"))
+    return list(associations_with_money_of(request.user).order_by("name").only("pk", "name"))
 
 
 def _needs_choice(request) -> bool:

@@ -27,6 +27,7 @@ from django_tasks import task
 
 from campagnes.models import Receipt
 from campagnes.receipts.snapshot import document_from_json
+from site_kollektif.mail import attachment, build_message
 
 logger = logging.getLogger("kollektif.receipts")
 
@@ -82,14 +83,13 @@ def _message(receipt: Receipt, content: bytes) -> EmailMultiAlternatives:
         "kind": receipt.get_kind_display().lower(), "number": receipt.number, "association": association.name,
     }
     context["subject"] = subject
-    message = EmailMultiAlternatives(
+    # headers are built (and cleaned of control characters) by the platform's one mail seam
+    return build_message(
         subject=f"{getattr(settings, 'ACCOUNT_EMAIL_SUBJECT_PREFIX', '')}{subject}",
-        body=render_to_string("emails/receipt.txt", context), from_email=settings.DEFAULT_FROM_EMAIL,
+        text=render_to_string("emails/receipt.txt", context), html=render_to_string("emails/receipt.html", context),
         to=[receipt.donor_email], reply_to=[association.email] if association.email else None,
+        attachments=[attachment(receipt.filename, content, "application/pdf")],
     )
-    message.attach_alternative(render_to_string("emails/receipt.html", context), "text/html")
-    message.attach(receipt.filename, content, "application/pdf")
-    return message
 
 
 CLAIM_MINUTES = 10

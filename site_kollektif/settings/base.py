@@ -264,6 +264,11 @@ KOLLEKTIF_RECEIPT_RETENTION_YEARS = 6
 KOLLEKTIF_RECEIPT_LINK_MINUTES = 60
 KOLLEKTIF_RECEIPT_SESSION_MINUTES = 60
 KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS = 5
+# Every other e-mail (invitations, payment confirmations…) is kept in an outbox until it leaves:
+# a failure is recorded, retried this many times, and shown in the admin (site_kollektif.mail).
+KOLLEKTIF_EMAIL_ATTEMPTS = 5
+# Sent e-mails are kept this many days (subject, recipient, status; the body is dropped once sent).
+KOLLEKTIF_EMAIL_RETENTION_DAYS = 90
 
 # --- Scale-out (issue #6): each integration switches on through its own variable ----------
 

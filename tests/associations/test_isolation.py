@@ -104,7 +104,11 @@ def b_objects(association_b, editor_b, image_b):
     from campagnes.receipts.services import receipt_issue_for_payment
 
     receipt = receipt_issue_for_payment(membership_payment)
+    from site_kollektif.models import OutgoingEmail
+
+    email = OutgoingEmail.objects.create(template="invitation", subject="Invitation de B", to=["invitee-b@exemple.org"])
     return {
+        "email": email.pk,
         "receipt": receipt.pk,
         "payment": payment.pk,
         "membership": membership.pk,
@@ -141,6 +145,7 @@ def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
         "billets": objs["ticket"],
         "recus": objs["receipt"],
         "kollektif_stripe": objs["association"],
+        "emails": objs["email"],
     }
     values = {
         "page_id": objs["page"], "parent_page_id": objs["home"], "page_to_move_id": objs["page"],

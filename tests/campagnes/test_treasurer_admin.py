@@ -112,11 +112,23 @@ def test_the_detail_shows_payer_amounts_stripe_ids_and_history(treasurer_a, paym
     assert 'value="25,63"' in body  # the refund form offers what remains
 
 
-def test_an_editor_of_a_sees_them_too(client_a, payments):
-    body = client_a.get(INDEX).content.decode()
+def test_a_treasurer_of_a_sees_a_payments_only(treasurer_a, payments):
+    client = _client(treasurer_a)
+    body = client.get(INDEX).content.decode()
     assert "Léa Dupont" in body and "Secret" not in body
-    assert client_a.get(detail_url(payments["a"])).status_code == 200
-    assert client_a.get(detail_url(payments["b"])).status_code == 404
+    assert client.get(detail_url(payments["a"])).status_code == 200
+    assert client.get(detail_url(payments["b"])).status_code == 404
+
+
+def test_an_editor_of_a_sees_no_payment(client_a, payments):
+    """The role split: editors edit the site; payers are the treasurers' business."""
+    for url in (INDEX, detail_url(payments["a"]), INDEX + "?export=csv", INDEX + "?export=xlsx"):
+        response = client_a.get(url)
+        assert response.status_code in (302, 403, 404), url
+        assert b"Dupont" not in response.content and b"lea@exemple.org" not in response.content
+    assert client_a.post(detail_url(payments["a"]), {"amount": "1"}).status_code in (403, 404)
+    payments["a"].refresh_from_db()
+    assert payments["a"].refunded_cents == 0
 
 
 def test_a_user_with_no_association_gets_nothing(payments):
@@ -149,11 +161,12 @@ def test_staff_see_every_association(staff_client, payments):
     assert staff_client.get(detail_url(payments["b"])).status_code == 200
 
 
-def test_the_admin_guard_knows_payment_urls(editor_a, payments):
+def test_the_admin_guard_knows_payment_urls(treasurer_a, editor_a, payments):
     match = resolve(detail_url(payments["b"]))
     assert match.namespace == "paiements"
-    assert request_is_allowed(editor_a, match) is False
-    assert request_is_allowed(editor_a, resolve(detail_url(payments["a"]))) is True
+    assert request_is_allowed(treasurer_a, match) is False
+    assert request_is_allowed(treasurer_a, resolve(detail_url(payments["a"]))) is True
+    assert request_is_allowed(editor_a, resolve(detail_url(payments["a"]))) is False  # editors see no payer
 
 
 def test_the_menu_shows_paiements_to_volunteers(treasurer_a, payments):
@@ -375,7 +388,8 @@ def test_a_treasurer_refunds_part_then_the_rest(donation_campaign, treasurer_a, 
     assert payment.logs.filter(action="refunded").count() == 2
 
 
-def test_a_full_refund_in_one_go(donation_campaign, client_a, stripe_client, django_capture_on_commit_callbacks):
+def test_a_full_refund_in_one_go(donation_campaign, treasurer_a, stripe_client, django_capture_on_commit_callbacks):
+    client_a = _client(treasurer_a)
     payment = _paid_donation(donation_campaign, stripe_client, django_capture_on_commit_callbacks)
     form_value = re.search(r'name="amount"[^>]*value="([^"]+)"', client_a.get(detail_url(payment)).content.decode())
     assert form_value.group(1) == "25,63"

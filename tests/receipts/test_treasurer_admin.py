@@ -175,11 +175,19 @@ def test_an_unreadable_file_is_refused(treasurer_a, eligible_a):
     assert response.status_code == 400 and "Format non pris en charge" in response.content.decode()
 
 
-def test_an_editor_of_another_association_cannot_record_a_gift_for_it(client_a, association_b):
-    response = client_a.post("/admin/recus/don-recu/", {"association": association_b.pk, "last_name": "X",
+def test_a_treasurer_of_another_association_cannot_record_a_gift_for_it(treasurer_a, association_b):
+    response = treasurer_a.post("/admin/recus/don-recu/", {"association": association_b.pk, "last_name": "X",
+                                                           "email": "x@exemple.org", "amount": "10",
+                                                           "method": "cheque", "received_on": TODAY})
+    assert response.status_code == 404 and not Payment.objects.exists()
+
+
+def test_an_editor_cannot_record_a_gift_even_for_her_association(client_a, eligible_a):
+    """Gifts and receipts are the treasurers' business (the role split)."""
+    response = client_a.post("/admin/recus/don-recu/", {"association": eligible_a.pk, "last_name": "X",
                                                         "email": "x@exemple.org", "amount": "10", "method": "cheque",
                                                         "received_on": TODAY})
-    assert response.status_code == 404 and not Payment.objects.exists()
+    assert response.status_code in (302, 403, 404) and not Payment.objects.exists()
 
 
 def test_the_payment_detail_links_to_its_receipts(treasurer_a, two_gifts):

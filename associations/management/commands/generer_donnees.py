@@ -9,7 +9,8 @@ state in bulk, a batch of associations per transaction:
   all live, with their materialized paths, ``numchild`` and ``url_path`` computed here;
 - the association's Collection, its "Éditeurs" and "Trésoriers" groups with the same
   permissions as onboarding gives them (admin access, change association, page permissions
-  on the Accueil, image and document permissions on the collection);
+  on the Accueil, image and document permissions on the collection; the money permission for
+  the Trésoriers only);
 - the Association record, active, pointing at all of the above.
 
 The pages go into the search index too (in bulk): with Wagtail's database search backend,
@@ -48,6 +49,7 @@ from associations.models import (
     NewsPostPage,
     Sector,
 )
+from associations.selectors import MONEY_PERMISSION
 from associations.services import (
     EDITOR_COLLECTION_PERMISSIONS,
     EDITOR_PAGE_PERMISSIONS,
@@ -153,7 +155,7 @@ class BulkGenerator:
 
     # -- lookups done once --------------------------------------------------------------
     def _permissions(self) -> dict[tuple[str, str], int]:
-        wanted = {("wagtailadmin", "access_admin"), ("associations", "change_association")}
+        wanted = {("wagtailadmin", "access_admin"), ("associations", "change_association"), MONEY_PERMISSION}
         wanted |= {("wagtailcore", codename) for codename in EDITOR_PAGE_PERMISSIONS}
         wanted |= {
             (app, codename) for app, codenames in EDITOR_COLLECTION_PERMISSIONS.items() for codename in codenames
@@ -375,6 +377,7 @@ class BulkGenerator:
                 through(group_id=editors.pk, permission_id=perms["wagtailadmin", "access_admin"]),
                 through(group_id=editors.pk, permission_id=perms["associations", "change_association"]),
                 through(group_id=treasurers.pk, permission_id=perms["wagtailadmin", "access_admin"]),
+                through(group_id=treasurers.pk, permission_id=perms[MONEY_PERMISSION]),  # treasurers only
             ]
             page_permissions += [
                 GroupPagePermission(group_id=editors.pk, page_id=home.pk, permission_id=perms["wagtailcore", codename])

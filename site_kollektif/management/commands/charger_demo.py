@@ -63,8 +63,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(f"  Administration : http://127.0.0.1:8000/admin/  {admin.email} / {DEFAULT_PASSWORD}")
         for association, editor in editors[:3]:
-            self.stdout.write(f"  Éditeur de {association.name} : {editor.email} / {DEFAULT_PASSWORD}")
-        self.stdout.write(f"  (un compte éditeur par association : <adresse-du-site>@benevoles.kollektif.demo / {DEFAULT_PASSWORD})")
+            self.stdout.write(f"  Éditeur et trésorier de {association.name} : {editor.email} / {DEFAULT_PASSWORD}")
+        self.stdout.write(f"  (un compte éditeur et trésorier par association : <adresse-du-site>@benevoles.kollektif.demo / {DEFAULT_PASSWORD})")
 
     def _default_site(self, home: HomePage) -> None:
         site = Site.objects.filter(is_default_site=True).first()

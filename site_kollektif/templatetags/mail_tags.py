@@ -1,0 +1,15 @@
+"""``{% emails_about obj as emails %}``: the e-mails the platform sent about an object, for its
+admin page (a payment's confirmation, an invitation), so a failure is seen where one looks."""
+
+from __future__ import annotations
+
+from django import template
+
+from site_kollektif.mail import emails_about as _emails_about
+
+register = template.Library()
+
+
+@register.simple_tag
+def emails_about(obj, limit: int = 10) -> list:
+    return list(_emails_about(obj).defer("text", "html", "attachments")[:limit])
