@@ -14,6 +14,8 @@ import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Revision
@@ -217,6 +219,54 @@ def bulk_action_is_allowed(user, resolver_match, request) -> bool:
     return all(_object_ok(user, content_type.pk, object_id) for object_id in ids)
 
 
+# Page views whose action the four-page rule may forbid: URL name -> (rule action, page kwarg).
+PAGE_ACTION_VIEWS = {
+    "wagtailadmin_pages:delete": ("delete", "page_id"),
+    "wagtailadmin_pages:unpublish": ("unpublish", "page_id"),
+    "wagtailadmin_pages:move": ("move", "page_to_move_id"),
+    "wagtailadmin_pages:move_confirm": ("move", "page_to_move_id"),
+    "wagtailadmin_pages:copy": ("copy", "page_id"),
+}
+
+
+def _page_or_none(page_id) -> Page | None:
+    try:
+        return Page.objects.filter(pk=int(page_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def page_rule_refusal(request, resolver_match) -> str | None:
+    """The four-page rule's French reason for refusing this page view, if it does.
+
+    The permission tester (``associations.page_rules``) already makes Wagtail refuse, but
+    Wagtail answers with a redirect to the dashboard and an English sentence; this names the
+    reason before the view runs. Platform staff included: the rule holds for everyone.
+    """
+    action, page_kwarg = PAGE_ACTION_VIEWS.get(resolver_match.view_name, (None, None))
+    if action is None:
+        return None
+    page = _page_or_none(resolver_match.kwargs.get(page_kwarg))
+    if page is None:
+        return None
+    destination = None
+    if "destination_id" in resolver_match.kwargs:
+        destination = _page_or_none(resolver_match.kwargs["destination_id"])
+    elif action == "copy" and request.method == "POST":
+        destination = _page_or_none(request.POST.get("new_parent_page"))
+    from associations.page_rules import refusal
+
+    return refusal(page, action, destination)
+
+
+def refused_response(request, message) -> TemplateResponse:
+    """A 403 page in the admin that says why, instead of Wagtail's redirect to the dashboard."""
+    return TemplateResponse(
+        request, "associations/admin/refused.html", {"message": message, "page_title": _("Action impossible")},
+        status=403,
+    )
+
+
 class TenantAdminGuardMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -228,15 +278,17 @@ class TenantAdminGuardMiddleware:
         if not request.path_info.startswith("/admin/"):
             return None
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or selectors.user_is_platform_staff(user):
-            return None
         match = request.resolver_match
-        if match is None:
+        if user is None or not user.is_authenticated or match is None:
             return None
+        if selectors.user_is_platform_staff(user):
+            message = page_rule_refusal(request, match)
+            return refused_response(request, message) if message else None
         allowed = request_is_allowed(user, match)
         if allowed and match.view_name == "wagtail_bulk_action":
             allowed = bulk_action_is_allowed(user, match, request)
         if allowed:
-            return None
+            message = page_rule_refusal(request, match)
+            return refused_response(request, message) if message else None
         logger.info("isolation: user %s refused %s", user.pk, match.view_name)
         raise Http404

@@ -69,6 +69,13 @@ class AssociationPageMixin:
         self.check_public(request)
         return super().serve(request, *args, **kwargs)
 
+    def permissions_for_user(self, user):
+        """Wagtail's tester narrowed by the four-page rule: every path that asks it obeys it
+        (page views, bulk actions, admin API)."""
+        from associations.page_rules import AssociationPagePermissionTester
+
+        return AssociationPagePermissionTester(user, self)
+
     def get_sitemap_urls(self, request=None):
         association = self.association
         if association is None or not association.is_public:
