@@ -104,6 +104,7 @@ def test_staff_cannot_move_a_post_across_associations_either(staff_client, assoc
 # --- The four-page rule on every path: admin API, bulk actions, page views (issue #10, item 2) ---
 
 SECTIONS = ["actualites", "nous-aider", "nos-projets"]
+EMPTY_RICH_TEXT = '{"blocks": [], "entityMap": {}}'
 
 
 def _page(association, slug):
@@ -258,3 +259,30 @@ def test_news_posts_can_still_be_unpublished_moved_and_deleted(client_a, associa
     response = client_a.post(f"/admin/pages/{second.pk}/delete/")
     assert response.status_code == 302
     assert not Page.objects.filter(pk=second.pk).exists()
+
+
+def test_a_section_cannot_be_scheduled_to_expire(client_a, association_a):
+    """An expiry date would unpublish the section later (publish_scheduled): the same 404 in the menu."""
+    projects = _page(association_a, "nos-projets")
+    response = client_a.post(
+        f"/admin/pages/{projects.pk}/edit/",
+        {"title": "Nos projets", "slug": "nos-projets", "introduction": EMPTY_RICH_TEXT, "body-count": "0",
+         "expire_at": "2030-01-01 10:00", "show_in_menus": "", "action-publish": "publish"},
+    )
+    assert response.status_code == 400
+    assert "ne peuvent pas avoir de date" in response.content.decode()
+    projects.refresh_from_db()
+    assert projects.live and projects.expire_at is None
+    assert not projects.get_latest_revision() or not projects.get_latest_revision().content.get("expire_at")
+
+
+def test_a_section_can_be_hidden_from_the_menu(client_a, association_a):
+    projects = _page(association_a, "nos-projets")
+    response = client_a.post(
+        f"/admin/pages/{projects.pk}/edit/",
+        {"title": "Nos projets", "slug": "nos-projets", "introduction": EMPTY_RICH_TEXT, "body-count": "0",
+         "show_in_menus": "", "action-publish": "publish"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    projects.refresh_from_db()
+    assert projects.live and not projects.show_in_menus
