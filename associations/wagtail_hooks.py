@@ -17,6 +17,13 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+)
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from associations import selectors, services
@@ -177,6 +184,46 @@ class AssociationViewSet(SnippetViewSet):
         ]
 
 
+def choosable_associations(request):
+    """The chooser serves the public home page's featured associations: active ones only, and
+    only those the user may see (an editor's own)."""
+    return AssociationViewSet.get_queryset(None, request).filter(status=AssociationStatus.ACTIVE)
+
+
+class AssociationChooseView(ChooseView):
+    def get_object_list(self):
+        return choosable_associations(self.request)
+
+
+class AssociationChooseResultsView(ChooseResultsView):
+    def get_object_list(self):
+        return choosable_associations(self.request)
+
+
+class AssociationChosenView(SnippetChosenView):
+    def get_object(self, pk):
+        try:
+            return choosable_associations(self.request).get(pk=int(pk))
+        except ValueError as exc:
+            raise Association.DoesNotExist from exc
+
+
+class AssociationChosenMultipleView(SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return choosable_associations(self.request).filter(pk__in=[pk for pk in pks if str(pk).isdigit()])
+
+
+class AssociationChooserViewSet(SnippetChooserViewSet):
+    """Wagtail's snippet chooser lists ``Model.objects.all()``: every association, whatever its
+    status or its editors. Each view here starts from what the user may choose."""
+
+    choose_view_class = AssociationChooseView
+    choose_results_view_class = AssociationChooseResultsView
+    chosen_view_class = AssociationChosenView
+    chosen_multiple_view_class = AssociationChosenMultipleView
+
+
+AssociationViewSet.chooser_viewset_class = AssociationChooserViewSet
 association_viewset = AssociationViewSet()
 register_snippet(association_viewset)
 
