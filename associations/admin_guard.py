@@ -14,6 +14,8 @@ import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Revision
@@ -44,6 +46,9 @@ NAMESPACE_KINDS = {
     "billets": "ticket",
     "recus": "receipt",
 }
+# Views that name their objects in the query string (?id=1&id=2), besides the choosers'
+# "chosen_multiple" views found through NAMESPACE_KINDS.
+QUERY_ID_KINDS = {"wagtailadmin_choose_page_chosen_multiple": "page"}
 # Admin areas that show data across every association: platform staff only.
 STAFF_ONLY_NAMESPACES = {
     "wagtailusers_users",
@@ -153,16 +158,46 @@ def _kind_ok(user, kind: str, object_id) -> bool:
     return True
 
 
-def request_is_allowed(user, resolver_match) -> bool:
-    """Whether a non-staff user may reach this admin URL, judged by the objects it names."""
-    namespace = resolver_match.namespace
-    view_name = resolver_match.view_name
+def _area_is_allowed(user, namespace: str, view_name: str) -> bool | None:
+    """Staff-only and animator-only areas; ``None`` when the area is open to every editor."""
     if view_name in STAFF_ONLY_URL_NAMES or namespace in STAFF_ONLY_NAMESPACES:
         return False
     if namespace.startswith(ANIMATOR_NAMESPACE_PREFIXES) or view_name in ANIMATOR_URL_NAMES:
         from annuaire.selectors import user_is_animator
 
         return user_is_animator(user)
+    return None
+
+
+def _query_ids_ok(user, kind: str, ids: list[str]) -> bool:
+    """Objects named in the query string (``?id=1&id=2``): each must be the user's."""
+    for object_id in ids:
+        try:
+            object_id = int(object_id)
+        except ValueError:
+            return False
+        if not _kind_ok(user, kind, object_id):
+            return False
+    return True
+
+
+def request_is_allowed(user, resolver_match, query_ids: list[str] | None = None) -> bool:
+    """Whether a non-staff user may reach this admin URL, judged by the objects it names.
+
+    ``query_ids`` are the ``id`` parameters of the query string: the "chosen-multiple" views
+    of the choosers answer with the title and URLs of every object named there.
+    """
+    namespace = resolver_match.namespace
+    view_name = resolver_match.view_name
+    area = _area_is_allowed(user, namespace, view_name)
+    if area is not None:
+        return area
+    if query_ids:
+        kind = QUERY_ID_KINDS.get(view_name)
+        if kind is None and resolver_match.url_name == "chosen_multiple":
+            kind = NAMESPACE_KINDS.get(namespace)
+        if kind is not None and not _query_ids_ok(user, kind, query_ids):
+            return False
     kwargs = resolver_match.kwargs
     for name, value in kwargs.items():
         if name in PAGE_KWARGS and not _page_ok(user, value):
@@ -209,13 +244,78 @@ def bulk_action_is_allowed(user, resolver_match, request) -> bool:
     """Bulk actions name their objects in the query string (?id=1&id=2)."""
     kwargs = resolver_match.kwargs
     ids = request.GET.getlist("id") + request.POST.getlist("id")
-    if request.GET.get("id") == "all" or "all" in ids:
+    if not all(object_id.isdigit() for object_id in ids):  # "all", or not an id at all
         return False
     try:
         content_type = ContentType.objects.get_by_natural_key(kwargs["app_label"], kwargs["model_name"])
     except (ContentType.DoesNotExist, KeyError):
         return True
+    # A bulk action on a snippet is the snippet's admin area under another URL: the same
+    # area rule applies (the directory's confirmations named hidden actors to any editor).
+    area = _area_is_allowed(user, f"wagtailsnippets_{content_type.app_label}_{content_type.model}", "")
+    if area is not None:
+        return area
     return all(_object_ok(user, content_type.pk, object_id) for object_id in ids)
+
+
+def _tag_autocomplete(request, **kwargs):
+    from associations.admin_tags import autocomplete
+
+    return autocomplete(request, **kwargs)
+
+
+# Wagtail views with no hook to narrow what they list: served by a tenant-aware version.
+TENANT_VIEWS = {
+    "wagtailadmin_tag_autocomplete": _tag_autocomplete,
+    "wagtailadmin_tag_model_autocomplete": _tag_autocomplete,
+}
+
+# Page views whose action the four-page rule may forbid: URL name -> (rule action, page kwarg).
+PAGE_ACTION_VIEWS = {
+    "wagtailadmin_pages:delete": ("delete", "page_id"),
+    "wagtailadmin_pages:unpublish": ("unpublish", "page_id"),
+    "wagtailadmin_pages:move": ("move", "page_to_move_id"),
+    "wagtailadmin_pages:move_confirm": ("move", "page_to_move_id"),
+    "wagtailadmin_pages:copy": ("copy", "page_id"),
+}
+
+
+def _page_or_none(page_id) -> Page | None:
+    try:
+        return Page.objects.filter(pk=int(page_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def page_rule_refusal(request, resolver_match) -> str | None:
+    """The four-page rule's French reason for refusing this page view, if it does.
+
+    The permission tester (``associations.page_rules``) already makes Wagtail refuse, but
+    Wagtail answers with a redirect to the dashboard and an English sentence; this names the
+    reason before the view runs. Platform staff included: the rule holds for everyone.
+    """
+    action, page_kwarg = PAGE_ACTION_VIEWS.get(resolver_match.view_name, (None, None))
+    if action is None:
+        return None
+    page = _page_or_none(resolver_match.kwargs.get(page_kwarg))
+    if page is None:
+        return None
+    destination = None
+    if "destination_id" in resolver_match.kwargs:
+        destination = _page_or_none(resolver_match.kwargs["destination_id"])
+    elif action == "copy" and request.method == "POST":
+        destination = _page_or_none(request.POST.get("new_parent_page"))
+    from associations.page_rules import refusal
+
+    return refusal(page, action, destination)
+
+
+def refused_response(request, message) -> TemplateResponse:
+    """A 403 page in the admin that says why, instead of Wagtail's redirect to the dashboard."""
+    return TemplateResponse(
+        request, "associations/admin/refused.html", {"message": message, "page_title": _("Action impossible")},
+        status=403,
+    )
 
 
 class TenantAdminGuardMiddleware:
@@ -229,15 +329,20 @@ class TenantAdminGuardMiddleware:
         if not request.path_info.startswith("/admin/"):
             return None
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or selectors.user_is_platform_staff(user):
-            return None
         match = request.resolver_match
-        if match is None:
+        if user is None or not user.is_authenticated or match is None:
             return None
-        allowed = request_is_allowed(user, match)
+        if selectors.user_is_platform_staff(user):
+            message = page_rule_refusal(request, match)
+            return refused_response(request, message) if message else None
+        allowed = request_is_allowed(user, match, request.GET.getlist("id"))
         if allowed and match.view_name == "wagtail_bulk_action":
             allowed = bulk_action_is_allowed(user, match, request)
         if allowed:
-            return None
+            message = page_rule_refusal(request, match)
+            if message:
+                return refused_response(request, message)
+            tenant_view = TENANT_VIEWS.get(match.view_name)
+            return tenant_view(request, **match.kwargs) if tenant_view else None
         logger.info("isolation: user %s refused %s", user.pk, match.view_name)
         raise Http404

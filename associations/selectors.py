@@ -154,3 +154,28 @@ def featured_associations(*, home, limit: int = 6) -> list[Association]:
         .select_related("logo", "commune")
         .order_by("name")[:limit]
     )
+
+
+def tags_for_user(user: User | AnonymousUser) -> QuerySet:
+    """Tags the user may see: those of the pages, images and documents of their associations.
+
+    Tag names are shared across the platform (taggit's ``Tag``); a draft's tags say what an
+    association is preparing, so the admin's autocomplete offers only these (staff: all).
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import Tag, TaggedItem
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    from associations.models.pages import NewsPostTag
+
+    if user_is_platform_staff(user):
+        return Tag.objects.all()
+    condition = Q(pk__in=NewsPostTag.objects.filter(content_object__in=pages_for_user(user)).values("tag_id"))
+    collections = collections_for_user(user)
+    for model in (get_image_model(), get_document_model()):
+        condition |= Q(pk__in=TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=model.objects.filter(collection__in=collections).values("pk"),
+        ).values("tag_id"))
+    return Tag.objects.filter(condition)

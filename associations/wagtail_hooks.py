@@ -17,12 +17,19 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+)
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from associations import selectors, services
+from associations.admin_api import use_rule_aware_pages_endpoint
 from associations.forms import AssociationAdminForm, InvitationForm, ModerationForm
-from associations.models import Association, AssociationHomePage, AssociationStatus
-from associations.models.pages import SectionPage
+from associations.models import Association, AssociationStatus
 from associations.permissions import AssociationPermissionPolicy
 from site_kollektif.mail import latest_emails_about
 from site_kollektif.models import EmailStatus
@@ -179,6 +186,46 @@ class AssociationViewSet(SnippetViewSet):
         ]
 
 
+def choosable_associations(request):
+    """The chooser serves the public home page's featured associations: active ones only, and
+    only those the user may see (an editor's own)."""
+    return AssociationViewSet.get_queryset(None, request).filter(status=AssociationStatus.ACTIVE)
+
+
+class AssociationChooseView(ChooseView):
+    def get_object_list(self):
+        return choosable_associations(self.request)
+
+
+class AssociationChooseResultsView(ChooseResultsView):
+    def get_object_list(self):
+        return choosable_associations(self.request)
+
+
+class AssociationChosenView(SnippetChosenView):
+    def get_object(self, pk):
+        try:
+            return choosable_associations(self.request).get(pk=int(pk))
+        except ValueError as exc:
+            raise Association.DoesNotExist from exc
+
+
+class AssociationChosenMultipleView(SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return choosable_associations(self.request).filter(pk__in=[pk for pk in pks if str(pk).isdigit()])
+
+
+class AssociationChooserViewSet(SnippetChooserViewSet):
+    """Wagtail's snippet chooser lists ``Model.objects.all()``: every association, whatever its
+    status or its editors. Each view here starts from what the user may choose."""
+
+    choose_view_class = AssociationChooseView
+    choose_results_view_class = AssociationChooseResultsView
+    chosen_view_class = AssociationChosenView
+    chosen_multiple_view_class = AssociationChosenMultipleView
+
+
+AssociationViewSet.chooser_viewset_class = AssociationChooserViewSet
 association_viewset = AssociationViewSet()
 register_snippet(association_viewset)
 
@@ -313,58 +360,11 @@ def restrict_explorer(parent_page, pages, request):
     return pages.filter(pk__in=selectors.pages_for_user(request.user).values("pk"))
 
 
-@hooks.register("construct_page_listing_buttons")
-def hide_structure_buttons(buttons, page, user, context=None):
-    if selectors.user_is_platform_staff(user):
-        return
-    if isinstance(page.specific_deferred, (AssociationHomePage, SectionPage)):
-        buttons[:] = [b for b in buttons if getattr(b, "url", "") and "/delete/" not in b.url and "/move/" not in b.url and "/copy/" not in b.url]
-
-
-def _refuse(request, message):
-    """A 403 page in the admin that says why, instead of Wagtail's redirect to the dashboard."""
-    return TemplateResponse(
-        request, "associations/admin/refused.html", {"message": message, "page_title": _("Action impossible")},
-        status=403,
-    )
-
-
-def _is_structure_page(page) -> bool:
-    return isinstance(page.specific_deferred, (AssociationHomePage, SectionPage))
-
-
-def _same_association(page, destination) -> bool:
-    source_home = AssociationHomePage.objects.ancestor_of(page, inclusive=True).first()
-    target_home = AssociationHomePage.objects.ancestor_of(destination, inclusive=True).first()
-    return source_home == target_home
-
-
-@hooks.register("before_delete_page")
-def protect_sections_from_deletion(request, page):
-    if _is_structure_page(page) and not selectors.user_is_platform_staff(request.user):
-        return _refuse(request, _("Les quatre pages du site ne peuvent pas être supprimées."))
-
-
-@hooks.register("before_move_page")
-def keep_pages_in_their_association(request, page, destination):
-    if _is_structure_page(page) and not request.user.is_superuser:
-        return _refuse(request, _("Les quatre pages du site ne peuvent pas être déplacées."))
-    if not _same_association(page, destination):
-        return _refuse(request, _("Une page ne peut pas passer d'une association à une autre."))
-    return None
-
-
-@hooks.register("before_copy_page")
-def keep_copies_in_their_association(request, page):
-    if _is_structure_page(page) and not selectors.user_is_platform_staff(request.user):
-        return _refuse(request, _("Les quatre pages du site ne peuvent pas être copiées."))
-    if request.method == "POST":
-        from wagtail.models import Page
-
-        destination = Page.objects.filter(pk=request.POST.get("new_parent_page")).first()
-        if destination is not None and not _same_association(page, destination):
-            return _refuse(request, _("Une page ne peut pas être copiée vers une autre association."))
-    return None
+# The four-page rule (no deleting, moving, copying or unpublishing the Accueil and its sections;
+# no page crossing to another association) is held by the pages' permission tester,
+# associations.page_rules, which Wagtail asks on every path: it hides the buttons, filters
+# bulk actions and refuses admin API actions. The admin guard words the page views' refusal.
+hooks.register("construct_admin_api", use_rule_aware_pages_endpoint)
 
 
 @hooks.register("construct_reports_menu")

@@ -8,6 +8,7 @@ tree (the Accueil among its ancestors), never stored twice.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -69,6 +70,13 @@ class AssociationPageMixin:
         self.check_public(request)
         return super().serve(request, *args, **kwargs)
 
+    def permissions_for_user(self, user):
+        """Wagtail's tester narrowed by the four-page rule: every path that asks it obeys it
+        (page views, bulk actions, admin API)."""
+        from associations.page_rules import AssociationPagePermissionTester
+
+        return AssociationPagePermissionTester(user, self)
+
     def get_sitemap_urls(self, request=None):
         association = self.association
         if association is None or not association.is_public:
@@ -87,7 +95,23 @@ class AssociationPageMixin:
         return context
 
 
-class AssociationHomePage(AssociationPageMixin, Page):
+class StructurePageMixin:
+    """The Accueil and its sections: always live (see associations.page_rules).
+
+    An expiry date would unpublish the page later (``publish_scheduled``) and leave a 404 in
+    the menu; a section is hidden from the menu instead.
+    """
+
+    def clean(self):
+        super().clean()
+        if self.expire_at:
+            raise ValidationError({"expire_at": _(
+                "Les quatre pages du site ne peuvent pas avoir de date d'expiration : pour retirer une "
+                "section du menu, décochez « Afficher dans les menus » dans l'onglet Promotion."
+            )})
+
+
+class AssociationHomePage(StructurePageMixin, AssociationPageMixin, Page):
     cover_image = models.ForeignKey(
         "wagtailimages.Image", verbose_name=_("image de couverture"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -129,7 +153,7 @@ class AssociationHomePage(AssociationPageMixin, Page):
         return context
 
 
-class SectionPage(AssociationPageMixin, Page):
+class SectionPage(StructurePageMixin, AssociationPageMixin, Page):
     """Base of the three sections: exactly one of each under an Accueil."""
 
     parent_page_types = ["associations.AssociationHomePage"]

@@ -276,3 +276,105 @@ def test_a_user_with_no_association_sees_no_page(association_a):
     client = Client()
     client.force_login(outsider)
     assert client.get(f"/admin/pages/{association_a.home_page_id}/edit/").status_code in (302, 403, 404)
+
+
+# --- Metadata of other tenants (issue #10, item 9): each list names only what the user may see ---
+
+def _text(response) -> str:
+    """The body with JSON's \\u escapes undone (chooser responses are JSON)."""
+    import json
+
+    body = response.content.decode()
+    try:
+        return json.dumps(json.loads(body), ensure_ascii=False)
+    except ValueError:
+        return body
+
+
+def test_chosen_multiple_does_not_name_b_pages(client_a, association_a, b_objects):
+    draft = NewsPostPage.objects.get(pk=b_objects["page"])
+    draft.title = "Brouillon secret de B"
+    draft.save_revision().publish()
+    draft.unpublish()
+    response = client_a.get("/admin/choose-page/chosen-multiple/", {"id": [b_objects["page"]]})
+    assert response.status_code in (403, 404)
+    assert "secret de B" not in _text(response)
+    own = association_a.home_page
+    response = client_a.get("/admin/choose-page/chosen-multiple/", {"id": [own.pk]})
+    assert response.status_code == 200 and "Popeline" in _text(response)
+
+
+@pytest.fixture
+def hidden_associations(db):
+    from associations.factories import AssociationFactory
+    from associations.models import AssociationStatus
+
+    return [
+        AssociationFactory(name=f"Zyx {status.label}", slug=f"zyx-{status.value}", status=status)
+        for status in (AssociationStatus.PENDING, AssociationStatus.REFUSED, AssociationStatus.SUSPENDED)
+    ]
+
+
+def test_the_association_chooser_lists_only_what_the_user_may_choose(
+    client_a, staff_client, association_a, association_b, hidden_associations
+):
+    for url, params in [
+        ("/admin/snippets/choose/associations/association/", {}),
+        ("/admin/snippets/choose/associations/association/results/", {"q": "Zyx"}),
+        ("/admin/snippets/choose/associations/association/results/", {"q": "BookKa"}),
+    ]:
+        for_editor = _text(client_a.get(url, params))
+        for_staff = _text(staff_client.get(url, params))
+        hidden = [association.name for association in hidden_associations]
+        assert not [name for name in ["BookKafé", *hidden] if name in for_editor], url
+        # the chooser picks the public home page's featured associations: active ones only
+        assert not [name for name in hidden if name in for_staff], url
+    assert "Popeline" in _text(client_a.get("/admin/snippets/choose/associations/association/"))
+    assert "BookKafé" in _text(staff_client.get("/admin/snippets/choose/associations/association/"))
+    pending = hidden_associations[0]
+    response = staff_client.get(f"/admin/snippets/choose/associations/association/chosen/{pending.pk}/")
+    assert response.status_code == 404
+    response = client_a.get(
+        "/admin/snippets/choose/associations/association/chosen-multiple/", {"id": [association_b.pk, pending.pk]}
+    )
+    assert response.status_code in (403, 404)
+    assert "BookKafé" not in _text(response) and "Zyx" not in _text(response)
+
+
+@pytest.mark.parametrize("model", ["actor", "proposal", "meeting"])
+def test_annuaire_bulk_delete_confirmation_names_nothing_to_an_editor(client_a, model):
+    from annuaire.factories import ActorFactory, MeetingFactory
+    from annuaire.models import MeetingStatus, Proposal, ProposalKind
+
+    actor = ActorFactory(name="Acteur caché Zyx", is_public=False)
+    objects = {
+        "actor": actor,
+        "proposal": Proposal.objects.create(
+            kind=ProposalKind.choices[0][0], data={"name": "Zyx"}, submitter_name="Proposante Zyx",
+            submitter_email="zyx@exemple.org", actor=actor,
+        ),
+        "meeting": MeetingFactory(title="Rencontre brouillon Zyx", status=MeetingStatus.DRAFT),
+    }
+    obj = objects[model]
+    for method in (client_a.get, client_a.post):
+        response = method(f"/admin/bulk/annuaire/{model}/delete/?id={obj.pk}")
+        assert response.status_code in (403, 404)
+        assert "Zyx" not in response.content.decode()
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def test_tag_autocomplete_offers_only_the_users_tags(client_a, staff_client, association_a, association_b, image_b):
+    news_a = association_a.home_page.get_children().get(slug="actualites")
+    news_b = association_b.home_page.get_children().get(slug="actualites")
+    post_a = NewsPostPage(title="Article de A")
+    news_a.add_child(instance=post_a)
+    post_a.tags.add("zyx-couture")
+    post_a.save()
+    draft_b = NewsPostPage(title="Brouillon de B", live=False)
+    news_b.add_child(instance=draft_b)
+    draft_b.tags.add("zyx-secret-de-b")
+    draft_b.save()
+    image_b.tags.add("zyx-photo-de-b")
+    for url in ("/admin/tag-autocomplete/", "/admin/tag-autocomplete/taggit/tag/"):
+        assert client_a.get(url, {"term": "zyx"}).json() == ["zyx-couture"], url
+        assert staff_client.get(url, {"term": "zyx"}).json() == ["zyx-couture", "zyx-photo-de-b", "zyx-secret-de-b"]
