@@ -17,6 +17,7 @@ from wagtail.images.forms import BaseImageForm
 
 from associations.models import Association, Commune, Epci, Sector
 from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE, InvitationRole
+from associations.references import ReferenceScope, TenantReferencesFormMixin, scope_for_association
 from associations.validators import validate_image_file
 from associations.widgets import LocalLeafletField
 
@@ -163,8 +164,9 @@ def parse_point(value: str) -> tuple[Decimal, Decimal] | None:
     return lat, lng
 
 
-class AssociationAdminForm(WagtailAdminModelForm):
-    """Admin form of the association record: the map widget fills latitude and longitude."""
+class AssociationAdminForm(TenantReferencesFormMixin, WagtailAdminModelForm):
+    """Admin form of the association record: the map widget fills latitude and longitude; the
+    logo must be one of the association's own images."""
 
     location = forms.CharField(label=_("Position sur la carte"), required=False, widget=LocalLeafletField())
 
@@ -173,6 +175,12 @@ class AssociationAdminForm(WagtailAdminModelForm):
         instance = self.instance
         if instance and instance.latitude is not None and instance.longitude is not None:
             self.initial["location"] = f"SRID=4326;POINT({instance.longitude} {instance.latitude})"
+
+    def reference_scope(self) -> ReferenceScope | None:
+        scope = super().reference_scope()
+        if scope is None or self.instance.pk is None:
+            return scope
+        return scope_for_association(self.instance)
 
     def clean(self):
         cleaned = super().clean()
