@@ -148,3 +148,15 @@ def test_a_truncated_logo_is_refused_at_signup():
     assert response.status_code == 400
     assert MESSAGE in response.content.decode().replace("&#x27;", "'")
     assert not Association.objects.exists()
+
+
+def test_a_broken_picture_is_refused_by_the_chooser_upload(client_a, association_a):
+    """The image chooser of a page form uploads through the same form base."""
+    upload = SimpleUploadedFile("truncated.gif", truncated_gif(), content_type="image/gif")
+    response = client_a.post("/admin/images/chooser/create/", {
+        "image-chooser-upload-title": "Cassée", "image-chooser-upload-file": upload,
+        "image-chooser-upload-collection": association_a.collection_id,
+    })
+    assert response.status_code != 500
+    assert MESSAGE in response.content.decode()
+    assert not get_image_model().objects.filter(title="Cassée").exists()
