@@ -105,13 +105,23 @@ def extract_field_references(model_field, value) -> Iterator[tuple[str, str]]:
             yield kind, str(object_id)
 
 
+MAX_ID = 2**31 - 1  # Wagtail's pages, images and documents use 32-bit ids on PostgreSQL
+
+
 def _int_ids(ids: set[str]) -> tuple[set[int], bool]:
+    """Ids as integers, and whether one was not a usable id (a 23-digit number would overflow
+    the database's integer and answer 500)."""
     valid: set[int] = set()
     bad = False
     for raw in ids:
         try:
-            valid.add(int(raw))
+            number = int(raw)
         except (TypeError, ValueError):
+            bad = True
+            continue
+        if 0 < number <= MAX_ID:
+            valid.add(number)
+        else:
             bad = True
     return valid, bad
 

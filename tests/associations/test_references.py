@@ -174,8 +174,9 @@ def test_a_published_page_of_another_association_may_be_linked(client_a, post_a,
     assert NewsPostPage.objects.get(pk=post_a.pk).body[0].value["page"].pk == association_b.home_page_id
 
 
-def test_a_page_id_that_does_not_exist_is_refused(client_a, post_a):
-    response, new_revisions = _submit(client_a, post_a, **rich_text_page_link(987654))
+@pytest.mark.parametrize("page_id", [987654, "12345678901234567890123", -1])
+def test_a_page_id_that_does_not_exist_is_refused(client_a, post_a, page_id):
+    response, new_revisions = _submit(client_a, post_a, **rich_text_page_link(page_id))
     assert response.status_code == 400 and FOREIGN_PAGE in _body(response)
     assert new_revisions == 0
 
