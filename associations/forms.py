@@ -11,14 +11,17 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from PIL import Image as PILImage
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.images.fields import WagtailImageField
+from wagtail.images.forms import BaseImageForm
 
 from associations.models import Association, Commune, Epci, Sector
 from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE, InvitationRole
+from associations.references import ReferenceScope, TenantReferencesFormMixin, scope_for_association
+from associations.validators import validate_image_file
 from associations.widgets import LocalLeafletField
 
-ALLOWED_LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+ALLOWED_LOGO_FORMATS = frozenset({"PNG", "JPEG", "GIF", "WEBP"})
 POINT_PATTERN = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
 
 
@@ -45,17 +48,34 @@ def validate_logo_upload(upload) -> None:
             _("Le fichier est trop lourd (%(size)s) : %(max)s au maximum.")
             % {"size": filesizeformat(upload.size), "max": filesizeformat(max_bytes)}
         )
-    try:
-        upload.seek(0)
-        with PILImage.open(upload) as picture:
-            picture.verify()
-            image_format = picture.format
-    except Exception as exc:  # Pillow raises many kinds of errors for non-images
-        raise ValidationError(_("Ce fichier n'est pas une image (PNG, JPEG, GIF ou WebP attendu).")) from exc
-    finally:
-        upload.seek(0)
-    if image_format not in ALLOWED_LOGO_FORMATS:
-        raise ValidationError(_("Format d'image non accepté : PNG, JPEG, GIF ou WebP."))
+    validate_image_file(upload, allowed_formats=ALLOWED_LOGO_FORMATS)
+
+
+class DecodedImageField(WagtailImageField):
+    """Wagtail's image field, after a full decode of the upload by ``validate_image_file``.
+
+    Wagtail only reads the header: a truncated GIF or a broken WebP was accepted and failed
+    later as a 500 when its thumbnail was made. The size limit is checked first, so an
+    oversized file is refused without being decoded.
+    """
+
+    def to_python(self, data):
+        if hasattr(data, "read") and (self.max_upload_size is None or data.size <= self.max_upload_size):
+            validate_image_file(data)
+        return super().to_python(data)
+
+
+class ImageUploadForm(BaseImageForm):
+    """Base of every Wagtail image form (``WAGTAILIMAGES_IMAGE_FORM_BASE``): add, edit, chooser
+    upload and multiple upload all decode the picture before accepting it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("file")
+        if isinstance(field, WagtailImageField) and not isinstance(field, DecodedImageField):
+            self.fields["file"] = DecodedImageField(
+                label=field.label, required=field.required, widget=field.widget, help_text=field.help_text,
+            )
 
 
 class AssociationSignupForm(forms.ModelForm):
@@ -144,8 +164,9 @@ def parse_point(value: str) -> tuple[Decimal, Decimal] | None:
     return lat, lng
 
 
-class AssociationAdminForm(WagtailAdminModelForm):
-    """Admin form of the association record: the map widget fills latitude and longitude."""
+class AssociationAdminForm(TenantReferencesFormMixin, WagtailAdminModelForm):
+    """Admin form of the association record: the map widget fills latitude and longitude; the
+    logo must be one of the association's own images."""
 
     location = forms.CharField(label=_("Position sur la carte"), required=False, widget=LocalLeafletField())
 
@@ -154,6 +175,12 @@ class AssociationAdminForm(WagtailAdminModelForm):
         instance = self.instance
         if instance and instance.latitude is not None and instance.longitude is not None:
             self.initial["location"] = f"SRID=4326;POINT({instance.longitude} {instance.latitude})"
+
+    def reference_scope(self) -> ReferenceScope | None:
+        scope = super().reference_scope()
+        if scope is None or self.instance.pk is None:
+            return scope
+        return scope_for_association(self.instance)
 
     def clean(self):
         cleaned = super().clean()

@@ -173,6 +173,11 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "ods", "odp", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Every image upload is fully decoded once under this budget (associations/validators.py): a
+# 48-megapixel phone photo fits, a decompression bomb does not. Wagtail counts GIF frames too.
+KOLLEKTIF_IMAGE_MAX_PIXELS = 50_000_000
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = KOLLEKTIF_IMAGE_MAX_PIXELS
+WAGTAILIMAGES_IMAGE_FORM_BASE = "associations.forms.ImageUploadForm"
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_WORKFLOW_ENABLED = False  # no tree-wide moderation: each association publishes its own pages
 WAGTAIL_MODERATION_ENABLED = False
