@@ -176,6 +176,11 @@ STORAGES = {
 WAGTAIL_SITE_NAME = "Kollektif"
 WAGTAILADMIN_BASE_URL = env_str("KOLLEKTIF_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents are downloads, never opened inline on the platform's domain (a PDF may carry
+# JavaScript), and always pass through the app, which adds a sandboxing CSP
+# (site_kollektif/downloads.py) — also with object storage, whose URL would open them inline.
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "ods", "odp", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
