@@ -15,8 +15,8 @@ This is the rule of the MDN page on X-Forwarded-For ("Selecting an IP address", 
 list) and of Caddy's own `trusted_proxies`. The header is parsed by python-ipware (ports, IPv6
 brackets, IPv4-mapped addresses, RFC 7239 elements); its `IpWare.proxy_list` expects the proxies'
 exact sequence in the header, which a set of trusted networks does not give, so the walk is here.
-Rate limits (django-ratelimit through `RATELIMIT_IP_META_KEY`, allauth through its adapter) and
-logs all call `client_ip`.
+Rate limits (django-ratelimit through `RATELIMIT_IP_META_KEY`, allauth through its adapter)
+call `client_ip`, and so should anything that logs or counts a visitor's address.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Public pages served from the cache, purged when their association publishes or changes.
 
 Only what is the same for every visitor is cached: anonymous GETs (no session or CSRF cookie),
-HTML answers 200 that set no cookie and are not private (restricted pages never are) (a page with a form sets the CSRF cookie, so campaign
-pages and their progress are always fresh), under /association/ and the platform home. Each
-association has its own version number in the cache key: publishing a page, editing the
-association record, a payment changing a campaign's progress or a page's privacy bumps that number, and every
-cached page of that association is gone at once (stale keys simply expire).
+HTML answers 200 that set no cookie and are not private (a page with a form sets the CSRF
+cookie, so campaign pages and their progress are always fresh; a restricted page is private),
+under /association/ and the platform home. Each association has its own version number in the
+cache key: publishing a page, changing a page's privacy, editing the association record or a
+payment changing a campaign's progress bumps that number, and every cached page of that
+association is gone at once (stale keys simply expire).
 """
 
 from __future__ import annotations
