@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from pathlib import PurePosixPath
-from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.http import content_disposition_header
 from django.views import static
 from wagtail.documents.views.serve import serve as wagtail_document_serve
 
@@ -32,7 +32,7 @@ def harden(response: HttpResponseBase, *, filename: str) -> HttpResponseBase:
     response._csp_exempt_ro = True  # the site's report-only policy does not apply to a file
     content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
     if 200 <= response.status_code < 300 and content_type not in INLINE_TYPES:
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
