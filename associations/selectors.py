@@ -179,3 +179,22 @@ def tags_for_user(user: User | AnonymousUser) -> QuerySet:
             object_id__in=model.objects.filter(collection__in=collections).values("pk"),
         ).values("tag_id"))
     return Tag.objects.filter(condition)
+
+
+def user_verified_emails(user: User) -> set[str]:
+    """The addresses this user proved to read (allauth's verified EmailAddress), lower-cased.
+
+    `user.email` alone proves nothing: anyone can sign up with someone else's address. What is
+    sent to a mailbox (an invitation) belongs only to whoever verified it.
+    """
+    from allauth.account.models import EmailAddress
+
+    return {email.lower() for email in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)}
+
+
+def invitations_pending_for(user: User) -> list:
+    """Usable invitations sent to one of the user's verified addresses ("Mon espace")."""
+    from associations.models import Invitation
+
+    invitations = Invitation.objects.filter(email__in=user_verified_emails(user), accepted_at=None)
+    return [invitation for invitation in invitations.select_related("association") if invitation.is_usable]

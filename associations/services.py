@@ -31,7 +31,12 @@ from associations.models import (
     SupportPage,
 )
 from associations.models.association import InvitationRole
-from associations.selectors import MONEY_PERMISSION, associations_with_money_of, user_is_platform_staff
+from associations.selectors import (
+    MONEY_PERMISSION,
+    associations_with_money_of,
+    user_is_platform_staff,
+    user_verified_emails,
+)
 from site_kollektif.mail import send_templated_email
 
 INVITATION_VALIDITY = timedelta(days=14)
@@ -312,11 +317,18 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Association:
         raise ValidationError(_("Cette invitation a déjà servi ou a expiré. Demandez-en une nouvelle."))
     from allauth.account.models import EmailAddress
 
-    addresses = {user.email.lower()} | {
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
-    }
-    if invitation.email.lower() not in addresses:
+    # The invitation was sent to a mailbox: whoever accepts it must have proved they read that
+    # mailbox, not just typed the same address at signup (see selectors.user_verified_emails).
+    invited = invitation.email.lower()
+    if invited not in user_verified_emails(user):
+        known = {user.email.lower()} | {address.lower() for address in
+                                        EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+        if invited in known:
+            raise ValidationError(
+                _("Confirmez d'abord votre adresse %(email)s avec le lien que nous vous avons envoyé (ou depuis "
+                  "« Adresses e-mail » dans votre compte), puis ouvrez de nouveau cette invitation.")
+                % {"email": invitation.email}
+            )
         raise ValidationError(
             _("Cette invitation a été envoyée à %(email)s : connectez-vous avec cette adresse.")
             % {"email": invitation.email}

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from associations.forms import AssociationSignupForm
 from associations.models import Association, Invitation
-from associations.selectors import associations_for_user
+from associations.selectors import associations_for_user, invitations_pending_for
 from associations.services import association_onboard, invitation_accept
 
 
@@ -27,14 +27,10 @@ def _has_verified_email(user) -> bool:
 @login_required
 def my_space(request: HttpRequest) -> HttpResponse:
     associations = associations_for_user(request.user).select_related("home_page", "commune")
-    addresses = [request.user.email, *EmailAddress.objects.filter(user=request.user, verified=True).values_list("email", flat=True)]
-    invitations = Invitation.objects.filter(
-        email__in=[address.lower() for address in addresses if address], accepted_at=None
-    ).select_related("association")
     return render(
         request,
         "associations/my_space.html",
-        {"associations": associations, "invitations": [i for i in invitations if i.is_usable]},
+        {"associations": associations, "invitations": invitations_pending_for(request.user)},
     )
 
 

@@ -6,6 +6,7 @@ demo, so that a fresh clone runs with no configuration at all.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -34,6 +35,17 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value in (None, ""):
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """A list of addresses or CIDR networks, checked at start-up: a typo must not trust everyone."""
+    entries = env_list(name, default)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise RuntimeError(f"{name} : « {entry} » n'est ni une adresse IP ni un réseau (CIDR).") from exc
+    return entries
 
 
 def env_required(name: str) -> str:

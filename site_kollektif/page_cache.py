@@ -1,11 +1,12 @@
 """Public pages served from the cache, purged when their association publishes or changes.
 
 Only what is the same for every visitor is cached: anonymous GETs (no session or CSRF cookie),
-HTML answers 200 that set no cookie (a page with a form sets the CSRF cookie, so campaign
-pages and their progress are always fresh), under /association/ and the platform home. Each
-association has its own version number in the cache key: publishing a page, editing the
-association record or a payment changing a campaign's progress bumps that number, and every
-cached page of that association is gone at once (stale keys simply expire).
+HTML answers 200 that set no cookie and are not private (a page with a form sets the CSRF
+cookie, so campaign pages and their progress are always fresh; a restricted page is private),
+under /association/ and the platform home. Each association has its own version number in the
+cache key: publishing a page, changing a page's privacy, editing the association record or a
+payment changing a campaign's progress bumps that number, and every cached page of that
+association is gone at once (stale keys simply expire).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -49,6 +51,25 @@ def purge_after_commit(slug: str | None) -> None:
     """What services and hooks call: the purge happens once the change is visible to readers
     (an association's pages when ``slug`` is given, otherwise the platform's)."""
     transaction.on_commit(lambda: purge_association(slug) if slug else purge(PLATFORM))
+
+
+def purge_page_after_commit(page) -> None:
+    """The pages of the association `page` belongs to (or the platform's) become stale."""
+    association = getattr(page.specific_deferred, "association", None)
+    purge_after_commit(association.slug if association is not None else None)
+
+
+def purge_after_view_restriction_change(sender, instance, **kwargs) -> None:
+    """A page made private (password, login, groups) or public again: its cached copy, and those
+    of its descendants, which inherit the restriction, must go. Connected to the restriction's
+    save and delete (site_kollektif/apps.py): the admin's privacy dialog fires no Wagtail hook.
+    Restricted pages themselves are never stored: Wagtail answers them `Cache-Control: private`
+    (or `no-cache` for the password form), which `_cacheable_response` refuses."""
+    try:
+        page = instance.page
+    except ObjectDoesNotExist:  # the page itself is being deleted: its own hook purges
+        return
+    purge_page_after_commit(page)
 
 
 def _cacheable_request(request: HttpRequest) -> bool:

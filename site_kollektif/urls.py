@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -7,10 +6,13 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from associations import urls as association_urls
+from site_kollektif.downloads import serve_document, serve_media
 from site_kollektif.health import health
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Before Wagtail's own pattern: the same view and URL name, served as a sandboxed download.
+    path("documents/<int:document_id>/<str:document_filename>", serve_document, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
     path("comptes/", include("allauth.urls")),
     path("espace/", include(association_urls)),
@@ -20,12 +22,8 @@ urlpatterns = [
     path("sante/", health, name="health"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-else:
-    from django.views.static import serve
-
-    # Public media of the demo and tests (production serves them from object storage).
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Public media of the demo, the tests and a single machine without object storage (with S3 they
+# come from the bucket's own domain): uploaded files, sandboxed (site_kollektif/downloads.py).
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media)]
 
 urlpatterns += [path("", include(wagtail_urls))]

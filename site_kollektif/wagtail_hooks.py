@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wagtail import hooks
 
-from site_kollektif.page_cache import purge_after_commit
+from site_kollektif.page_cache import purge_page_after_commit
 
 
 @hooks.register("after_publish_page")
@@ -13,8 +13,7 @@ from site_kollektif.page_cache import purge_after_commit
 @hooks.register("after_move_page")
 def purge_after_page_change(request, page):
     """The pages of the association the page belongs to (or the platform's) become stale."""
-    association = getattr(page.specific_deferred, "association", None)
-    purge_after_commit(association.slug if association is not None else None)
+    purge_page_after_commit(page)
 
 
 @hooks.register("register_admin_viewset")

@@ -1,8 +1,8 @@
 """"Mes reçus": a payer proves they own an e-mail address by opening a one-time link.
 
 Only the token's hash is stored; opening the link marks it used and opens a short session
-bound to that address. Asking for a link answers the same way whether or not the address
-has receipts, so nobody can learn who gave to whom.
+bound to that address. Asking for a link answers the same way, with the same work, whether or
+not the address has receipts (a task looks it up), so nobody can learn who gave to whom.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from campagnes.models import Receipt, ReceiptAccessToken
 from site_kollektif.mail import send_templated_email
@@ -28,12 +29,27 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def access_link_request(*, email: str) -> None:
+    """What the page does for any address: enqueue the same task after commit, nothing else.
+
+    Looking the address up here would make an address with receipts answer slower than one
+    without (a timing oracle on who gave to whom): the lookup and the e-mail are the worker's.
+    """
+    email = email.strip().lower()
+    transaction.on_commit(lambda: send_access_link.enqueue(email=email))
+
+
+@task()
+def send_access_link(*, email: str) -> str:
+    return "lien envoyé" if access_link_send(email=email) else "aucun reçu pour cette adresse"
+
+
 @transaction.atomic
-def access_link_send(*, email: str) -> None:
+def access_link_send(*, email: str) -> bool:
     """E-mail a one-time link, only if the address has receipts (the page says the same either way)."""
     email = email.strip().lower()
     if not Receipt.objects.filter(donor_email=email).exists():
-        return
+        return False
     token = secrets.token_urlsafe(32)
     ReceiptAccessToken.objects.create(
         email=email, token_hash=_hash(token),
@@ -44,6 +60,7 @@ def access_link_send(*, email: str) -> None:
         to=[email], subject=_("Vos reçus sur Kollektif"), template="my_receipts_link",
         context={"link": link, "minutes": settings.KOLLEKTIF_RECEIPT_LINK_MINUTES},
     )
+    return True
 
 
 @transaction.atomic

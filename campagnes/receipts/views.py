@@ -55,7 +55,7 @@ def my_receipts(request: HttpRequest) -> HttpResponse:
         if limited:
             form.add_error(None, _("Trop de demandes : réessayez dans une heure."))
             return TemplateResponse(request, "campagnes/my_receipts.html", {"form": form}, status=429)
-        access.access_link_send(email=email)
+        access.access_link_request(email=email)
         return TemplateResponse(request, "campagnes/my_receipts.html", {"sent_to": email})
     email = access.session_email(request.session)
     if email:

@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from site_kollektif.env import BASE_DIR, env_int, env_list, env_str
+from site_kollektif.env import BASE_DIR, env_int, env_list, env_networks, env_str
 
 PROJECT_DIR = BASE_DIR / "site_kollektif"
 
@@ -71,6 +71,12 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "site_kollektif.urls"
+
+# The reverse proxies in front of the app (addresses or CIDR networks): X-Forwarded-For is read
+# only from them, right to left (site_kollektif/client_ip.py). Default: Caddy on the same machine
+# (docs/deploy.md). Every rate limit (payments, "Mes reçus", contributions, logins) uses it.
+KOLLEKTIF_TRUSTED_PROXIES = env_networks("KOLLEKTIF_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+RATELIMIT_IP_META_KEY = "site_kollektif.client_ip.client_ip"
 
 # Content-Security-Policy (django-csp; Stripe and tile origins added per request by
 # site_kollektif/security.py): no inline script anywhere on the public site. The Wagtail
@@ -170,6 +176,11 @@ STORAGES = {
 WAGTAIL_SITE_NAME = "Kollektif"
 WAGTAILADMIN_BASE_URL = env_str("KOLLEKTIF_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents are downloads, never opened inline on the platform's domain (a PDF may carry
+# JavaScript), and always pass through the app, which adds a sandboxing CSP
+# (site_kollektif/downloads.py) — also with object storage, whose URL would open them inline.
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "ods", "odp", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
@@ -201,6 +212,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kollektif] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key", "signup": "20/h/ip"}
+ACCOUNT_ADAPTER = "site_kollektif.account_adapter.AccountAdapter"  # rate limits per real client
 # Two-factor authentication (allauth MFA): an authenticator app and recovery codes. Staff and
 # treasurers (who see payers and receipts) must have one to enter the admin when
 # KOLLEKTIF_REQUIRE_MFA is on (the default in production).

@@ -32,6 +32,7 @@ def test_an_editor_invites_a_coeditor_who_joins(client_a, association_a, django_
     client = Client()
     client.force_login(newcomer)
     assert "Popeline" in client.get(token_path).content.decode()
+    assert token_path in client.get("/espace/").content.decode()  # listed in "Mon espace"
     response = client.post(token_path)
     assert response.status_code == 302
     assert newcomer.groups.filter(pk=association_a.editors_group_id).exists()
@@ -69,3 +70,37 @@ def test_an_editor_cannot_invite_into_another_association(client_a, association_
 
 def test_an_unknown_token_is_a_404():
     assert Client().get("/espace/invitation/nimporte-quoi/").status_code == 404
+
+
+def test_an_unverified_address_cannot_accept_an_invitation(client_a, association_a, django_capture_on_commit_callbacks):
+    """Whoever created an account with the invited address but never proved they read its mail
+    (an account created with someone else's address) gains nothing."""
+    from allauth.account.models import EmailAddress
+
+    _invite(client_a, association_a, "tresoriere@exemple.org", django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get()
+    squatter = UserFactory(email="tresoriere@exemple.org")
+    EmailAddress.objects.filter(user=squatter).update(verified=False)
+    client = Client()
+    client.force_login(squatter)
+    assert invitation.token not in client.get("/espace/").content.decode()  # not even listed
+    response = client.post(f"/espace/invitation/{invitation.token}/")
+    assert response.status_code == 400
+    assert "Confirmez d&#x27;abord votre adresse" in response.content.decode()
+    assert not squatter.groups.exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+def test_an_address_known_only_on_the_account_record_is_not_enough(client_a, association_a,
+                                                                   django_capture_on_commit_callbacks):
+    from allauth.account.models import EmailAddress
+
+    _invite(client_a, association_a, "tresoriere@exemple.org", django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get()
+    squatter = UserFactory(email="tresoriere@exemple.org")
+    EmailAddress.objects.filter(user=squatter).delete()  # e.g. an account created outside allauth
+    client = Client()
+    client.force_login(squatter)
+    response = client.post(f"/espace/invitation/{invitation.token}/")
+    assert response.status_code == 400 and not squatter.groups.exists()

@@ -76,3 +76,57 @@ def test_forms_searches_and_signed_in_visitors_are_never_cached(association_a, c
     assert form_page.status_code == 200 and "X-Kollektif-Cache" not in form_page  # it sets the CSRF cookie
     assert "X-Kollektif-Cache" not in _get("/association/?q=couture")
     assert "X-Kollektif-Cache" not in client_a.get("/association/popeline/")
+
+
+def _set_privacy(client, page, **data):
+    with_commit = client.post(f"/admin/pages/{page.pk}/privacy/", data)
+    assert with_commit.status_code == 200 and "set_privacy_done" in with_commit.content.decode()
+
+
+def test_a_page_made_private_in_the_admin_is_no_longer_served_from_the_cache(
+        client_a, association_a, django_capture_on_commit_callbacks):
+    projects = association_a.home_page.get_children().get(slug="nos-projets").specific
+    assert _get("/association/popeline/nos-projets/")["X-Kollektif-Cache"] == "miss"
+    assert _get("/association/popeline/nos-projets/")["X-Kollektif-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        _set_privacy(client_a, projects, restriction_type="password", password="atelier2026")
+    response = _get("/association/popeline/nos-projets/")
+    assert response.status_code == 200 and "X-Kollektif-Cache" not in response
+    assert 'name="password"' in response.content.decode()  # the password form, not the cached page
+    assert 'name="password"' in _get("/association/popeline/nos-projets/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _set_privacy(client_a, projects, restriction_type="none")
+    assert _get("/association/popeline/nos-projets/")["X-Kollektif-Cache"] == "miss"
+
+
+def test_a_restricted_page_is_never_stored_even_when_served(association_a):
+    """Whatever carries the visitor's right to see it, restricted content stays out of the shared
+    cache (here a session given without a cookie, which the cache cannot see): Wagtail marks it
+    private, and the cache keeps nothing private."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+    from wagtail.models import PageViewRestriction
+    from wagtail.views import serve
+
+    from site_kollektif.page_cache import PublicPageCacheMiddleware
+
+    projects = association_a.home_page.get_children().get(slug="nos-projets")
+    restriction = PageViewRestriction.objects.create(
+        page=projects, restriction_type=PageViewRestriction.PASSWORD, password="atelier2026")
+
+    def serve_with_passed_restriction(request):
+        request.session = SessionStore()
+        request.session[restriction.passed_view_restrictions_session_key] = [restriction.pk]
+        from django.contrib.auth.models import AnonymousUser
+
+        request.user = AnonymousUser()
+        return serve(request, "association/popeline/nos-projets/").render()
+
+    middleware = PublicPageCacheMiddleware(serve_with_passed_restriction)
+    request = RequestFactory().get("/association/popeline/nos-projets/")
+    first = middleware(request)
+    assert first.status_code == 200 and 'name="password"' not in first.content.decode()
+    assert "X-Kollektif-Cache" not in first
+    anonymous = Client().get("/association/popeline/nos-projets/")
+    assert 'name="password"' in anonymous.content.decode()
