@@ -19,6 +19,7 @@ from campagnes import services
 from campagnes import stripe_gateway as gateway
 from campagnes.forms import payment_form_for
 from campagnes.models import Payment, PaymentStatus
+from site_kollektif.client_ip import client_ip
 
 logger = logging.getLogger("kollektif.payments")
 
@@ -139,7 +140,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         logger.warning("webhook refused: signed but malformed event (%s)", exc)
         return HttpResponseBadRequest("événement invalide")
     except (ValueError, SignatureVerificationError):
-        logger.warning("webhook refused: bad signature or payload from %s", request.META.get("REMOTE_ADDR"))
+        logger.warning("webhook refused: bad signature or payload from %s", client_ip(request))
         return HttpResponseBadRequest("signature invalide")
     try:
         outcome = services.webhook_handle(event)
