@@ -12,7 +12,10 @@ an attacker's script) they raised errors deep inside Wagtail, all found by a pro
 - `offset`/`limit` of the admin API beyond the database integer (IntegrityError on SQLite);
 - the copy view's `new_parent_page` empty, missing or unknown (`Page.objects.get` before the
   form is validated);
-- the external-link chooser without its `url` field (`None.startswith`).
+- the external-link chooser without its `url` field (`None.startswith`);
+- the admin API's `search_operator` other than "and"/"or" (ValueError in the search backend);
+- the image chooser asked for a search and a tag at once (modelsearch cannot filter a search
+  by tag: FilterFieldError); the search wins, as when the person types after clicking a tag.
 
 Rather than a patched copy of each Wagtail view, one middleware validates or normalises the
 known parameters; `InvalidParameter` raised by our own views (site_kollektif.params) is
@@ -34,6 +37,12 @@ from site_kollektif.params import MAX_ID, InvalidParameter, parse_int
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 SEARCH_PARAMS = ("q", "search")
 API_INTEGERS = ("offset", "limit")
+SEARCH_OPERATORS = {"and", "or"}
+# Views whose search cannot be combined with the second parameter: the search wins.
+SEARCH_EXCLUDES = {
+    "wagtailimages_chooser:choose": "tag",
+    "wagtailimages_chooser:choose_results": "tag",
+}
 LINK_CHOOSER_FIELDS = {
     "wagtailadmin_choose_page_external_link": ("external-link-chooser-url",),
     "wagtailadmin_choose_page_email_link": ("email-link-chooser-email_address",),
@@ -70,11 +79,14 @@ def _uses_sqlite_fts() -> bool:
     return connection.vendor == "sqlite" and backend.endswith(".database")
 
 
-def _normalised_search(request) -> None:
+def _normalised_search(request, view_name: str) -> None:
     """Blank searches are no search; on SQLite's FTS5, double quotes are dropped."""
     if not any(name in request.GET for name in SEARCH_PARAMS):
         return
     query = request.GET.copy()
+    excluded = SEARCH_EXCLUDES.get(view_name)
+    if excluded and (query.get("q") or "").strip():
+        query.pop(excluded, None)
     for name in SEARCH_PARAMS:
         if name not in query:
             continue
@@ -115,10 +127,13 @@ class AdminInputMiddleware:
         _refuse_control_characters(request.GET)
         if request.method == "POST":
             _refuse_control_characters(request.POST)
-        _normalised_search(request)
+        _normalised_search(request, view_name)
         if view_name.startswith("wagtailadmin_api:"):
             for name in API_INTEGERS:
                 parse_int(request.GET.get(name), name=name, maximum=MAX_ID)
+            operator = request.GET.get("search_operator")
+            if operator is not None and operator not in SEARCH_OPERATORS:
+                raise InvalidParameter(_("Le paramètre « search_operator » vaut « and » ou « or »."))
         if request.method != "POST":
             return
         if view_name == "wagtailadmin_pages:copy":

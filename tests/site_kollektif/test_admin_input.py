@@ -66,7 +66,7 @@ def test_good_integers_still_work(association_a, treasurer_a, editor_a):
 
 
 @pytest.mark.parametrize("params", [{"search": " "}, {"search": "a\x00b"}, {"offset": "9" * 30},
-                                    {"offset": "-1"}, {"limit": "²"}])
+                                    {"offset": "-1"}, {"limit": "²"}, {"search": "0", "search_operator": "0"}])
 def test_the_admin_api_refuses_or_reads_odd_parameters(editor_a, params):
     response = _client(editor_a).get("/admin/api/main/pages/", params)
     assert response.status_code in (200, 400), response.status_code
@@ -130,3 +130,8 @@ def test_control_characters_in_admin_input_are_refused(association_a, editor_a, 
     post.refresh_from_db()
     assert post.title == "Atelier du mercredi"
 
+
+
+def test_the_image_chooser_searches_when_given_a_search_and_a_tag(editor_a, image_a):
+    response = _client(editor_a).get("/admin/images/chooser/results/", {"q": "Photo", "tag": "couture"})
+    assert response.status_code == 200 and "Photo de A" in response.content.decode()
