@@ -14,6 +14,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("char", ["\x00", "\x0b", "\x1b", "\x7f", "\x85"])
 def test_feeds_stay_valid_xml_with_a_control_character_in_stored_text(association_a, char):
+    from django.db import connection
+
+    if char == "\x00" and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL cannot store NUL in text: nothing to serve")
     index = association_a.home_page.get_children().get(slug="actualites")
     post = NewsPostPage(title=f"Atelier{char}du mercredi", introduction=f"Venez{char}coudre")
     index.add_child(instance=post)
