@@ -205,6 +205,8 @@ class TicketForm(PayerForm):
         )
         if cleaned["amount_cents"] <= 0:
             raise ValidationError(_("Ces billets sont gratuits : pas besoin de payer en ligne."))
+        if cleaned["amount_cents"] > MAX_PAYMENT_CENTS:
+            raise ValidationError(_("Pour un montant aussi important, contactez l'association."))
         return cleaned
 
 

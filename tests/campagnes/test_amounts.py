@@ -97,6 +97,20 @@ def test_a_free_price_membership_has_a_maximum(membership):
     assert not Payment.objects.exists()
 
 
+def test_a_ticket_order_has_a_maximum(association_a):
+    from campagnes.models import TicketingCampaignPage, TicketType
+
+    page = TicketingCampaignPage(title="Gala", slug="gala", event_starts_at=timezone.now() + timedelta(days=9),
+                                 place="Arras")
+    for n in range(2):
+        page.ticket_types.add(TicketType(name=f"Loge {n}", price=Decimal("999999.99"), quota=50))
+    _support(association_a).add_child(instance=page)
+    data = {**PAYER, **{f"billets_{t.pk}": "10" for t in page.ticket_types.all()}}
+    response = Client(raise_request_exception=False).post(page.url, data)
+    assert response.status_code == 400 and "contactez l&#x27;association" in response.content.decode()
+    assert not Payment.objects.exists()
+
+
 def test_the_database_refuses_a_payment_above_stripes_limit(association_a, donation_campaign):
     with pytest.raises(IntegrityError), transaction.atomic():
         Payment.objects.create(association=association_a, campaign=donation_campaign, kind=PaymentKind.DONATION,
