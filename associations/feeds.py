@@ -1,12 +1,27 @@
-"""RSS and Atom feeds of an association's news."""
+"""RSS and Atom feeds of an association's news.
+
+XML 1.0 cannot carry most control characters and Django's feed writer raises ValueError on
+them (a 500 for the whole feed). The admin refuses them in new input
+(site_kollektif.admin_input), but a title stored before, or written by a script, must not
+take the association's feed down: every text of the feed goes through `feed_text`.
+"""
 
 from __future__ import annotations
+
+import re
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 FEED_ITEMS = 20
+# Control characters except tab, LF and CR (https://www.w3.org/TR/xml/#charsets), and C1 controls.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def feed_text(value) -> str:
+    """`value` as text an XML feed can carry: control characters become spaces."""
+    return _CONTROLS.sub(" ", str(value or ""))
 
 
 class NewsRssFeed(Feed):
@@ -15,22 +30,23 @@ class NewsRssFeed(Feed):
         self.index_page = index_page
 
     def title(self):
-        return _("%(name)s — actualités") % {"name": self.index_page.association.name}
+        return feed_text(_("%(name)s — actualités") % {"name": self.index_page.association.name})
 
     def link(self):
         return self.index_page.url
 
     def description(self):
-        return _("Les dernières actualités de %(name)s sur Kollektif") % {"name": self.index_page.association.name}
+        return feed_text(_("Les dernières actualités de %(name)s sur Kollektif")
+                         % {"name": self.index_page.association.name})
 
     def items(self):
         return self.index_page.posts()[:FEED_ITEMS]
 
     def item_title(self, item):
-        return item.title
+        return feed_text(item.title)
 
     def item_description(self, item):
-        return item.introduction
+        return feed_text(item.introduction)
 
     def item_link(self, item):
         return item.url
@@ -43,7 +59,7 @@ class NewsRssFeed(Feed):
         return timezone.make_aware(datetime.combine(item.date, time(12, 0)))
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [feed_text(tag.name) for tag in item.tags.all()]
 
     def __call__(self, request, *args, **kwargs):
         self.request = request

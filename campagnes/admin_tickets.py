@@ -48,6 +48,7 @@ from campagnes.admin_listing import (
 from campagnes.admin_members import AssociationRecordPermissionPolicy
 from campagnes.admin_views import PaymentPermissionPolicy
 from campagnes.models import Payment, PaymentStatus, Ticket, TicketingCampaignPage
+from site_kollektif.params import int_param
 
 logger = logging.getLogger("kollektif.tickets")
 
@@ -224,8 +225,8 @@ class CheckInView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateVie
         return CheckInForm(data, user=self.request.user, initial=initial)
 
     def _event_from_query(self):
-        event_id = self.request.GET.get("evenement", "")
-        if not event_id.isdigit():
+        event_id = int_param(self.request, "evenement", minimum=1)
+        if event_id is None:
             return None
         return ticketing_campaigns_for(self.request.user).filter(pk=event_id).first()
 
@@ -378,8 +379,8 @@ class TicketIndexView(AssociationListingMixin, IndexView):
         buttons = list(super().header_buttons)
         if self.check_in_url_name and self.user_has_permission("check_in"):
             url = reverse(self.check_in_url_name)
-            campaign = self.request.GET.get("campaign", "")
-            if campaign.isdigit():
+            campaign = int_param(self.request, "campaign", minimum=1)
+            if campaign is not None:
                 url += f"?evenement={campaign}"
             buttons.append(HeaderButton(_("Contrôle des entrées"), url=url, icon_name="tick"))
         return buttons

@@ -45,7 +45,7 @@ from campagnes.models import (
     Receipt,
     TicketingCampaignPage,
 )
-from campagnes.money import format_eur, to_cents, to_euros
+from campagnes.money import AmountField, format_eur, to_euros
 from campagnes.services import payment_refund
 
 CAMPAIGN_MODELS = (DonationCampaignPage, MembershipCampaignPage, TicketingCampaignPage, CrowdfundingCampaignPage)
@@ -210,10 +210,11 @@ class PaymentIndexView(AssociationListingMixin, IndexView):
 # --- detail and refund --------------------------------------------------------------------
 
 class RefundForm(forms.Form):
-    amount = forms.CharField(
-        label=gettext_lazy("Montant à rembourser (€)"), max_length=20,
+    amount = AmountField(
+        label=gettext_lazy("Montant à rembourser (€)"),
         help_text=gettext_lazy("Par défaut, tout ce qui reste. Indiquez un montant plus petit pour un remboursement partiel."),
-        error_messages={"required": gettext_lazy("Indiquez le montant à rembourser.")},
+        error_messages={"required": gettext_lazy("Indiquez le montant à rembourser."),
+                        "min_value": gettext_lazy("Le montant à rembourser doit être positif.")},
     )
 
     def __init__(self, *args, payment: Payment, **kwargs):
@@ -222,12 +223,7 @@ class RefundForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_amount(self) -> int:
-        try:
-            cents = to_cents(self.cleaned_data["amount"].replace("\xa0", "").replace("€", "").strip())
-        except ValueError as exc:
-            raise forms.ValidationError(_("Indiquez un montant en euros, par exemple 12,50.")) from exc
-        if cents <= 0:
-            raise forms.ValidationError(_("Le montant à rembourser doit être positif."))
+        cents = self.cleaned_data["amount"]
         left = remaining_cents(self.payment)
         if cents > left:
             raise forms.ValidationError(

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from associations.validators import validate_siren
-from campagnes.money import to_cents
+from campagnes.money import MAX_PAYMENT_CENTS, AmountField, to_cents
 
 CONSENT_TEXT = _(
     "J'accepte que mes coordonnées soient transmises à l'association pour traiter mon paiement et "
@@ -76,8 +76,8 @@ class PayerForm(forms.Form):
 
 class DonationForm(PayerForm):
     preset = forms.ChoiceField(label=_("Montant"), required=False, widget=forms.RadioSelect)
-    amount = forms.CharField(
-        label=_("Montant du don (€)"), max_length=12, required=False,
+    amount = AmountField(
+        label=_("Montant du don (€)"), required=False,
         help_text=_("Un autre montant, si aucun de ceux proposés ne vous convient."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "transaction-amount"}),
     )
@@ -107,28 +107,17 @@ class DonationForm(PayerForm):
 
     def clean_amount(self):
         preset = self.cleaned_data.get("preset") or ""
-        raw = (self.cleaned_data.get("amount") or "").strip()
-        if preset.isdigit() and not raw:
+        cents = self.cleaned_data.get("amount")
+        if cents is None and preset.isascii() and preset.isdigit():
             return int(preset)
-        if not raw:
+        if cents is None:
             raise ValidationError(_("Choisissez ou indiquez un montant."))
-        cents = _parse_amount(raw)
         minimum, maximum = to_cents(self.campaign.min_amount), to_cents(self.campaign.max_amount)
         if cents < minimum:
             raise ValidationError(_("Le don minimum est de %(min)s €.") % {"min": _fmt(self.campaign.min_amount)})
         if cents > maximum:
             raise ValidationError(_("Le don maximum est de %(max)s €.") % {"max": _fmt(self.campaign.max_amount)})
         return cents
-
-
-def _parse_amount(raw: str) -> int:
-    try:
-        cents = to_cents(raw)
-    except ValueError as exc:
-        raise ValidationError(_("Indiquez un montant en euros, par exemple 20 ou 12,50.")) from exc
-    if cents <= 0:
-        raise ValidationError(_("Le montant doit être positif."))
-    return cents
 
 
 class MembershipForm(PayerForm):
@@ -140,9 +129,9 @@ class MembershipForm(PayerForm):
         return "adhesion", self.cleaned_data["amount_cents"], {"tier": tier.pk, "tier_name": tier.name}
 
     tier = forms.ModelChoiceField(label=_("Formule"), queryset=None, widget=forms.RadioSelect, empty_label=None)
-    amount = forms.CharField(
-        label=_("Montant si prix libre (€)"), max_length=12, required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    amount = AmountField(
+        label=_("Montant si prix libre (€)"), required=False, max_cents=MAX_PAYMENT_CENTS,
+        error_messages={"max_value": _("Pour un montant aussi important, contactez l'association.")},
     )
 
     def __init__(self, *args, campaign, **kwargs):
@@ -160,12 +149,10 @@ class MembershipForm(PayerForm):
         if tier is None:
             return cleaned
         price = to_cents(tier.price)
-        if tier.free_price and (cleaned.get("amount") or "").strip():
-            try:
-                cents = _parse_amount(cleaned["amount"])
-            except ValidationError as exc:
-                self.add_error("amount", exc)
-                return cleaned
+        if "amount" in self.errors:
+            return cleaned
+        if tier.free_price and cleaned.get("amount") is not None:
+            cents = cleaned["amount"]
             if cents < price:
                 self.add_error("amount", _("Le minimum pour cette formule est de %(min)s €.") % {"min": _fmt(tier.price)})
             cleaned["amount_cents"] = cents
@@ -218,6 +205,8 @@ class TicketForm(PayerForm):
         )
         if cleaned["amount_cents"] <= 0:
             raise ValidationError(_("Ces billets sont gratuits : pas besoin de payer en ligne."))
+        if cleaned["amount_cents"] > MAX_PAYMENT_CENTS:
+            raise ValidationError(_("Pour un montant aussi important, contactez l'association."))
         return cleaned
 
 
@@ -230,8 +219,9 @@ class CrowdfundingForm(PayerForm):
                      "counterpart_value_cents": to_cents(counterpart.value)}
         return "collecte", self.cleaned_data["amount_cents"], offer
 
-    amount = forms.CharField(label=_("Montant de votre contribution (€)"), max_length=12,
-                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    amount = AmountField(label=_("Montant de votre contribution (€)"), max_cents=MAX_PAYMENT_CENTS,
+                         error_messages={"max_value": _("Pour un montant aussi important, contactez l'association."),
+                                         "required": _("Indiquez un montant.")})
     counterpart = forms.ModelChoiceField(label=_("Contrepartie"), queryset=None, required=False,
                                          widget=forms.RadioSelect, empty_label=_("Sans contrepartie"))
 
@@ -243,12 +233,6 @@ class CrowdfundingForm(PayerForm):
         self.fields["counterpart"].label_from_instance = lambda c: (
             f"{c.name} — {_('dès')} {_fmt(c.min_amount)} €" + (f" ({c.remaining} {_('restantes')})" if c.stock is not None else "")
         )
-
-    def clean_amount(self):
-        cents = _parse_amount(self.cleaned_data["amount"])
-        if cents > to_cents("100000"):
-            raise ValidationError(_("Pour un montant aussi important, contactez l'association."))
-        return cents
 
     def clean(self):
         cleaned = super().clean()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +21,12 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from associations.models.pages import INTRO_FEATURES, AssociationPageMixin
+from campagnes.money import MAX_AMOUNT_EUROS
 from site_kollektif.blocks import BaseStreamBlock
 
-EURO = {"max_digits": 9, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+# Every amount an editor sets stays within what Stripe accepts for one payment (campagnes/money.py).
+EURO = {"max_digits": 9, "decimal_places": 2,
+        "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT_EUROS)]}
 
 
 class CampaignState(models.TextChoices):

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campagnes.money import STRIPE_MAX_CENTS
+
 
 class PaymentKind(models.TextChoices):
     DONATION = "don", _("Don")
@@ -102,6 +104,9 @@ class Payment(models.Model):
         verbose_name_plural = _("paiements")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["association", "status", "created_at"], name="payment_asso_status")]
+        # Stripe's own limit, and far below PostgreSQL's integer: no code path may record more.
+        constraints = [models.CheckConstraint(condition=models.Q(amount_cents__lte=STRIPE_MAX_CENTS),
+                                              name="payment_amount_within_stripe_limit")]
 
     def __str__(self) -> str:
         from campagnes.money import format_eur

@@ -43,6 +43,7 @@ from campagnes.receipts import services
 from campagnes.receipts.delivery import pdf_bytes
 from campagnes.receipts.manual_gifts import ImportFileError, ManualGiftForm, manual_gift_record, manual_gifts_import
 from campagnes.receipts.views import pdf_response
+from site_kollektif.params import int_param
 
 RECEIPTS_NAMESPACE = "recus"
 
@@ -211,10 +212,8 @@ def receipt_pdf(request, pk: int):
 def _association_for(request) -> Association:
     """The association the page is about: asked for when the user sees several."""
     allowed = Association.objects.all() if user_is_platform_staff(request.user) else associations_with_money_of(request.user)
-    chosen = request.GET.get("association") or request.POST.get("association")
-    if chosen:
-        if not str(chosen).isdigit():
-            raise Http404(_("Association inconnue."))
+    chosen = int_param(request, "association", minimum=1)
+    if chosen is not None:
         return get_object_or_404(allowed, pk=chosen)
     if allowed.count() == 1:
         return allowed.get()
@@ -233,8 +232,7 @@ def _associations_menu(request) -> list[Association]:
 
 
 def _needs_choice(request) -> bool:
-    return not (request.GET.get("association") or request.POST.get("association")) and len(
-        _associations_menu(request)) != 1
+    return int_param(request, "association", minimum=1) is None and len(_associations_menu(request)) != 1
 
 
 def _choose(request, title: str):
@@ -243,8 +241,8 @@ def _choose(request, title: str):
 
 
 def _year(request) -> int:
-    raw = request.GET.get("annee") or request.POST.get("annee") or ""
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year - 1
+    year = int_param(request, "annee", minimum=2000, maximum=2100)
+    return year if year is not None else timezone.localdate().year - 1
 
 
 def declaration(request):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from associations.models import Association, SupportPage
 from associations.validators import validate_siren
 from campagnes.models import Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentStatus
-from campagnes.money import to_cents
+from campagnes.money import MAX_PAYMENT_CENTS, AmountField
 from campagnes.receipts.services import receipt_issue_for_payment
 
 MANUAL_METHODS = [
@@ -33,7 +33,6 @@ MANUAL_METHODS = [
 ]
 METHOD_WORDS = {"cheque": "cheque", "chèque": "cheque", "virement": "virement", "especes": "especes",
                 "espèces": "especes", "prelevement": "prelevement", "prélèvement": "prelevement"}
-MAX_AMOUNT_CENTS = 10_000_000  # 100 000 €: beyond, a typing mistake more likely than a gift
 
 
 class ManualGiftForm(forms.Form):
@@ -47,8 +46,10 @@ class ManualGiftForm(forms.Form):
     street_address = forms.CharField(label=_("Adresse"), max_length=300, required=False)
     postal_code = forms.CharField(label=_("Code postal"), max_length=10, required=False)
     city = forms.CharField(label=_("Ville"), max_length=150, required=False)
-    amount = forms.CharField(label=_("Montant (€)"), max_length=14,
-                             error_messages={"required": _("Indiquez le montant.")})
+    amount = AmountField(label=_("Montant (€)"), max_cents=MAX_PAYMENT_CENTS,
+                         error_messages={"required": _("Indiquez le montant."),
+                                         "max_value": _("Montant trop élevé pour une saisie (plus de 100 000 €) : "
+                                                        "vérifiez-le.")})
     method = forms.ChoiceField(label=_("Moyen de paiement"), choices=MANUAL_METHODS,
                                error_messages={"invalid_choice": _("Moyen inconnu : chèque, virement, espèces ou "
                                                                    "prélèvement."),
@@ -61,17 +62,6 @@ class ManualGiftForm(forms.Form):
     def __init__(self, *args, association: Association, **kwargs):
         super().__init__(*args, **kwargs)
         self.association = association
-
-    def clean_amount(self) -> int:
-        try:
-            cents = to_cents(self.cleaned_data["amount"])
-        except ValueError as exc:
-            raise ValidationError(_("Montant illisible : écrivez par exemple 50 ou 12,50.")) from exc
-        if cents <= 0:
-            raise ValidationError(_("Le montant doit être positif."))
-        if cents > MAX_AMOUNT_CENTS:
-            raise ValidationError(_("Montant trop élevé pour une saisie (plus de 100 000 €) : vérifiez-le."))
-        return cents
 
     def clean_company_siren(self) -> str:
         siren = (self.cleaned_data.get("company_siren") or "").replace(" ", "")

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "site_kollektif.security.MFARequiredMiddleware",
+    "site_kollektif.admin_input.AdminInputMiddleware",  # before the tenant guard: it reads ids too
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "associations.admin_guard.TenantAdminGuardMiddleware",
     "site_kollektif.middleware.InvalidAdminFormStatusMiddleware",

@@ -206,4 +206,6 @@ def test_platform_staff_choose_the_association_then_see_its_figures(staff_client
     assert page.status_code == 200 and "99,00" in page.content.decode()
     listing = staff_client.get("/admin/recus/").content.decode()
     assert two_gifts[0].number in listing and "BookKafé" in listing and "Secret-de-B" in listing
-    assert staff_client.get("/admin/recus/declaration/?association=abc").status_code == 404
+    malformed = staff_client.get("/admin/recus/declaration/?association=abc")  # not an id at all: a bad request
+    assert malformed.status_code == 400 and "nombre entier" in malformed.content.decode()
+    assert staff_client.get("/admin/recus/declaration/?association=999999").status_code == 404
