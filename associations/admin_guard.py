@@ -21,6 +21,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Revision
 
 from associations import selectors
+from site_kollektif.params import MAX_ID
 
 logger = logging.getLogger("kollektif.isolation")
 
@@ -169,14 +170,18 @@ def _area_is_allowed(user, namespace: str, view_name: str) -> bool | None:
     return None
 
 
+def _is_database_id(value: str) -> bool:
+    """ASCII digits within the database's integer range ("²" is a digit to Python, and a
+    23-digit id overflows SQLite and PostgreSQL): anything else names no object."""
+    return value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID)) and int(value) <= MAX_ID
+
+
 def _query_ids_ok(user, kind: str, ids: list[str]) -> bool:
     """Objects named in the query string (``?id=1&id=2``): each must be the user's."""
     for object_id in ids:
-        try:
-            object_id = int(object_id)
-        except ValueError:
+        if not _is_database_id(object_id):
             return False
-        if not _kind_ok(user, kind, object_id):
+        if not _kind_ok(user, kind, int(object_id)):
             return False
     return True
 
@@ -244,7 +249,7 @@ def bulk_action_is_allowed(user, resolver_match, request) -> bool:
     """Bulk actions name their objects in the query string (?id=1&id=2)."""
     kwargs = resolver_match.kwargs
     ids = request.GET.getlist("id") + request.POST.getlist("id")
-    if not all(object_id.isdigit() for object_id in ids):  # "all", or not an id at all
+    if not all(_is_database_id(object_id) for object_id in ids):  # "all", or not an id at all
         return False
     try:
         content_type = ContentType.objects.get_by_natural_key(kwargs["app_label"], kwargs["model_name"])

@@ -116,18 +116,30 @@ def hostile_clients(association_a, editor_a):
 
 
 @pytest.fixture(scope="module")
-def tally():
-    tally = Tally()
+def totals():
+    """The whole module's figures, written once at the end (the issue's closing note quotes them)."""
+    totals = Tally()
     started = time.monotonic()
-    yield tally
+    yield totals
     elapsed = time.monotonic() - started
     summary = (
-        f"\n[attaque] {tally.probes} sondes, {tally.refused} refusées ou sans effet comme attendu, "
-        f"{len(tally.leaks)} fuite(s), {len(tally.errors)} erreur(s) 500, {elapsed:.0f} s\n"
+        f"\n[attaque] {totals.probes} sondes, {totals.refused} refusées ou sans effet comme attendu, "
+        f"{len(totals.leaks)} fuite(s), {len(totals.errors)} erreur(s) 500, {elapsed:.0f} s\n"
     )
     import sys
 
     sys.stderr.write(summary)
+
+
+@pytest.fixture
+def tally(totals):
+    """This test's own figures, added to the module's totals when it ends."""
+    tally = Tally()
+    yield tally
+    totals.probes += tally.probes
+    totals.refused += tally.refused
+    totals.errors += tally.errors
+    totals.leaks += tally.leaks
 
 
 def test_admin_urls_of_b_refused_to_a_by_get_and_post(hostile_clients, b_objects, association_b, tally):  # noqa: F811
