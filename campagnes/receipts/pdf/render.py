@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -113,7 +115,7 @@ def _fitted_story(doc: ReceiptDocument, signature: bytes | None, frame_height: f
     return [KeepInFrame(CONTENT_WIDTH, frame_height, story, mode="shrink", vAlign="TOP")]
 
 
-def _canvas_maker(doc: ReceiptDocument):
+def _canvas_maker(doc: ReceiptDocument) -> Callable[..., Canvas]:
     """A canvas whose file identifier depends on the document only.
 
     In invariant mode reportlab seeds the file id (which also keys the encryption) with a
@@ -123,7 +125,7 @@ def _canvas_maker(doc: ReceiptDocument):
     internal md5; the version is pinned and a test covers it).
     """
 
-    def make(*args, **kwargs) -> Canvas:
+    def make(*args: Any, **kwargs: Any) -> Canvas:
         canvas = Canvas(*args, **kwargs)
         canvas._doc.signature = hashlib.md5(b"kollektif receipt", usedforsecurity=False)
         canvas._doc.signature.update(doc.issued_on.isoformat().encode())
@@ -152,7 +154,7 @@ def _build_pdf(doc: ReceiptDocument, signature: bytes | None, owner_password: st
     frame_height = PAGE_HEIGHT - MARGIN_TOP - bottom_margin
     created = doc.issued_on
 
-    def on_page(canvas, _template_doc) -> None:
+    def on_page(canvas: Canvas, _template_doc: BaseDocTemplate) -> None:
         # Creation and modification dates from the issue date: no clock in the output.
         canvas.setDateFormatter(lambda *_args: f"D:{created.year:04d}{created.month:02d}{created.day:02d}000000+00'00'")
         canvas.saveState()

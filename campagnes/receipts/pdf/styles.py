@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -74,7 +75,7 @@ class Styles:
 def styles(scale: float) -> Styles:
     """Every paragraph style at ``scale`` (1.0 = full size); cached, a page tries several scales."""
 
-    def style(name: str, size: float, *, bold: bool = False, **extra) -> ParagraphStyle:
+    def style(name: str, size: float, *, bold: bool = False, **extra: Any) -> ParagraphStyle:
         return ParagraphStyle(
             name,
             fontName=FONT_BOLD if bold else FONT,

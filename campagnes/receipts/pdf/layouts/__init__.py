@@ -17,7 +17,7 @@ from .membership import membership_story
 from .payment import payment_story
 from .tax import tax_story
 
-Layout = Callable[[ReceiptDocument, Styles, "bytes | None"], list[Flowable]]
+Layout = Callable[[ReceiptDocument, Styles, bytes | None], list[Flowable]]
 
 STORIES: dict[str, Layout] = {
     DocumentKind.TAX_INDIVIDUAL: tax_story,
