@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from campagnes.services.checkin import ticket_check_in, ticket_code_candidates
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -19,7 +20,6 @@ from django.utils import timezone
 
 from associations.admin_guard import request_is_allowed
 from associations.factories import UserFactory
-from campagnes.admin_tickets import ticket_check_in, ticket_code_candidates
 from campagnes.memberships_reminders import membership_reminders_send
 from campagnes.models import (
     Membership,

@@ -30,37 +30,27 @@ from wagtail.admin.widgets.button import HeaderButton
 from associations.models import Association
 from associations.selectors import associations_with_money_of, user_is_platform_staff
 from campagnes import exports
-from campagnes.admin_listing import (
+from campagnes.admin.listing import (
     AssociationFilterSet,
     AssociationListingMixin,
     ReadOnlyRecordViewSet,
     association_filter,
 )
-from campagnes.admin_members import AssociationRecordPermissionPolicy
 from campagnes.models import Receipt, ReceiptKind, ReceiptStatus
 from campagnes.money import format_eur, to_euros
+from campagnes.permissions import ReceiptPermissionPolicy
 from campagnes.receipts import services
 from campagnes.receipts.delivery import pdf_bytes
 from campagnes.receipts.manual_gifts import ImportFileError, ManualGiftForm, manual_gift_record, manual_gifts_import
 from campagnes.receipts.views import pdf_response
+from campagnes.selectors import visible_receipts
+from site_kollektif.formats.french import french_date
 from site_kollektif.params import int_param
 
 RECEIPTS_NAMESPACE = "recus"
 
 
-class ReceiptPermissionPolicy(AssociationRecordPermissionPolicy):
-    VOLUNTEER_ACTIONS = frozenset({"view", "cancel", "add"})
-
-
 policy = ReceiptPermissionPolicy(Receipt)
-
-
-def visible_receipts(user):
-    return policy.scope(Receipt.objects.all(), user, ["view"])
-
-
-def french_date(value) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
 
 
 def _year_choices():
