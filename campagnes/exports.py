@@ -11,22 +11,14 @@ import csv
 import io
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campagnes.models import Payment, PaymentStatus
 from campagnes.money import to_euros
+from site_kollektif.formats.french import french_datetime
 
-# Statuses in which the money was actually received (even if given back since).
-PAID_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_EURO_FORMAT = '#,##0.00 "€"'
-
-
-def french_datetime(value) -> str:
-    if value is None:
-        return ""
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
 
 def payment_headers() -> list[str]:
@@ -58,7 +50,7 @@ def payment_headers() -> list[str]:
 
 
 def payment_row(payment: Payment) -> list:
-    received = payment.status in PAID_STATUSES
+    received = payment.status in PaymentStatus.PAID_OR_REFUNDED
     net_cents = payment.total_cents - payment.refunded_cents if received else 0
     return [
         french_datetime(payment.created_at),

@@ -10,7 +10,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from campagnes.services.checkin import ticket_check_in, ticket_code_candidates
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -32,6 +31,7 @@ from campagnes.models import (
     TicketingCampaignPage,
     TicketType,
 )
+from campagnes.services.checkin import ticket_check_in, ticket_code_candidates
 from tests.campagnes.conftest import confirm_card_in_browser
 
 pytestmark = pytest.mark.django_db
