@@ -9,6 +9,7 @@ everything; an association's Éditeurs never see payers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -26,36 +27,36 @@ class PaymentPermissionPolicy(BasePermissionPolicy):
     def _volunteer_action(self, actions: Iterable[str]) -> bool:
         return any(action in self.VOLUNTEER_ACTIONS for action in actions)
 
-    def user_has_permission(self, user, action):
+    def user_has_permission(self, user: Any, action: str) -> bool:
         return self.user_has_any_permission(user, [action])
 
-    def user_has_any_permission(self, user, actions):
+    def user_has_any_permission(self, user: Any, actions: Iterable[str]) -> bool:
         if user_is_platform_staff(user):
             return True
         if not user.is_authenticated or not user.is_active or not self._volunteer_action(actions):
             return False
         return associations_with_money_of(user).exists()
 
-    def users_with_any_permission(self, actions):
+    def users_with_any_permission(self, actions: Iterable[str]) -> QuerySet:
         staff = Q(is_superuser=True) | Q(is_staff=True)
         if self._volunteer_action(actions):
             staff |= Q(groups__in=money_groups())
         return get_user_model().objects.filter(staff, is_active=True).distinct()
 
-    def user_has_permission_for_instance(self, user, action, instance):
+    def user_has_permission_for_instance(self, user: Any, action: str, instance: Any) -> bool:
         return self.user_has_any_permission_for_instance(user, [action], instance)
 
-    def user_has_any_permission_for_instance(self, user, actions, instance):
+    def user_has_any_permission_for_instance(self, user: Any, actions: Iterable[str], instance: Any) -> bool:
         if user_is_platform_staff(user):
             return True
         if not self.user_has_any_permission(user, actions):
             return False
         return associations_with_money_of(user).filter(pk=instance.association_id).exists()
 
-    def instances_user_has_any_permission_for(self, user, actions):
+    def instances_user_has_any_permission_for(self, user: Any, actions: Iterable[str]) -> QuerySet:
         return self.scope(self.model.objects.all(), user, actions)
 
-    def scope(self, queryset: QuerySet, user, actions: Iterable[str]) -> QuerySet:
+    def scope(self, queryset: QuerySet, user: Any, actions: Iterable[str]) -> QuerySet:
         """``queryset`` narrowed to the records the user may act on."""
         if user_is_platform_staff(user):
             return queryset
@@ -63,7 +64,7 @@ class PaymentPermissionPolicy(BasePermissionPolicy):
             return queryset.none()
         return queryset.filter(association__in=associations_with_money_of(user).values("pk"))
 
-    def users_with_any_permission_for_instance(self, actions, instance):
+    def users_with_any_permission_for_instance(self, actions: Iterable[str], instance: Any) -> QuerySet:
         users = self.users_with_any_permission(actions)
         if not self._volunteer_action(actions):
             return users

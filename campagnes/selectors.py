@@ -12,6 +12,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from wagtail.models import Page
+from wagtail.query import PageQuerySet
 
 from associations.models import Association
 from associations.selectors import associations_with_money_of, pages_with_money_of, user_is_platform_staff
@@ -194,7 +195,8 @@ class WeekBar:
 def campaign_totals(user: Any) -> list[CampaignTotal]:
     """Per campaign of the user's associations: net collected (after refunds), payments counted."""
     associations = {a.pk: a for a in associations_with_money_of(user).select_related("home_page")}
-    campaigns = list(pages_with_money_of(user).type(*CAMPAIGN_MODELS).order_by("path"))
+    pages: PageQuerySet = pages_with_money_of(user)  # type: ignore[assignment]  # Page.objects is a PageQuerySet
+    campaigns = list(pages.type(*CAMPAIGN_MODELS).order_by("path"))
     rows = {
         row["campaign_id"]: row
         for row in Payment.objects.filter(association_id__in=associations.keys(), campaign__in=campaigns)
@@ -203,7 +205,7 @@ def campaign_totals(user: Any) -> list[CampaignTotal]:
         .annotate(net=Sum(F("amount_cents") + F("fee_cents") - F("refunded_cents")), count=Count("pk"))
     }
     home_paths = sorted(
-        ((a.home_page.path, a) for a in associations.values() if a.home_page_id), key=lambda item: -len(item[0])
+        ((a.home_page.path, a) for a in associations.values() if a.home_page is not None), key=lambda item: -len(item[0])
     )
     result = []
     for campaign in campaigns:

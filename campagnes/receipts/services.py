@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,7 +133,7 @@ def receipts_apply_refund(payment: Payment) -> Receipt | None:
     return _issue(association=association, payments=[payment], kind=receipt.kind, replaces=receipt)
 
 
-def _summary_payments(*, association: Association, year: int):
+def _summary_payments(*, association: Association, year: int) -> QuerySet[Payment]:
     return Payment.objects.filter(
         association=association, kind=PaymentKind.MONTHLY_DONATION, status__in=PaymentStatus.SETTLED,
         paid_at__year=year, receipt_items__isnull=True,

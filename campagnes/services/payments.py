@@ -147,7 +147,7 @@ def payment_refund(*, payment: Payment, amount_cents: int, by: Any) -> Payment:
     if not 0 < amount_cents <= payment.total_cents - payment.refunded_cents:
         raise ValueError(_("Montant de remboursement impossible."))
     gateway.refund(
-        payment_intent=payment.stripe_payment_intent, amount_cents=amount_cents,
+        payment_intent=payment.stripe_payment_intent or "", amount_cents=amount_cents,
         account=payment.association.stripe_account_id, key=f"{payment.uuid}-{payment.refunded_cents + amount_cents}",
     )
     return apply_refunds(payment=payment, refunded_cents=payment.refunded_cents + amount_cents, source=f"admin {by.pk}")

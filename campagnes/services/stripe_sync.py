@@ -139,7 +139,7 @@ def apply_payment_intent(*, payment: Payment, intent: Any, source: str) -> Payme
         return mark_succeeded(payment, charge_id=gateway.charge_id_of(intent), source=source)
     if intent.status == "requires_action":
         # the bank wants the payer again (3-D Secure): the browser finishes it with this secret
-        payment.next_action_secret = intent.client_secret
+        payment.next_action_secret = intent.client_secret  # type: ignore[attr-defined]  # for the view, not stored
         return payment
     if intent.status in ("requires_payment_method", "canceled"):
         error = getattr(intent, "last_payment_error", None)

@@ -121,6 +121,6 @@ def test_closing_a_pending_payment_happens_once_and_only_without_money(donation_
 def test_french_formats_live_in_one_module():
     assert french_year(2026) == "2026" and french_year(datetime.date(2026, 1, 1)) == "2026"
     assert french_date(datetime.date(2026, 11, 23)) == "23/11/2026" and french_date(None) == ""
-    moment = timezone.make_aware(datetime.datetime(2026, 11, 23, 13, 5), datetime.timezone.utc)
+    moment = timezone.make_aware(datetime.datetime(2026, 11, 23, 13, 5), datetime.UTC)
     assert french_datetime(moment) == timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
     assert format_eur(123456) == "1\u202f234,56\u00a0€"
