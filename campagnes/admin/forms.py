@@ -77,3 +77,15 @@ class CheckInForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["evenement"].queryset = ticketing_campaigns_for(user)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Motif de l'annulation"), max_length=300,
+                             error_messages={"required": gettext_lazy("Indiquez le motif de l'annulation.")})
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Fichier CSV ou XLSX"),
+                           error_messages={"required": gettext_lazy("Choisissez un fichier.")})
+    confirm = forms.BooleanField(label=gettext_lazy("Importer pour de bon (sinon : vérification seulement)"),
+                                 required=False)

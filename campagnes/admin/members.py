@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 
+from campagnes import exports
 from campagnes.admin.listing import (
     AssociationFilterSet,
     AssociationListingMixin,
@@ -30,12 +31,6 @@ from site_kollektif.formats.french import french_date, french_datetime
 
 MEMBERS_NAMESPACE = "adherents"
 
-
-def member_state_label(value: str) -> str:
-    return str(dict(MemberState.choices).get(value, ""))
-
-
-# --- listing ------------------------------------------------------------------------------
 
 def _campaigns_for(request):
     return campaigns_of(visible_memberships(request.user), "payment__campaign_id")
@@ -66,7 +61,7 @@ class MemberIndexView(AssociationListingMixin, IndexView):
     export_title = gettext_lazy("Adhérents")
 
     def export_table(self, queryset):
-        return members_table(queryset)
+        return exports.members_table(queryset)
 
     page_title = gettext_lazy("Adhérents")
     search_fields = ["payment__first_name", "payment__last_name", "payment__company_name", "payment__email"]
@@ -91,7 +86,7 @@ class MemberIndexView(AssociationListingMixin, IndexView):
             Column("valid_until", label=_("Jusqu'au"), accessor=lambda m: french_date(m.valid_until),
                    sort_key="valid_until"),
             StatusTagColumn(
-                "member_state", label=_("État"), accessor=lambda m: member_state_label(m.member_state),
+                "member_state", label=_("État"), accessor=lambda m: exports.member_state_label(m.member_state),
                 sort_key="member_state",
                 primary=lambda m: m.member_state in (MemberState.CURRENT, MemberState.RENEWED),
             ),
@@ -102,59 +97,6 @@ class MemberIndexView(AssociationListingMixin, IndexView):
             ))
         return columns
 
-
-
-# --- export -------------------------------------------------------------------------------
-
-def member_headers() -> list[str]:
-    return [
-        _("Nom"),
-        _("Prénom"),
-        _("Entreprise"),
-        _("E-mail"),
-        _("Téléphone"),
-        _("Adresse"),
-        _("Code postal"),
-        _("Ville"),
-        _("Pays"),
-        _("Association"),
-        _("Campagne"),
-        _("Formule"),
-        _("Valable du"),
-        _("Valable jusqu'au"),
-        _("État"),
-        _("Rappel envoyé le"),
-        _("N° de paiement"),
-    ]
-
-
-def member_row(membership: Membership) -> list:
-    payment = membership.payment
-    return [
-        payment.last_name,
-        payment.first_name,
-        payment.company_name,
-        payment.email,
-        payment.phone,
-        payment.street_address,
-        payment.postal_code,
-        payment.city,
-        payment.country,
-        membership.association.name,
-        payment.campaign.title,
-        membership.tier_name,
-        french_date(membership.valid_from),
-        french_date(membership.valid_until),
-        member_state_label(getattr(membership, "member_state", "")),
-        french_datetime(membership.reminder_sent_at),
-        payment.pk,
-    ]
-
-
-def members_table(queryset) -> tuple[list[str], list[list]]:
-    """French headers and one row per membership, in the queryset's order."""
-    memberships = queryset.select_related("payment", "payment__campaign", "association")
-    return member_headers(), [member_row(m) for m in memberships.iterator(chunk_size=2000)]
 
 
 # --- detail -------------------------------------------------------------------------------
@@ -193,10 +135,10 @@ class MemberDetailView(InspectView):
         context.update({
             "membership": membership,
             "payment": membership.payment,
-            "state_label": member_state_label(membership.member_state),
+            "state_label": exports.member_state_label(membership.member_state),
             "state_is_ok": membership.member_state in (MemberState.CURRENT, MemberState.RENEWED),
             "history": [
-                {"membership": item, "state_label": member_state_label(item.member_state),
+                {"membership": item, "state_label": exports.member_state_label(item.member_state),
                  "valid_from": french_date(item.valid_from), "valid_until": french_date(item.valid_until),
                  "url": reverse(f"{MEMBERS_NAMESPACE}:inspect", args=[item.pk]), "current": item.pk == membership.pk}
                 for item in history

@@ -27,6 +27,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import HeaderButton
 
+from campagnes import exports
 from campagnes.admin.forms import CheckInForm
 from campagnes.admin.listing import (
     AssociationFilterSet,
@@ -48,15 +49,6 @@ from site_kollektif.formats.french import french_datetime
 from site_kollektif.params import int_param
 
 TICKETS_NAMESPACE = "billets"
-
-
-def ticket_state(ticket: Ticket) -> tuple[str, bool]:
-    """The ticket's state in words, and whether it is the "good" state for a listing tag."""
-    if ticket.payment.status == PaymentStatus.REFUNDED:
-        return _("Annulé (remboursé)"), False
-    if ticket.checked_in_at:
-        return _("Entrée validée le %(date)s") % {"date": french_datetime(ticket.checked_in_at)}, True
-    return _("Pas encore utilisé"), False
 
 
 # --- check-in ---------------------------------------------------------------------------
@@ -187,7 +179,7 @@ class TicketIndexView(AssociationListingMixin, IndexView):
     export_title = gettext_lazy("Billets")
 
     def export_table(self, queryset):
-        return tickets_table(queryset)
+        return exports.tickets_table(queryset)
 
     page_title = gettext_lazy("Billets")
     search_fields = ["payment__first_name", "payment__last_name", "payment__company_name", "payment__email"]
@@ -220,8 +212,8 @@ class TicketIndexView(AssociationListingMixin, IndexView):
             Column("event", label=_("Événement"), accessor="payment.campaign.title", sort_key="payment__campaign__title"),
             Column("code", label=_("Code"), accessor="code"),
             StatusTagColumn(
-                "checked_in_at", label=_("Entrée"), accessor=lambda t: ticket_state(t)[0], sort_key="checked_in_at",
-                primary=lambda t: ticket_state(t)[1],
+                "checked_in_at", label=_("Entrée"), accessor=lambda t: exports.ticket_state(t)[0], sort_key="checked_in_at",
+                primary=lambda t: exports.ticket_state(t)[1],
             ),
         ]
         if self.shows_association:
@@ -241,19 +233,6 @@ class TicketIndexView(AssociationListingMixin, IndexView):
             buttons.append(HeaderButton(_("Contrôle des entrées"), url=url, icon_name="tick"))
         return buttons
 
-
-
-def tickets_table(queryset) -> tuple[list[str], list[list]]:
-    """The guest list: one row per ticket, for a printed list at the door."""
-    headers = [_("Événement"), _("Billet"), _("Nom"), _("Prénom"), _("Entreprise"), _("E-mail"), _("Code"),
-               _("État"), _("Entrée validée le"), _("N° de paiement")]
-    rows = [
-        [ticket.payment.campaign.title, ticket.ticket_type.name, ticket.payment.last_name, ticket.payment.first_name,
-         ticket.payment.company_name, ticket.payment.email, ticket.code, ticket_state(ticket)[0],
-         french_datetime(ticket.checked_in_at), ticket.payment_id]
-        for ticket in queryset.select_related("payment", "payment__campaign", "ticket_type").iterator(chunk_size=2000)
-    ]
-    return headers, rows
 
 
 # --- detail, with a check-in button for a buyer who cannot show their ticket ----------------
@@ -281,7 +260,7 @@ class TicketDetailView(InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         ticket = self.object
-        label, good = ticket_state(ticket)
+        label, good = exports.ticket_state(ticket)
         payment_url = None
         if PaymentPermissionPolicy(Payment).user_has_permission_for_instance(self.request.user, "view", ticket.payment):
             payment_url = reverse("paiements:inspect", args=[ticket.payment_id])
