@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campagnes.models.offers import PaymentOffer
-from campagnes.money import STRIPE_MAX_CENTS
+from campagnes.money import STRIPE_MAX_CENTS, format_eur
 
 
 class PaymentKind(models.TextChoices):
@@ -122,8 +122,6 @@ class Payment(models.Model):
                                               name="payment_amount_within_stripe_limit")]
 
     def __str__(self) -> str:
-        from campagnes.money import format_eur
-
         return f"{self.get_kind_display()} {format_eur(self.total_cents)} — {self.payer_name}"
 
     @property

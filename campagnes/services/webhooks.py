@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from associations.models import Association
+from associations.services import association_stripe_account_update
 from campagnes import stripe_gateway as gateway
 from campagnes.models import Payment, PaymentStatus, StripeEvent
 from campagnes.services.ledger import apply_refunds, payment_close_pending
@@ -133,9 +135,6 @@ def _apply_invoice(invoice: Any, *, account: str, source: str, failed: bool) -> 
 def _read_account(account_id: str) -> Apply:
     """Re-read the account: events may arrive late and out of order, and an old "enabled"
     payload must not enable payments again on an account Stripe has since restricted."""
-    from associations.models import Association
-    from associations.services import association_stripe_account_update
-
     if not Association.objects.filter(stripe_account_id=account_id).exists():
         return _outcome("compte inconnu")
     account = gateway.retrieve_account(account_id)
