@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from associations.validators import validate_siren
+from campagnes.models.offers import PaymentOffer
 from campagnes.money import MAX_PAYMENT_CENTS, AmountField, to_cents
 
 CONSENT_TEXT = _(
@@ -100,10 +101,10 @@ class DonationForm(PayerForm):
             del self.fields["preset"]
             self.fields["amount"].help_text = ""
 
-    def payment_request(self) -> tuple[str, int, dict]:
+    def payment_request(self) -> tuple[str, int, PaymentOffer]:
         frequency = self.cleaned_data.get("frequency", "once")
         kind = "don-mensuel" if frequency == "monthly" else "don"
-        return kind, self.cleaned_data["amount"], {"frequency": frequency}
+        return kind, self.cleaned_data["amount"], PaymentOffer(frequency=frequency)
 
     def clean_amount(self):
         preset = self.cleaned_data.get("preset") or ""
@@ -124,9 +125,9 @@ class MembershipForm(PayerForm):
     def gives_tax_receipt(self, association) -> bool:
         return super().gives_tax_receipt(association) and association.membership_tax_eligible
 
-    def payment_request(self) -> tuple[str, int, dict]:
+    def payment_request(self) -> tuple[str, int, PaymentOffer]:
         tier = self.cleaned_data["tier"]
-        return "adhesion", self.cleaned_data["amount_cents"], {"tier": tier.pk, "tier_name": tier.name}
+        return "adhesion", self.cleaned_data["amount_cents"], PaymentOffer(tier_id=tier.pk, tier_name=tier.name)
 
     tier = forms.ModelChoiceField(label=_("Formule"), queryset=None, widget=forms.RadioSelect, empty_label=None)
     amount = AmountField(
@@ -166,8 +167,9 @@ class MembershipForm(PayerForm):
 class TicketForm(PayerForm):
     MAX_PER_TYPE = 10
 
-    def payment_request(self) -> tuple[str, int, dict]:
-        return "billetterie", self.cleaned_data["amount_cents"], {"tickets": self.cleaned_data["lines"]}
+    def payment_request(self) -> tuple[str, int, PaymentOffer]:
+        lines = {int(type_id): quantity for type_id, quantity in self.cleaned_data["lines"].items()}
+        return "billetterie", self.cleaned_data["amount_cents"], PaymentOffer(tickets=lines)
 
 
     def __init__(self, *args, campaign, **kwargs):
@@ -211,12 +213,12 @@ class TicketForm(PayerForm):
 
 
 class CrowdfundingForm(PayerForm):
-    def payment_request(self) -> tuple[str, int, dict]:
+    def payment_request(self) -> tuple[str, int, PaymentOffer]:
         counterpart = self.cleaned_data.get("counterpart")
-        offer = {}
+        offer = PaymentOffer()
         if counterpart is not None:
-            offer = {"counterpart": counterpart.pk, "counterpart_name": counterpart.name,
-                     "counterpart_value_cents": to_cents(counterpart.value)}
+            offer = PaymentOffer(counterpart_id=counterpart.pk, counterpart_name=counterpart.name,
+                                 counterpart_value_cents=to_cents(counterpart.value))
         return "collecte", self.cleaned_data["amount_cents"], offer
 
     amount = AmountField(label=_("Montant de votre contribution (€)"), max_cents=MAX_PAYMENT_CENTS,

@@ -19,17 +19,17 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from associations.models.pages import subtree_filter
 from campagnes.models import CampaignState, Membership, MembershipCampaignPage, PaymentStatus
+from site_kollektif.formats.french import french_date
 from site_kollektif.mail import send_templated_email
 
-# Statuses in which a membership holds: paid, possibly partly given back.
-MEMBERSHIP_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
 DEFAULT_DAYS_BEFORE = 30
 
 
 def held_memberships() -> QuerySet[Membership]:
     """Memberships that hold (payment not refunded in full), with ``email_key`` (lower-case e-mail)."""
-    return Membership.objects.filter(payment__status__in=MEMBERSHIP_STATUSES).annotate(
+    return Membership.objects.filter(payment__status__in=PaymentStatus.SETTLED).annotate(
         email_key=Lower("payment__email")
     )
 
@@ -62,7 +62,6 @@ def open_membership_campaign(association, *, preferred_id: int | None = None) ->
     """The association's membership campaign open right now (the member's own one first)."""
     if not association.is_public or not association.home_page_id:
         return None
-    from associations.models.pages import subtree_filter
 
     campaigns = (
         MembershipCampaignPage.objects.live()
@@ -88,7 +87,7 @@ def _send_reminder(membership: Membership, *, campaign: MembershipCampaignPage |
         send_templated_email(
             to=[payment.email],
             subject=_("Votre adhésion à %(name)s expire le %(date)s") % {
-                "name": association.name, "date": membership.valid_until.strftime("%d/%m/%Y"),
+                "name": association.name, "date": french_date(membership.valid_until),
             },
             template="membership_reminder",
             context={

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_currency
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from site_kollektif.formats.french import format_eur as format_eur  # display lives with the other French formats
 
 CENT = Decimal("0.01")
 
@@ -116,7 +117,3 @@ def to_cents(euros: Decimal | int | str) -> int:
 def to_euros(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
 
-
-def format_eur(cents: int) -> str:
-    """12345 → '123,45 €' (with the French narrow no-break space)."""
-    return format_currency(to_euros(cents), "EUR", locale="fr_FR")

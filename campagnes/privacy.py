@@ -11,7 +11,8 @@ import hashlib
 
 from django.db import transaction
 
-from campagnes.models import Payment, PaymentLog
+from campagnes.models import Payment, PaymentLog, Receipt
+from site_kollektif.formats.french import french_datetime
 
 
 @transaction.atomic
@@ -35,9 +36,6 @@ PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "street_address"
 
 def payer_data_export(*, email: str) -> dict:
     """Everything the platform holds about a payer (RGPD art. 15 and 20), as plain JSON data."""
-    from campagnes.exports import french_datetime
-    from campagnes.models import Receipt
-
     payments = Payment.objects.filter(email__iexact=email.strip()).select_related("association", "campaign")
     receipts = Receipt.objects.filter(donor_email=email.strip().lower()).select_related("association")
     return {

@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, F, Sum
+from django.db import models
+from django.db.models import Case, Count, F, QuerySet, Sum, Value, When
 from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from wagtail.models import Page
+from wagtail.query import PageQuerySet
 
-from campagnes.models import Payment
+from associations.models import Association
+from associations.selectors import associations_with_money_of, pages_with_money_of, user_is_platform_staff
+from campagnes.memberships_reminders import held_memberships, later_membership_exists
+from campagnes.models import (
+    CrowdfundingCampaignPage,
+    DonationCampaignPage,
+    Membership,
+    MembershipCampaignPage,
+    Payment,
+    PaymentStatus,
+    Receipt,
+    Ticket,
+    TicketingCampaignPage,
+)
+from campagnes.permissions import (
+    AssociationRecordPermissionPolicy,
+    PaymentPermissionPolicy,
+    ReceiptPermissionPolicy,
+    TicketPermissionPolicy,
+)
 
 # The part of a refund that comes out of the gift itself (covered fees are refunded too).
 GIFT_REFUNDED = Least(F("refunded_cents"), F("amount_cents"))
+CAMPAIGN_MODELS = (DonationCampaignPage, MembershipCampaignPage, TicketingCampaignPage, CrowdfundingCampaignPage)
+EXPIRING_WITHIN_DAYS = 30  # a membership ending within these days "expire bientôt"
+STAFF_EVENTS_SINCE_DAYS = 7  # staff check in the events of the last days and to come
+WEEKS_IN_CHART = 12
 
 
 @dataclass(frozen=True)
@@ -26,7 +56,7 @@ class Progress:
         return min(100, round(self.collected_cents * 100 / self.goal_cents))
 
 
-def campaign_progress(*, campaign) -> Progress:
+def campaign_progress(*, campaign: Any) -> Progress:
     """Net of refunds; fees a payer chose to cover are not part of the gift."""
     totals = Payment.objects.filter(campaign_id=campaign.pk).counted().aggregate(
         paid=Sum("amount_cents"), refunded=Sum(GIFT_REFUNDED), people=Count("email", distinct=True)
@@ -39,14 +69,12 @@ def campaign_progress(*, campaign) -> Progress:
     )
 
 
-def payments_for_association(association):
+def payments_for_association(association: Association) -> QuerySet[Payment]:
     return Payment.objects.for_association(association)
 
 
-def campaigns_with_progress(*, support_page, only_open: bool = False) -> list[tuple]:
+def campaigns_with_progress(*, support_page: Page, only_open: bool = False) -> list[tuple[Any, Progress]]:
     """The campaigns under a "Nous aider" page with their progress, in two queries whatever their number."""
-    from wagtail.models import Page
-
     campaigns = [page for page in Page.objects.child_of(support_page).live().specific() if hasattr(page, "state")]
     if only_open:
         campaigns = [campaign for campaign in campaigns if campaign.is_open]
@@ -65,3 +93,142 @@ def campaigns_with_progress(*, support_page, only_open: bool = False) -> list[tu
             goal_cents=int(campaign.goal * 100) if campaign.goal else None,
         )))
     return result
+
+
+# --- the treasurers' records, scoped by the permission policies ------------------------------
+
+def visible_payments(user: Any) -> QuerySet[Payment]:
+    """The payments the user may see: their associations' (the money permission), all for staff."""
+    return PaymentPermissionPolicy(Payment).scope(Payment.objects.all(), user, ["view"])
+
+
+def visible_tickets(user: Any, *, action: str = "view") -> QuerySet[Ticket]:
+    return TicketPermissionPolicy(Ticket).scope(Ticket.objects.all(), user, [action])
+
+
+def visible_receipts(user: Any) -> QuerySet[Receipt]:
+    return ReceiptPermissionPolicy(Receipt).scope(Receipt.objects.all(), user, ["view"])
+
+
+def campaigns_of(records: QuerySet, campaign_field: str) -> QuerySet[Page]:
+    """The campaigns (pages) of these records, by title: a listing's "Campagne" filter."""
+    return Page.objects.filter(pk__in=records.values(campaign_field)).order_by("title")
+
+
+def payment_refundable_cents(payment: Payment) -> int:
+    """What is left to refund of a payment (0 once refunded in full)."""
+    return max(payment.total_cents - payment.refunded_cents, 0)
+
+
+def payment_net_cents(payment: Payment) -> int:
+    """What the association kept: paid minus refunded, 0 for a payment never paid."""
+    if payment.status not in PaymentStatus.PAID_OR_REFUNDED:
+        return 0
+    return payment.total_cents - payment.refunded_cents
+
+
+# --- members ------------------------------------------------------------------------------
+
+class MemberState(models.TextChoices):
+    CURRENT = "a-jour", gettext_lazy("À jour")
+    EXPIRING = "expire-bientot", gettext_lazy("Expire bientôt")
+    EXPIRED = "expiree", gettext_lazy("Expirée")
+    RENEWED = "renouvelee", gettext_lazy("Renouvelée")
+
+
+def with_member_state(queryset: QuerySet[Membership], *, today: datetime.date | None = None) -> QuerySet[Membership]:
+    """Annotate ``member_state`` (a MemberState value) on rows of ``held_memberships()``.
+
+    Computed by the database, so that it can be filtered and sorted: "à jour" (ends in more than
+    30 days), "expire bientôt" (within 30 days), "expirée", and "renouvelée" for an ending or
+    ended membership whose member already holds a later one.
+    """
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
+    return queryset.annotate(renewed=later_membership_exists()).annotate(
+        member_state=Case(
+            When(valid_until__gt=soon, then=Value(MemberState.CURRENT.value)),
+            When(renewed=True, then=Value(MemberState.RENEWED.value)),
+            When(valid_until__lt=today, then=Value(MemberState.EXPIRED.value)),
+            default=Value(MemberState.EXPIRING.value),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def visible_memberships(user: Any) -> QuerySet[Membership]:
+    """Memberships that hold, of the user's associations (all for staff), with their state."""
+    policy = AssociationRecordPermissionPolicy(Membership)
+    return with_member_state(policy.scope(held_memberships(), user, ["view"]))
+
+
+# --- tickets ------------------------------------------------------------------------------
+
+def ticketing_campaigns_for(user: Any) -> QuerySet[TicketingCampaignPage]:
+    """The ticketing campaigns whose tickets this user may check in, next events first."""
+    campaigns = TicketingCampaignPage.objects.all()
+    if user_is_platform_staff(user):
+        # every association's events would make an endless list: only those of the last days and to come
+        campaigns = campaigns.filter(event_starts_at__gte=timezone.now() - datetime.timedelta(days=STAFF_EVENTS_SINCE_DAYS))
+    else:
+        campaigns = campaigns.filter(pk__in=pages_with_money_of(user).values("pk"))
+    return campaigns.order_by("-event_starts_at", "title")
+
+
+# --- the treasurers' dashboard --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CampaignTotal:
+    campaign: Page
+    association: Association | None
+    net_cents: int
+    count: int
+
+
+@dataclass(frozen=True)
+class WeekBar:
+    start: datetime.date
+    count: int
+    net_cents: int
+
+
+def campaign_totals(user: Any) -> list[CampaignTotal]:
+    """Per campaign of the user's associations: net collected (after refunds), payments counted."""
+    associations = {a.pk: a for a in associations_with_money_of(user).select_related("home_page")}
+    pages: PageQuerySet = pages_with_money_of(user)  # type: ignore[assignment]  # Page.objects is a PageQuerySet
+    campaigns = list(pages.type(*CAMPAIGN_MODELS).order_by("path"))
+    rows = {
+        row["campaign_id"]: row
+        for row in Payment.objects.filter(association_id__in=associations.keys(), campaign__in=campaigns)
+        .counted()
+        .values("campaign_id", "association_id")
+        .annotate(net=Sum(F("amount_cents") + F("fee_cents") - F("refunded_cents")), count=Count("pk"))
+    }
+    home_paths = sorted(
+        ((a.home_page.path, a) for a in associations.values() if a.home_page is not None), key=lambda item: -len(item[0])
+    )
+    result = []
+    for campaign in campaigns:
+        association = next((a for path, a in home_paths if campaign.path.startswith(path)), None)
+        row = rows.get(campaign.pk, {})
+        result.append(CampaignTotal(campaign, association, row.get("net") or 0, row.get("count") or 0))
+    return result
+
+
+def weekly_payments(user: Any, *, weeks: int = WEEKS_IN_CHART, today: datetime.date | None = None) -> list[WeekBar]:
+    """Payments received per week (Monday to Sunday, local time) over the last ``weeks`` weeks."""
+    today = today or timezone.localdate()
+    first_monday = today - datetime.timedelta(days=today.weekday(), weeks=weeks - 1)
+    start = timezone.make_aware(datetime.datetime.combine(first_monday, datetime.time.min))
+    buckets = {first_monday + datetime.timedelta(weeks=i): [0, 0] for i in range(weeks)}
+    payments = Payment.objects.filter(
+        association__in=associations_with_money_of(user).values("pk"), created_at__gte=start,
+        status__in=PaymentStatus.PAID_OR_REFUNDED,
+    ).values_list("created_at", "amount_cents", "fee_cents", "refunded_cents")
+    for created_at, amount, fee, refunded in payments.iterator():
+        day = timezone.localtime(created_at).date()
+        monday = day - datetime.timedelta(days=day.weekday())
+        if monday in buckets:
+            buckets[monday][0] += 1
+            buckets[monday][1] += amount + fee - refunded
+    return [WeekBar(monday, count, net) for monday, (count, net) in sorted(buckets.items())]

@@ -14,6 +14,7 @@ import re
 
 import stripe
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 class GatewayError(Exception):
@@ -57,15 +58,15 @@ def _call(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except stripe.CardError as exc:
-        raise CardDeclined(exc.user_message or "La carte a été refusée.") from exc
+        raise CardDeclined(exc.user_message or _("La carte a été refusée.")) from exc
     except stripe.APIConnectionError as exc:
-        raise GatewayError("Le service de paiement ne répond pas. Rien n'a été débité : réessayez dans un instant.") from exc
+        raise GatewayError(_("Le service de paiement ne répond pas. Rien n'a été débité : réessayez dans un instant.")) from exc
     except stripe.InvalidRequestError as exc:
         if exc.http_status == 404:
-            raise NotFound("Le service de paiement ne connaît pas cet objet : rien n’a été changé.") from exc
-        raise GatewayError("Le service de paiement a refusé la demande.") from exc
+            raise NotFound(_("Le service de paiement ne connaît pas cet objet : rien n’a été changé.")) from exc
+        raise GatewayError(_("Le service de paiement a refusé la demande.")) from exc
     except stripe.StripeError as exc:
-        raise GatewayError("Le service de paiement a refusé la demande.") from exc
+        raise GatewayError(_("Le service de paiement a refusé la demande.")) from exc
 
 
 def create_customer(*, email: str, name: str, account: str, key: str):
@@ -190,7 +191,7 @@ def monthly_plan(*, amount_cents: int, account: str) -> str:
         return _call(
             client().v1.plans.create,
             params={"id": plan_id, "amount": amount_cents, "currency": "eur", "interval": "month",
-                    "product": {"name": f"Don mensuel de {euros} €"}},
+                    "product": {"name": _("Don mensuel de %(euros)s €") % {"euros": euros}}},
             options=_options(account=account, idempotency_key=f"plan-{plan_id}"),
         ).id
 

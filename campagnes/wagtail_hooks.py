@@ -1,55 +1,27 @@
-"""Admin integration for campaigns: the treasurers' "Paiements" area and dashboard panel."""
+"""Admin integration for campaigns: the treasurers' areas (``campagnes.admin``), their
+permission policies (``campagnes.permissions``) and the dashboard panel."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from associations import selectors
-from campagnes.admin_listing import ReadOnlyRecordViewSet
-from campagnes.admin_members import AssociationRecordPermissionPolicy, member_viewset
-from campagnes.admin_tickets import TicketPermissionPolicy, check_in_menu_item, ticket_viewset
-from campagnes.admin_views import (
-    PaymentDetailView,
-    PaymentFilterSet,
-    PaymentIndexView,
-    PaymentPermissionPolicy,
-    PaymentsDashboardPanel,
-)
+from campagnes.admin.members import member_viewset
+from campagnes.admin.payments import PaymentsDashboardPanel, payment_viewset
+from campagnes.admin.receipts import policy as receipt_policy
+from campagnes.admin.receipts import receipt_viewset
+from campagnes.admin.tickets import check_in_menu_item, ticket_viewset
 from campagnes.models import Membership, Payment, Receipt, Ticket
-from campagnes.receipts.admin import policy as receipt_policy
-from campagnes.receipts.admin import receipt_viewset
+from campagnes.permissions import AssociationRecordPermissionPolicy, PaymentPermissionPolicy, TicketPermissionPolicy
+from campagnes.receipts.counterparts import counterparts_over_tolerance
 
 register_permission_policy(Payment, PaymentPermissionPolicy(Payment))
 register_permission_policy(Membership, AssociationRecordPermissionPolicy(Membership))
 register_permission_policy(Ticket, TicketPermissionPolicy(Ticket))
 register_permission_policy(Receipt, receipt_policy)
-
-# URL namespace of the payments area: associations.admin_guard knows its "pk" names a payment.
-PAYMENTS_NAMESPACE = "paiements"
-
-
-class PaymentViewSet(ReadOnlyRecordViewSet):
-    """Read-only: a payment changes only through campagnes.services (refund included)."""
-
-    record_policy = PaymentPermissionPolicy(Payment)
-
-    model = Payment
-    name = PAYMENTS_NAMESPACE
-    icon = "doc-full-inverse"
-    menu_label = gettext_lazy("Paiements")
-    menu_name = "paiements"
-    menu_order = 160
-    index_view_class = PaymentIndexView
-    inspect_view_class = PaymentDetailView
-    filterset_class = PaymentFilterSet
-    ordering = "-created_at"
-
-
-
-payment_viewset = PaymentViewSet()
 
 
 @hooks.register("register_admin_viewset")
@@ -79,9 +51,5 @@ def add_payments_panel(request, panels):
 @hooks.register("after_edit_page")
 def warn_about_generous_counterparts(request, page):
     """The campaign form warns (without refusing) when a counterpart exceeds the tax tolerance."""
-    from django.contrib import messages
-
-    from campagnes.receipts.counterparts import counterparts_over_tolerance
-
     for warning in counterparts_over_tolerance(page.specific):
         messages.warning(request, warning)

@@ -9,6 +9,7 @@ from .campaigns import (
     TicketingCampaignPage,
     TicketType,
 )
+from .offers import PaymentOffer
 from .payments import Membership, Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentStatus, StripeEvent, Ticket
 from .receipts import Receipt, ReceiptAccessToken, ReceiptCounter, ReceiptItem, ReceiptKind, ReceiptStatus
 
@@ -25,6 +26,7 @@ __all__ = [
     "PaymentKind",
     "PaymentLog",
     "PaymentMethod",
+    "PaymentOffer",
     "Receipt",
     "ReceiptAccessToken",
     "ReceiptCounter",

@@ -7,6 +7,7 @@ that write a PaymentLog entry; the Stripe ids are unique so a webhook finds its 
 
 from __future__ import annotations
 
+import enum
 import secrets
 import uuid
 
@@ -14,7 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campagnes.money import STRIPE_MAX_CENTS
+from campagnes.models.offers import PaymentOffer
+from campagnes.money import STRIPE_MAX_CENTS, format_eur
 
 
 class PaymentKind(models.TextChoices):
@@ -33,6 +35,17 @@ class PaymentStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "rembourse-partiel", _("Remboursé en partie")
     CANCELED = "annule", _("Annulé")
 
+    # Named sets of statuses (values, not members: ``status in PaymentStatus.SETTLED`` works for
+    # both). Every rule about "paid" reads one of these, never a tuple of its own.
+    SETTLED = enum.nonmember((SUCCEEDED[0], PARTIALLY_REFUNDED[0]))
+    """Paid and not given back in full: counts in a campaign's progress, holds a membership or a
+    ticket, may be refunded (what is left of it), and is what tax receipts are issued for."""
+    PAID_OR_REFUNDED = enum.nonmember((SUCCEEDED[0], PARTIALLY_REFUNDED[0], REFUNDED[0]))
+    """The money was actually received, even if given back since: the accountant's export, the
+    payment's net figure and the dashboard's weekly figures (net of refunds) read these."""
+    CLOSED_UNPAID = enum.nonmember((FAILED[0], CANCELED[0]))
+    """What ``payment_close_pending`` may turn a pending payment into: no money, places released."""
+
 
 class PaymentMethod(models.TextChoices):
     """How the money came: card through Stripe, or recorded by a treasurer (manual gifts)."""
@@ -50,7 +63,7 @@ class PaymentQuerySet(models.QuerySet):
 
     def counted(self):
         """Payments that count in a campaign's progress."""
-        return self.filter(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED])
+        return self.filter(status__in=PaymentStatus.SETTLED)
 
 
 def _token() -> str:
@@ -109,8 +122,6 @@ class Payment(models.Model):
                                               name="payment_amount_within_stripe_limit")]
 
     def __str__(self) -> str:
-        from campagnes.money import format_eur
-
         return f"{self.get_kind_display()} {format_eur(self.total_cents)} — {self.payer_name}"
 
     @property
@@ -120,6 +131,11 @@ class Payment(models.Model):
     @property
     def total_cents(self) -> int:
         return self.amount_cents + self.fee_cents
+
+    @property
+    def offer_details(self) -> PaymentOffer:
+        """What the payer chose (``offer``), as a typed object."""
+        return PaymentOffer.from_dict(self.offer)
 
 
 class PaymentLog(models.Model):

@@ -52,7 +52,7 @@ def paid_cents(payment: Payment) -> int:
 
 
 def counterpart_cents(payment: Payment) -> int:
-    return int((payment.offer or {}).get("counterpart_value_cents") or 0)
+    return payment.offer_details.counterpart_value_cents
 
 
 def deductible_cents(payment: Payment, kind: str) -> int:
@@ -126,10 +126,11 @@ def received_on(payment: Payment) -> date:
 
 def line_label(payment: Payment) -> str:
     label = payment.get_kind_display()
-    if payment.offer and payment.offer.get("manuel"):
+    offer = payment.offer_details
+    if offer.manual:
         return f"{label} ({payment.get_method_display().lower()})"
-    if payment.offer and payment.offer.get("tier_name"):
-        label = f"{label} — {payment.offer['tier_name']}"
+    if offer.tier_name:
+        label = f"{label} — {offer.tier_name}"
     title = payment.campaign.title if payment.campaign_id else ""
     return f"{label} — {title}" if title else label
 
@@ -147,7 +148,7 @@ def build_document(
     first = payments[0]
     amount = sum(paid_cents(payment) for payment in payments)
     deductible = sum(deductible_cents(payment, kind) for payment in payments)
-    counterpart = (first.offer or {}).get("counterpart_name", "") if len(payments) == 1 else ""
+    counterpart = first.offer_details.counterpart_name if len(payments) == 1 else ""
     return ReceiptDocument(
         kind=kind, number=number, issued_on=issued_on,
         beneficiary=beneficiary_for(association), donor=donor_for(first),

@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, SupportPage
 from associations.validators import validate_siren
-from campagnes.models import Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentStatus
+from campagnes.models import Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentOffer, PaymentStatus
 from campagnes.money import MAX_PAYMENT_CENTS, AmountField
 from campagnes.receipts.services import receipt_issue_for_payment
+from site_kollektif.formats.french import french_date
 
 MANUAL_METHODS = [
     (PaymentMethod.CHEQUE, _("Chèque")),
@@ -103,7 +104,7 @@ def _record(*, association: Association, data: dict, by, source: str) -> Payment
     payment = Payment.objects.create(
         association=association, campaign=support_page_of(association), kind=PaymentKind.DONATION,
         status=PaymentStatus.SUCCEEDED, amount_cents=data["amount"], method=data["method"], paid_at=paid_at,
-        offer={"manuel": True}, first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+        offer=PaymentOffer(manual=True).to_dict(), first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
         email=data["email"].lower(), street_address=data.get("street_address", ""),
         postal_code=data.get("postal_code", ""), city=data.get("city", ""),
         company_name=data.get("company_name", ""), company_siren=data.get("company_siren", ""),
@@ -180,7 +181,7 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime | datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return french_date(value)
     return str(value)
 
 

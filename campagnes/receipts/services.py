@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from associations.models import Association
 from campagnes.models import (
@@ -31,7 +32,6 @@ from campagnes.receipts.snapshot import document_to_json
 
 logger = logging.getLogger("kollektif.receipts")
 
-PAID_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
 
 
 class ReceiptRefused(Exception):
@@ -81,8 +81,8 @@ def waits_for_annual_summary(payment: Payment, association: Association) -> bool
 
 def receipt_issue_for_payment(payment: Payment) -> Receipt | None:
     """Called when a payment succeeds (inside its transaction, payment row locked). Idempotent."""
-    if payment.status not in PAID_STATUSES:
-        raise ReceiptRefused("Ce paiement n'est pas réglé : aucun reçu ne peut être émis.")
+    if payment.status not in PaymentStatus.SETTLED:
+        raise ReceiptRefused(_("Ce paiement n'est pas réglé : aucun reçu ne peut être émis."))
     association = Association.objects.select_related("commune").get(pk=payment.association_id)
     if waits_for_annual_summary(payment, association):
         return None
@@ -99,7 +99,7 @@ def receipt_cancel(*, receipt: Receipt, reason: str, source: str = "") -> Receip
     if receipt.is_cancelled:
         return receipt
     if not reason.strip():
-        raise ReceiptRefused("Indiquez le motif de l'annulation.")
+        raise ReceiptRefused(_("Indiquez le motif de l'annulation."))
     receipt.status = ReceiptStatus.CANCELLED
     receipt.cancelled_at = timezone.now()
     receipt.cancellation_reason = reason.strip()[:300]
@@ -118,7 +118,7 @@ def receipts_apply_refund(payment: Payment) -> Receipt | None:
     if receipt is None:
         return None
     remaining = building.paid_cents(payment)
-    reason = "Remboursement total" if remaining == 0 else "Remboursement partiel : montant corrigé"
+    reason = _("Remboursement total") if remaining == 0 else _("Remboursement partiel : montant corrigé")
     receipt_cancel(receipt=receipt, reason=reason, source="remboursement")
     association = Association.objects.select_related("commune").get(pk=payment.association_id)
     if receipt.summary_year:
@@ -133,9 +133,9 @@ def receipts_apply_refund(payment: Payment) -> Receipt | None:
     return _issue(association=association, payments=[payment], kind=receipt.kind, replaces=receipt)
 
 
-def _summary_payments(*, association: Association, year: int):
+def _summary_payments(*, association: Association, year: int) -> QuerySet[Payment]:
     return Payment.objects.filter(
-        association=association, kind=PaymentKind.MONTHLY_DONATION, status__in=PAID_STATUSES,
+        association=association, kind=PaymentKind.MONTHLY_DONATION, status__in=PaymentStatus.SETTLED,
         paid_at__year=year, receipt_items__isnull=True,
     )
 
@@ -172,7 +172,7 @@ def receipts_issue_annual_summaries(*, association: Association, year: int) -> i
     for key in sorted(donors.keys() - pending):
         with transaction.atomic():
             payments = list(
-                Payment.objects.select_for_update().filter(pk__in=donors[key], status__in=PAID_STATUSES)
+                Payment.objects.select_for_update().filter(pk__in=donors[key], status__in=PaymentStatus.SETTLED)
                 .order_by("paid_at", "pk")
             )
             receipted = set(ReceiptItem.objects.filter(payment__in=payments).values_list("payment_id", flat=True))

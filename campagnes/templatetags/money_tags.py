@@ -1,6 +1,6 @@
 from django import template
 
-from campagnes.money import format_eur
+from site_kollektif.formats.french import format_eur, french_year
 
 register = template.Library()
 
@@ -10,5 +10,14 @@ def eur(cents) -> str:
     """Integer cents as a French amount: 12345 → 123,45 €."""
     try:
         return format_eur(int(cents))
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def as_year(value) -> str:
+    """A year as it is written: 2026 (``{{ year }}`` alone would print "2 026" in French)."""
+    try:
+        return french_year(value)
     except (TypeError, ValueError):
         return ""

@@ -218,12 +218,13 @@ def test_a_webhook_alone_records_the_payment_when_the_browser_never_came_back(do
 
 
 def test_a_failure_while_processing_lets_stripe_retry(donation_campaign, settings, monkeypatch):
-    from campagnes import services
+    from campagnes.services import webhooks
 
-    def broken(event):
+    def broken():
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_dispatch", broken)
+    # Stripe was read; applying it fails inside the transaction that holds the event row
+    monkeypatch.setattr(webhooks, "_read", lambda event: broken)
     event = _event("evt_retry", "payment_intent.succeeded", {"id": "pi_x", "object": "payment_intent"})
     client = Client(raise_request_exception=False)
     assert client.post("/stripe/webhook/", **_signed(event, settings.STRIPE_WEBHOOK_SECRET)).status_code == 500

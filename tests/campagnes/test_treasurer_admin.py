@@ -306,7 +306,7 @@ def test_bad_refund_input_is_refused_and_refunds_nothing(treasurer_a, payments, 
 
 
 def test_the_refund_form_reads_french_amounts(association_a, campaign_a):
-    from campagnes.admin_views import RefundForm
+    from campagnes.admin.forms import RefundForm
 
     payment = _payment(association_a, campaign_a, amount_cents=123456, fee_cents=0)
     assert RefundForm(payment=payment).initial["amount"] == "1234,56"  # no thousands separator to trip on
@@ -423,7 +423,7 @@ def test_the_dashboard_panel_is_for_volunteers_only(staff_client, payments):
 
 
 def test_weekly_buckets_cover_twelve_weeks(association_a, treasurer_a, campaign_a):
-    from campagnes.admin_views import weekly_payments
+    from campagnes.selectors import weekly_payments
 
     today = timezone.localdate()
     _payment(association_a, campaign_a, created_at=timezone.now())

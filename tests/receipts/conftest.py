@@ -89,7 +89,7 @@ def pay(campaign, *, kind: str = "don", amount_cents: int = 5000, paid_at=None, 
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if paid_at is not None:
             payment.paid_at = paid_at
-        services._mark_succeeded(payment, charge_id="", source="test")
+        services.mark_succeeded(payment, charge_id="", source="test")
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED
     return payment

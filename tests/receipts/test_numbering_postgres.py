@@ -32,7 +32,7 @@ def test_fifty_concurrent_issues_get_fifty_numbers_without_gap_or_duplicate(elig
             for payment in chunk:
                 with transaction.atomic():
                     locked = Payment.objects.select_for_update().get(pk=payment.pk)
-                    services._mark_succeeded(locked, charge_id="", source="concurrence")
+                    services.mark_succeeded(locked, charge_id="", source="concurrence")
         except Exception as exc:  # noqa: BLE001 — reported by the assertion below
             errors.append(exc)
         finally:

@@ -209,3 +209,12 @@ def test_platform_staff_choose_the_association_then_see_its_figures(staff_client
     malformed = staff_client.get("/admin/recus/declaration/?association=abc")  # not an id at all: a bad request
     assert malformed.status_code == 400 and "nombre entier" in malformed.content.decode()
     assert staff_client.get("/admin/recus/declaration/?association=999999").status_code == 404
+
+
+def test_years_are_written_without_a_thousands_separator(treasurer_a, two_gifts, eligible_a):
+    """French number formatting made "2 026" of the year, in the text and in the form's own value."""
+    page = treasurer_a.get(f"/admin/recus/declaration/?association={eligible_a.pk}&annee={YEAR}").content.decode()
+    spaced = f"{str(YEAR)[0]}\u202f{str(YEAR)[1:]}"
+    assert spaced not in page
+    assert f"À déclarer pour les dons de {YEAR} (article 222 bis du CGI)" in page
+    assert f'<option value="{YEAR}" selected>{YEAR}</option>' in page

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from associations.models import Association
 from campagnes.receipts.services import receipts_issue_annual_summaries
@@ -17,12 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args, annee: int | None, association: str | None, **options):
         year = annee or timezone.localdate().year - 1
         if year >= timezone.localdate().year:
-            raise CommandError("Les reçus annuels ne s'émettent qu'une fois l'année terminée.")
+            raise CommandError(_("Les reçus annuels ne s'émettent qu'une fois l'année terminée."))
         associations = Association.objects.filter(monthly_annual_summary=True).exclude(tax_status="non-eligible")
         if association:
             associations = associations.filter(slug=association)
             if not associations.exists():
-                raise CommandError(f"Aucune association « {association} » émettant des reçus annuels.")
+                raise CommandError(_("Aucune association « %(name)s » émettant des reçus annuels.") % {"name": association})
         total = 0
         for record in associations.order_by("pk"):
             issued = receipts_issue_annual_summaries(association=record, year=year)

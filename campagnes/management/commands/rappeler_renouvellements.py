@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from campagnes.memberships_reminders import DEFAULT_DAYS_BEFORE, membership_reminders_send
 
@@ -22,6 +23,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         days = options["jours"]
         if days < 0:
-            raise CommandError("--jours doit être un nombre positif.")
+            raise CommandError(_("--jours doit être un nombre positif."))
         count = membership_reminders_send(days_before=days)
         self.stdout.write(self.style.SUCCESS(f"{count} rappel(s) de renouvellement envoyé(s)."))

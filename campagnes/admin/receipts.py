@@ -12,7 +12,6 @@ import io
 import zipfile
 
 import django_filters
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -30,37 +29,28 @@ from wagtail.admin.widgets.button import HeaderButton
 from associations.models import Association
 from associations.selectors import associations_with_money_of, user_is_platform_staff
 from campagnes import exports
-from campagnes.admin_listing import (
+from campagnes.admin.forms import CancelForm, ImportForm
+from campagnes.admin.listing import (
     AssociationFilterSet,
     AssociationListingMixin,
     ReadOnlyRecordViewSet,
     association_filter,
 )
-from campagnes.admin_members import AssociationRecordPermissionPolicy
 from campagnes.models import Receipt, ReceiptKind, ReceiptStatus
-from campagnes.money import format_eur, to_euros
+from campagnes.money import format_eur
+from campagnes.permissions import ReceiptPermissionPolicy
 from campagnes.receipts import services
 from campagnes.receipts.delivery import pdf_bytes
 from campagnes.receipts.manual_gifts import ImportFileError, ManualGiftForm, manual_gift_record, manual_gifts_import
 from campagnes.receipts.views import pdf_response
+from campagnes.selectors import visible_receipts
+from site_kollektif.formats.french import french_date
 from site_kollektif.params import int_param
 
 RECEIPTS_NAMESPACE = "recus"
 
 
-class ReceiptPermissionPolicy(AssociationRecordPermissionPolicy):
-    VOLUNTEER_ACTIONS = frozenset({"view", "cancel", "add"})
-
-
 policy = ReceiptPermissionPolicy(Receipt)
-
-
-def visible_receipts(user):
-    return policy.scope(Receipt.objects.all(), user, ["view"])
-
-
-def french_date(value) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
 
 
 def _year_choices():
@@ -81,34 +71,6 @@ class ReceiptFilterSet(AssociationFilterSet):
         fields = ["gift_year", "kind", "status", "association"]
 
 
-# --- register (listing and export) ---------------------------------------------------------
-
-def register_headers() -> list[str]:
-    return [_("N°"), _("Émis le"), _("Type"), _("Statut"), _("Année des dons"), _("Donateur"), _("E-mail"),
-            _("Adresse"), _("Montant versé (€)"), _("Montant déductible (€)"), _("Moyen"), _("Association"),
-            _("Annulé le"), _("Motif d'annulation"), _("Remplace le n°")]
-
-
-def register_row(receipt: Receipt) -> list:
-    document = receipt.document
-    donor_address = document["donor"]["address"]
-    methods = sorted({line["method"] for line in document["lines"]})
-    return [
-        receipt.number, french_date(receipt.issued_at), receipt.get_kind_display(), receipt.get_status_display(),
-        receipt.gift_year, receipt.donor_name, receipt.donor_email,
-        " ".join(part for part in (donor_address["street"], donor_address["postal_code"], donor_address["city"]) if part),
-        to_euros(receipt.amount_cents), to_euros(receipt.deductible_cents), ", ".join(methods),
-        receipt.association.name, french_date(receipt.cancelled_at), receipt.cancellation_reason,
-        receipt.replaces.number if receipt.replaces_id else "",
-    ]
-
-
-def register_table(queryset) -> tuple[list[str], list[list]]:
-    receipts = queryset.select_related("association", "replaces").order_by("association__name", "year", "series",
-                                                                           "sequence")
-    return register_headers(), [register_row(receipt) for receipt in receipts.iterator(chunk_size=2000)]
-
-
 class ReceiptIndexView(AssociationListingMixin, IndexView):
     export_name = "registre-des-recus"
     export_title = gettext_lazy("Registre des reçus")
@@ -120,7 +82,7 @@ class ReceiptIndexView(AssociationListingMixin, IndexView):
     any_permission_required = ["view"]
 
     def export_table(self, queryset):
-        return register_table(queryset)
+        return exports.register_table(queryset)
 
     def get_base_queryset(self):
         return visible_receipts(self.request.user).select_related("association")
@@ -154,11 +116,6 @@ class ReceiptIndexView(AssociationListingMixin, IndexView):
 
 
 # --- one receipt -----------------------------------------------------------------------------
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Motif de l'annulation"), max_length=300,
-                             error_messages={"required": gettext_lazy("Indiquez le motif de l'annulation.")})
-
 
 class ReceiptDetailView(InspectView):
     template_name = "campagnes/admin/receipt_detail.html"
@@ -271,7 +228,7 @@ def year_zip(request):
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for receipt in receipts.iterator(chunk_size=200):
             archive.writestr(receipt.filename, pdf_bytes(receipt))
-        headers, rows = register_table(receipts)
+        headers, rows = exports.register_table(receipts)
         archive.writestr(f"registre-{year}.csv", exports.render_csv(headers, rows))
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="recus-{association.slug}-{year}.zip"'
@@ -309,13 +266,6 @@ def manual_gift(request):
         status = 200
     return TemplateResponse(request, "campagnes/admin/receipts_manual_gift.html",
                             {"form": form, "association": association}, status=status)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Fichier CSV ou XLSX"),
-                           error_messages={"required": gettext_lazy("Choisissez un fichier.")})
-    confirm = forms.BooleanField(label=gettext_lazy("Importer pour de bon (sinon : vérification seulement)"),
-                                 required=False)
 
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

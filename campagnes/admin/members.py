@@ -1,106 +1,39 @@
 """The "Adhérents" admin: who is a member of the association, until when, and who must renew.
 
 Memberships are records produced by a payment (see ``campagnes.services``): the admin only
-lists, shows and exports them. Access follows the same rule as the payments: the treasurers
-of the membership's association (the money permission), and platform staff.
-
-The renewal state is computed by the database, so that it can be filtered and sorted:
-"à jour" (ends in more than 30 days), "expire bientôt" (within 30 days), "expirée", and
-"renouvelée" for an ending or ended membership whose member already holds a later one.
+lists, shows and exports them. Access follows the same rule as the payments (see
+``campagnes.permissions``); the renewal state is computed by ``campagnes.selectors.with_member_state``.
 """
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
 from django import forms
-from django.db import models
-from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
-from wagtail.models import Page
 
-from associations.selectors import associations_with_money_of, user_is_platform_staff
 from campagnes import exports
-from campagnes.admin_listing import (
+from campagnes.admin.listing import (
     AssociationFilterSet,
     AssociationListingMixin,
     ReadOnlyRecordViewSet,
     association_filter,
 )
-from campagnes.admin_views import PaymentPermissionPolicy
-from campagnes.memberships_reminders import held_memberships, later_membership_exists
 from campagnes.models import Membership, Payment
+from campagnes.permissions import AssociationRecordPermissionPolicy, PaymentPermissionPolicy
+from campagnes.selectors import MemberState, campaigns_of, visible_memberships
+from site_kollektif.formats.french import french_date, french_datetime
 
 MEMBERS_NAMESPACE = "adherents"
-EXPIRING_WITHIN_DAYS = 30
 
-
-class AssociationRecordPermissionPolicy(PaymentPermissionPolicy):
-    """The payments' rule for any record with an ``association``: its treasurers, and staff."""
-
-    VOLUNTEER_ACTIONS = frozenset({"view"})
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        return self.scope(self.model.objects.all(), user, actions)
-
-    def scope(self, queryset, user, actions):
-        """``queryset`` narrowed to the records the user may act on."""
-        if user_is_platform_staff(user):
-            return queryset
-        if not self.user_has_any_permission(user, actions):
-            return queryset.none()
-        return queryset.filter(association__in=associations_with_money_of(user).values("pk"))
-
-
-class MemberState(models.TextChoices):
-    CURRENT = "a-jour", gettext_lazy("À jour")
-    EXPIRING = "expire-bientot", gettext_lazy("Expire bientôt")
-    EXPIRED = "expiree", gettext_lazy("Expirée")
-    RENEWED = "renouvelee", gettext_lazy("Renouvelée")
-
-
-def with_member_state(queryset, *, today: datetime.date | None = None):
-    """Annotate ``member_state`` (a MemberState value) on rows of ``held_memberships()``."""
-    today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
-    return queryset.annotate(renewed=later_membership_exists()).annotate(
-        member_state=Case(
-            When(valid_until__gt=soon, then=Value(MemberState.CURRENT.value)),
-            When(renewed=True, then=Value(MemberState.RENEWED.value)),
-            When(valid_until__lt=today, then=Value(MemberState.EXPIRED.value)),
-            default=Value(MemberState.EXPIRING.value),
-            output_field=models.CharField(),
-        )
-    )
-
-
-def visible_memberships(user):
-    """Memberships that hold, of the user's associations (all for staff), with their state."""
-    policy = AssociationRecordPermissionPolicy(Membership)
-    return with_member_state(policy.scope(held_memberships(), user, ["view"]))
-
-
-def member_state_label(value: str) -> str:
-    return str(dict(MemberState.choices).get(value, ""))
-
-
-def french_date(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-# --- listing ------------------------------------------------------------------------------
 
 def _campaigns_for(request):
-    memberships = visible_memberships(request.user)
-    return Page.objects.filter(pk__in=memberships.values("payment__campaign_id")).order_by("title")
+    return campaigns_of(visible_memberships(request.user), "payment__campaign_id")
 
 
 
@@ -128,7 +61,7 @@ class MemberIndexView(AssociationListingMixin, IndexView):
     export_title = gettext_lazy("Adhérents")
 
     def export_table(self, queryset):
-        return members_table(queryset)
+        return exports.members_table(queryset)
 
     page_title = gettext_lazy("Adhérents")
     search_fields = ["payment__first_name", "payment__last_name", "payment__company_name", "payment__email"]
@@ -153,7 +86,7 @@ class MemberIndexView(AssociationListingMixin, IndexView):
             Column("valid_until", label=_("Jusqu'au"), accessor=lambda m: french_date(m.valid_until),
                    sort_key="valid_until"),
             StatusTagColumn(
-                "member_state", label=_("État"), accessor=lambda m: member_state_label(m.member_state),
+                "member_state", label=_("État"), accessor=lambda m: exports.member_state_label(m.member_state),
                 sort_key="member_state",
                 primary=lambda m: m.member_state in (MemberState.CURRENT, MemberState.RENEWED),
             ),
@@ -164,59 +97,6 @@ class MemberIndexView(AssociationListingMixin, IndexView):
             ))
         return columns
 
-
-
-# --- export -------------------------------------------------------------------------------
-
-def member_headers() -> list[str]:
-    return [
-        _("Nom"),
-        _("Prénom"),
-        _("Entreprise"),
-        _("E-mail"),
-        _("Téléphone"),
-        _("Adresse"),
-        _("Code postal"),
-        _("Ville"),
-        _("Pays"),
-        _("Association"),
-        _("Campagne"),
-        _("Formule"),
-        _("Valable du"),
-        _("Valable jusqu'au"),
-        _("État"),
-        _("Rappel envoyé le"),
-        _("N° de paiement"),
-    ]
-
-
-def member_row(membership: Membership) -> list:
-    payment = membership.payment
-    return [
-        payment.last_name,
-        payment.first_name,
-        payment.company_name,
-        payment.email,
-        payment.phone,
-        payment.street_address,
-        payment.postal_code,
-        payment.city,
-        payment.country,
-        membership.association.name,
-        payment.campaign.title,
-        membership.tier_name,
-        french_date(membership.valid_from),
-        french_date(membership.valid_until),
-        member_state_label(getattr(membership, "member_state", "")),
-        exports.french_datetime(membership.reminder_sent_at),
-        payment.pk,
-    ]
-
-
-def members_table(queryset) -> tuple[list[str], list[list]]:
-    """French headers and one row per membership, in the queryset's order."""
-    memberships = queryset.select_related("payment", "payment__campaign", "association")
-    return member_headers(), [member_row(m) for m in memberships.iterator(chunk_size=2000)]
 
 
 # --- detail -------------------------------------------------------------------------------
@@ -255,17 +135,17 @@ class MemberDetailView(InspectView):
         context.update({
             "membership": membership,
             "payment": membership.payment,
-            "state_label": member_state_label(membership.member_state),
+            "state_label": exports.member_state_label(membership.member_state),
             "state_is_ok": membership.member_state in (MemberState.CURRENT, MemberState.RENEWED),
             "history": [
-                {"membership": item, "state_label": member_state_label(item.member_state),
+                {"membership": item, "state_label": exports.member_state_label(item.member_state),
                  "valid_from": french_date(item.valid_from), "valid_until": french_date(item.valid_until),
                  "url": reverse(f"{MEMBERS_NAMESPACE}:inspect", args=[item.pk]), "current": item.pk == membership.pk}
                 for item in history
             ],
             "valid_from": french_date(membership.valid_from),
             "valid_until": french_date(membership.valid_until),
-            "reminder_sent_at": exports.french_datetime(membership.reminder_sent_at),
+            "reminder_sent_at": french_datetime(membership.reminder_sent_at),
             "payment_url": payment_url,
         })
         return context

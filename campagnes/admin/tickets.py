@@ -2,9 +2,7 @@
 
 Tickets are records produced by a payment (see ``campagnes.services``). The treasurers of
 the ticket's association (the money permission) and platform staff see them; the only
-change anyone makes is the check-in, done by ``ticket_check_in`` in one transaction, the
-ticket row locked, and conditional on ``checked_in_at IS NULL``: two scanners at the door
-can never both let the same ticket in.
+change anyone makes is the check-in, done by ``campagnes.services.checkin.ticket_check_in``.
 
 A code that is unknown, or names a ticket of another association, gets the same answer,
 "Billet inconnu" (404): the check-in page never tells that a ticket exists elsewhere.
@@ -12,18 +10,12 @@ A code that is unknown, or names a ticket of another association, gets the same 
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from datetime import timedelta
-
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,175 +26,32 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.models import Page
 
-from associations.selectors import pages_with_money_of, user_is_platform_staff
 from campagnes import exports
-from campagnes.admin_listing import (
+from campagnes.admin.forms import CheckInForm
+from campagnes.admin.listing import (
     AssociationFilterSet,
     AssociationListingMixin,
     ReadOnlyRecordViewSet,
     association_filter,
     words_filter,
 )
-from campagnes.admin_members import AssociationRecordPermissionPolicy
-from campagnes.admin_views import PaymentPermissionPolicy
-from campagnes.models import Payment, PaymentStatus, Ticket, TicketingCampaignPage
+from campagnes.models import Payment, PaymentStatus, Ticket
+from campagnes.permissions import PaymentPermissionPolicy, TicketPermissionPolicy
+from campagnes.selectors import campaigns_of, ticketing_campaigns_for, visible_tickets
+from campagnes.services.checkin import (
+    CheckInResult,
+    ticket_check_in,
+    ticket_check_in_by_pk,
+    ticket_code_candidates,
+)
+from site_kollektif.formats.french import french_datetime
 from site_kollektif.params import int_param
 
-logger = logging.getLogger("kollektif.tickets")
-
-STAFF_EVENTS_SINCE_DAYS = 7
-
 TICKETS_NAMESPACE = "billets"
-QR_PREFIX = "KOLLEKTIF-BILLET:"
-# A handheld scanner set up as a US (QWERTY) keyboard on a French (AZERTY) computer types
-# "KOLLEKTIF)BILLETM…" and changes digits and a few letters of the code: this undoes it.
-AZERTY_QR_PREFIX = "KOLLEKTIF)BILLETM"
-AZERTY_AS_QWERTY = str.maketrans("&é\"'(-è_çà)°aqAQzwZW,?mM", "1234567890-_qaQAwzWZmM;:")
 
 
-class TicketPermissionPolicy(AssociationRecordPermissionPolicy):
-    """Seeing and checking in tickets: the association's volunteers, and staff."""
-
-    VOLUNTEER_ACTIONS = frozenset({"view", "check_in"})
-
-
-def visible_tickets(user, *, action: str = "view"):
-    return TicketPermissionPolicy(Ticket).scope(Ticket.objects.all(), user, [action])
-
-
-def ticket_state(ticket: Ticket) -> tuple[str, bool]:
-    """The ticket's state in words, and whether it is the "good" state for a listing tag."""
-    if ticket.payment.status == PaymentStatus.REFUNDED:
-        return _("Annulé (remboursé)"), False
-    if ticket.checked_in_at:
-        return _("Entrée validée le %(date)s") % {"date": exports.french_datetime(ticket.checked_in_at)}, True
-    return _("Pas encore utilisé"), False
-
-
-# --- check-in -----------------------------------------------------------------------------
-
-def ticket_code_candidates(raw: str) -> list[str]:
-    """The codes to look for, from what was typed or scanned ("KOLLEKTIF-BILLET:<code>" or the code).
-
-    Spaces are ignored; the code itself is case-sensitive. Two scanner mishaps are undone: a
-    scanner typing in QWERTY on an AZERTY computer, and caps lock (the prefix then arrives in
-    lower case, and so does every letter of the code, inverted).
-    """
-    text = "".join((raw or "").split())
-    if text.startswith(QR_PREFIX):
-        return [text[len(QR_PREFIX):]]
-    if text.startswith(QR_PREFIX.lower()):
-        rest = text[len(QR_PREFIX):]
-        return [rest.swapcase(), rest]
-    if text.startswith(AZERTY_QR_PREFIX):
-        return [text[len(AZERTY_QR_PREFIX):].translate(AZERTY_AS_QWERTY)]
-    return [text] if text else []
-
-
-@dataclass(frozen=True)
-class CheckInResult:
-    outcome: str  # ADMITTED, ALREADY_USED, UNKNOWN, REFUNDED, OTHER_EVENT
-    ticket: Ticket | None = None
-
-    ADMITTED = "admitted"
-    ALREADY_USED = "already-used"
-    UNKNOWN = "unknown"
-    REFUNDED = "refunded"
-    OTHER_EVENT = "other-event"
-
-    @property
-    def status_code(self) -> int:
-        return {self.ADMITTED: 200, self.UNKNOWN: 404}.get(self.outcome, 409)
-
-    @property
-    def admitted(self) -> bool:
-        return self.outcome == self.ADMITTED
-
-
-def ticket_check_in(*, user, code: str, event: Page | None = None) -> CheckInResult:
-    """Let in the ticket with this code (typed or scanned), once; only the user's tickets are found.
-
-    With ``event``, a ticket for another event is refused (and not marked).
-    """
-    candidates = ticket_code_candidates(code)
-    if not candidates:
-        return CheckInResult(CheckInResult.UNKNOWN)
-    return _check_in(visible_tickets(user, action="check_in").filter(code__in=candidates), user=user, event=event)
-
-
-def ticket_check_in_by_pk(*, user, ticket_id: int) -> CheckInResult:
-    """From the ticket's admin page, for a buyer who cannot show their ticket."""
-    return _check_in(visible_tickets(user, action="check_in").filter(pk=ticket_id), user=user, event=None)
-
-
-def _check_in(tickets, *, user, event: Page | None) -> CheckInResult:
-    with transaction.atomic():
-        ticket = (
-            tickets.select_for_update(of=("self",))
-            .select_related("ticket_type", "payment", "payment__campaign")
-            .first()
-        )
-        if ticket is None:
-            return CheckInResult(CheckInResult.UNKNOWN)
-        if ticket.payment.status == PaymentStatus.REFUNDED:
-            return CheckInResult(CheckInResult.REFUNDED, ticket)
-        if event is not None and ticket.ticket_type.page_id != event.pk:
-            return CheckInResult(CheckInResult.OTHER_EVENT, ticket)
-        if ticket.checked_in_at is not None:
-            return CheckInResult(CheckInResult.ALREADY_USED, ticket)
-        now = timezone.now()
-        # conditional as well as locked: safe even where the database has no row locks (SQLite)
-        if not Ticket.objects.filter(pk=ticket.pk, checked_in_at__isnull=True).update(checked_in_at=now):
-            ticket.refresh_from_db(fields=["checked_in_at"])
-            return CheckInResult(CheckInResult.ALREADY_USED, ticket)
-        ticket.checked_in_at = now
-    logger.info("ticket %s checked in by user %s", ticket.pk, user.pk)
-    return CheckInResult(CheckInResult.ADMITTED, ticket)
-
-
-def ticketing_campaigns_for(user):
-    """The ticketing campaigns whose tickets this user may check in, next events first."""
-    campaigns = TicketingCampaignPage.objects.all()
-    if user_is_platform_staff(user):
-        # every association's events would make an endless list: only those of the last days and to come
-        campaigns = campaigns.filter(event_starts_at__gte=timezone.now() - timedelta(days=STAFF_EVENTS_SINCE_DAYS))
-    else:
-        campaigns = campaigns.filter(pk__in=pages_with_money_of(user).values("pk"))
-    return campaigns.order_by("-event_starts_at", "title")
-
-
-class EventChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.title} — {timezone.localtime(obj.event_starts_at):%d/%m/%Y}"
-
-
-class CheckInForm(forms.Form):
-    evenement = EventChoiceField(
-        label=gettext_lazy("Événement contrôlé"), queryset=TicketingCampaignPage.objects.none(), required=False,
-        empty_label=gettext_lazy("Tous mes événements"),
-        help_text=gettext_lazy("Si vous choisissez un événement, seuls ses billets sont acceptés."),
-    )
-    code = forms.CharField(
-        label=gettext_lazy("Code du billet"), max_length=200,
-        help_text=gettext_lazy(
-            "Scannez le QR code du billet avec une douchette (lecteur USB ou Bluetooth) : elle tape son contenu "
-            "dans ce champ, comme un clavier, puis valide. Pas besoin de caméra ni d'application. Sans douchette, "
-            "tapez le code indiqué dans l'e-mail du billet et appuyez sur Entrée. Le contenu du QR code "
-            "« KOLLEKTIF-BILLET:… » et le code seul sont acceptés ; les majuscules comptent."
-        ),
-        error_messages={"required": gettext_lazy("Scannez ou tapez le code du billet.")},
-        widget=forms.TextInput(attrs={
-            "autofocus": True, "autocomplete": "off", "autocapitalize": "off", "autocorrect": "off",
-            "spellcheck": "false", "enterkeyhint": "go", "class": "kollektif-checkin__input",
-        }),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["evenement"].queryset = ticketing_campaigns_for(user)
-
+# --- check-in ---------------------------------------------------------------------------
 
 class CheckInView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     """One field, autofocused: scan or type, Enter, read the big answer, scan the next one."""
@@ -276,7 +125,7 @@ def check_in_result_context(result: CheckInResult) -> dict:
     detail = ""
     if result.outcome == CheckInResult.ALREADY_USED:
         detail = _("Ce billet a déjà servi le %(date)s. Ne laissez pas entrer une seconde fois.") % {
-            "date": exports.french_datetime(ticket.checked_in_at)
+            "date": french_datetime(ticket.checked_in_at)
         }
     elif result.outcome == CheckInResult.UNKNOWN:
         detail = _("Aucun billet de vos événements ne porte ce code. Vérifiez-le, ou scannez à nouveau.")
@@ -297,8 +146,7 @@ def check_in_result_context(result: CheckInResult) -> dict:
 # --- listing ------------------------------------------------------------------------------
 
 def _campaigns_for(request):
-    tickets = visible_tickets(request.user)
-    return Page.objects.filter(pk__in=tickets.values("payment__campaign_id")).order_by("title")
+    return campaigns_of(visible_tickets(request.user), "payment__campaign_id")
 
 
 
@@ -331,7 +179,7 @@ class TicketIndexView(AssociationListingMixin, IndexView):
     export_title = gettext_lazy("Billets")
 
     def export_table(self, queryset):
-        return tickets_table(queryset)
+        return exports.tickets_table(queryset)
 
     page_title = gettext_lazy("Billets")
     search_fields = ["payment__first_name", "payment__last_name", "payment__company_name", "payment__email"]
@@ -364,8 +212,8 @@ class TicketIndexView(AssociationListingMixin, IndexView):
             Column("event", label=_("Événement"), accessor="payment.campaign.title", sort_key="payment__campaign__title"),
             Column("code", label=_("Code"), accessor="code"),
             StatusTagColumn(
-                "checked_in_at", label=_("Entrée"), accessor=lambda t: ticket_state(t)[0], sort_key="checked_in_at",
-                primary=lambda t: ticket_state(t)[1],
+                "checked_in_at", label=_("Entrée"), accessor=lambda t: exports.ticket_state(t)[0], sort_key="checked_in_at",
+                primary=lambda t: exports.ticket_state(t)[1],
             ),
         ]
         if self.shows_association:
@@ -385,19 +233,6 @@ class TicketIndexView(AssociationListingMixin, IndexView):
             buttons.append(HeaderButton(_("Contrôle des entrées"), url=url, icon_name="tick"))
         return buttons
 
-
-
-def tickets_table(queryset) -> tuple[list[str], list[list]]:
-    """The guest list: one row per ticket, for a printed list at the door."""
-    headers = [_("Événement"), _("Billet"), _("Nom"), _("Prénom"), _("Entreprise"), _("E-mail"), _("Code"),
-               _("État"), _("Entrée validée le"), _("N° de paiement")]
-    rows = [
-        [ticket.payment.campaign.title, ticket.ticket_type.name, ticket.payment.last_name, ticket.payment.first_name,
-         ticket.payment.company_name, ticket.payment.email, ticket.code, ticket_state(ticket)[0],
-         exports.french_datetime(ticket.checked_in_at), ticket.payment_id]
-        for ticket in queryset.select_related("payment", "payment__campaign", "ticket_type").iterator(chunk_size=2000)
-    ]
-    return headers, rows
 
 
 # --- detail, with a check-in button for a buyer who cannot show their ticket ----------------
@@ -425,7 +260,7 @@ class TicketDetailView(InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         ticket = self.object
-        label, good = ticket_state(ticket)
+        label, good = exports.ticket_state(ticket)
         payment_url = None
         if PaymentPermissionPolicy(Payment).user_has_permission_for_instance(self.request.user, "view", ticket.payment):
             payment_url = reverse("paiements:inspect", args=[ticket.payment_id])
