@@ -33,7 +33,7 @@ from annuaire.models import (
     ProposalStatus,
 )
 from associations.models import Association, AssociationStatus, Commune
-from site_kollektif.mail import send_templated_email
+from kernel.mail import send_templated_email
 
 CACHE_VERSION_KEY = "annuaire:version"
 

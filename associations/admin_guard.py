@@ -21,7 +21,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Revision
 
 from associations import selectors
-from site_kollektif.params import MAX_ID
+from kernel.params import MAX_ID
 
 logger = logging.getLogger("kollektif.isolation")
 

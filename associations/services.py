@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
-from annuaire.services import actor_sync_from_association
+from associations import events
 from associations.models import (
     Association,
     AssociationHomePage,
@@ -37,7 +37,8 @@ from associations.selectors import (
     user_is_platform_staff,
     user_verified_emails,
 )
-from site_kollektif.mail import send_templated_email
+from kernel.mail import send_templated_email
+from kernel.page_cache import purge_after_commit
 
 INVITATION_VALIDITY = timedelta(days=14)
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
@@ -75,9 +76,9 @@ def _unique_group_name(base: str, slug: str) -> str:
 
 
 def association_index_page() -> Page:
-    from site_kollektif.models import AssociationIndexPage
-
-    index = AssociationIndexPage.objects.first()
+    """The parent of every Accueil: the page type Wagtail allows above ``AssociationHomePage``
+    (the platform's /association/ index, a model of the project package above this app)."""
+    index = Page.objects.type(*AssociationHomePage.allowed_parent_page_models()).specific().first()
     if index is None:
         raise ImproperlyConfigured("La page /association/ n'existe pas : lancez manage.py charger_demo.")
     return index
@@ -169,7 +170,7 @@ def association_onboard(
         association_sync_site(association=association)
     if notify and status == AssociationStatus.PENDING:
         _notify_new_request(association)
-    actor_sync_from_association(association)  # the directory entry follows the record
+    events.association_created.send(sender=Association, association=association)
     _purge_public_pages(association)
     return association
 
@@ -211,7 +212,7 @@ def association_approve(*, association: Association, approved_by: User) -> Assoc
         template="association_approved",
         context={"association": association},
     )
-    actor_sync_from_association(association)  # the directory entry follows the record
+    events.association_activated.send(sender=Association, association=association)
     _purge_public_pages(association)
     return association
 
@@ -233,7 +234,7 @@ def association_refuse(*, association: Association, refused_by: User, reason: st
         template="association_refused",
         context={"association": association, "reason": reason},
     )
-    actor_sync_from_association(association)  # the directory entry follows the record
+    events.association_refused.send(sender=Association, association=association)
     _purge_public_pages(association)
     return association
 
@@ -242,16 +243,22 @@ def association_refuse(*, association: Association, refused_by: User, reason: st
 def association_suspend(*, association: Association, suspended_by: User) -> Association:
     association.status = AssociationStatus.SUSPENDED
     association.save(update_fields=["status", "updated_at"])
-    actor_sync_from_association(association)  # the directory entry follows the record
+    events.association_suspended.send(sender=Association, association=association)
     _purge_public_pages(association)
     return association
 
 
 def _purge_public_pages(association: Association) -> None:
     """Cached public pages show the record (name, colours, status): stale once it changes."""
-    from site_kollektif.page_cache import purge_after_commit
-
     purge_after_commit(association.slug)
+
+
+@transaction.atomic
+def association_record_saved(*, association: Association) -> None:
+    """After an edit of the record: its custom domain, its cached pages, and the apps above
+    (the directory's actor copies the name, address, contacts and logo)."""
+    association_sync_site(association=association)
+    events.association_record_changed.send(sender=Association, association=association)
 
 
 @transaction.atomic

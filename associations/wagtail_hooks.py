@@ -31,8 +31,8 @@ from associations.admin_api import use_rule_aware_pages_endpoint
 from associations.forms import AssociationAdminForm, InvitationForm, ModerationForm
 from associations.models import Association, AssociationStatus
 from associations.permissions import AssociationPermissionPolicy
-from site_kollektif.mail import latest_emails_about
-from site_kollektif.models import EmailStatus
+from kernel.mail import latest_emails_about
+from kernel.models import EmailStatus
 
 register_permission_policy(Association, AssociationPermissionPolicy(Association))
 
@@ -67,7 +67,7 @@ class AssociationCreateView(CreateView):
 class AssociationEditView(EditView):
     def save_instance(self):
         instance = super().save_instance()
-        services.association_sync_site(association=instance)
+        services.association_record_saved(association=instance)
         return instance
 
     def form_invalid(self, form):

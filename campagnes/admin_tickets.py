@@ -48,7 +48,7 @@ from campagnes.admin_listing import (
 from campagnes.admin_members import AssociationRecordPermissionPolicy
 from campagnes.admin_views import PaymentPermissionPolicy
 from campagnes.models import Payment, PaymentStatus, Ticket, TicketingCampaignPage
-from site_kollektif.params import int_param
+from kernel.params import int_param
 
 logger = logging.getLogger("kollektif.tickets")
 

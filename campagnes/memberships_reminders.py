@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campagnes.models import CampaignState, Membership, MembershipCampaignPage, PaymentStatus
-from site_kollektif.mail import send_templated_email
+from kernel.mail import send_templated_email
 
 # Statuses in which a membership holds: paid, possibly partly given back.
 MEMBERSHIP_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)

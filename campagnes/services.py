@@ -306,7 +306,7 @@ def payment_link_intent(*, payment: Payment, intent, source: str) -> Payment:
 
 def _purge_progress(payment: Payment) -> None:
     """The association's cached pages show campaign progress: stale once a payment counts."""
-    from site_kollektif.page_cache import purge_after_commit
+    from kernel.page_cache import purge_after_commit
 
     purge_after_commit(payment.association.slug)
 

@@ -24,8 +24,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from site_kollektif.blocks import BaseStreamBlock, ProjectsStreamBlock
-from site_kollektif.pagination import paginate
+from kernel.blocks import BaseStreamBlock, ProjectsStreamBlock
+from kernel.pagination import paginate
 
 NEWS_PER_PAGE = 10
 LATEST_NEWS_ON_HOME = 3
@@ -145,11 +145,7 @@ class AssociationHomePage(StructurePageMixin, AssociationPageMixin, Page):
             .order_by("-date", "-pk")[:LATEST_NEWS_ON_HOME]
         )
         support_page = SupportPage.objects.filter(subtree_filter(self, levels=1)).live().first()
-        context["support_page"] = support_page
-        if support_page is not None:
-            from campagnes.selectors import campaigns_with_progress
-
-            context["current_campaigns"] = campaigns_with_progress(support_page=support_page, only_open=True)
+        context["support_page"] = support_page  # its open campaigns: {% open_campaigns %} (campagnes)
         return context
 
 
@@ -265,15 +261,6 @@ class SupportPage(SectionPage):
     class Meta:
         verbose_name = _("nous aider")
         verbose_name_plural = _("pages nous aider")
-
-    def get_context(self, request, *args, **kwargs):
-        from campagnes.selectors import campaigns_with_progress
-
-        context = super().get_context(request, *args, **kwargs)
-        context["campaigns"] = [
-            (campaign, progress) for campaign, progress in campaigns_with_progress(support_page=self) if campaign.is_open
-        ]
-        return context
 
 
 class ProjectsPage(SectionPage):

@@ -43,7 +43,7 @@ from campagnes.receipts import services
 from campagnes.receipts.delivery import pdf_bytes
 from campagnes.receipts.manual_gifts import ImportFileError, ManualGiftForm, manual_gift_record, manual_gifts_import
 from campagnes.receipts.views import pdf_response
-from site_kollektif.params import int_param
+from kernel.params import int_param
 
 RECEIPTS_NAMESPACE = "recus"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from site_kollektif.palette import THEMES
+from kernel.palette import THEMES
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from site_kollektif.mail import emails_about as _emails_about
+from kernel.mail import emails_about as _emails_about
 
 register = template.Library()
 
