@@ -13,7 +13,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from associations.forms import AssociationSearchForm
+from associations.search import AssociationSearchForm
 from associations.selectors import association_search, featured_associations
 from kernel.blocks import BaseStreamBlock
 from kernel.pagination import paginate
