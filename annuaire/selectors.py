@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from annuaire.models import Actor, Link, Meeting, ProposalStatus, public_actor_q
+from annuaire.models import Actor, Link, Meeting, Proposal, ProposalStatus, public_actor_q
 from annuaire.services import CACHE_VERSION_KEY
 
 AMBASSADOR_LABEL_SLUG = "ambassadeur-ess"
@@ -346,6 +346,4 @@ def watch_list(*, months: int | None = None) -> QuerySet[Actor]:
 
 
 def pending_proposals_count() -> int:
-    from annuaire.models import Proposal
-
     return Proposal.objects.filter(status=ProposalStatus.PENDING).count()

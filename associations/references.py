@@ -29,11 +29,14 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.pages import WagtailAdminPageForm
+from wagtail.documents import get_document_model
 from wagtail.documents.models import AbstractDocument
+from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 
 from associations import selectors
+from associations.models import Association
 
 KIND_MESSAGES = {
     "image": _("« %(field)s » : cette image n'appartient pas à votre association. "
@@ -138,8 +141,6 @@ def _media_allowed(model, ids: set[str], scope: ReferenceScope) -> bool:
 
 def page_is_public(page: Page) -> bool:
     """Live, not restricted, and not inside the site of an association that is not public."""
-    from associations.models import Association
-
     if not page.live or page.get_view_restrictions().exists():
         return False
     prefixes = [page.path[:end] for end in range(page.steplen, len(page.path) + 1, page.steplen)]
@@ -160,9 +161,6 @@ def _pages_allowed(ids: set[str], scope: ReferenceScope) -> bool:
 
 
 def references_allowed(kind: str, ids: set[str], scope: ReferenceScope) -> bool:
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
     if kind == "image":
         return _media_allowed(get_image_model(), ids, scope)
     if kind == "document":
@@ -227,8 +225,6 @@ class TenantReferencesFormMixin:
 
 def association_of_page(page: Page | None):
     """The association whose site holds ``page`` (its Accueil among the page's ancestors)."""
-    from associations.models import Association
-
     if page is None or not page.path:
         return None
     prefixes = [page.path[:end] for end in range(page.steplen, len(page.path) + 1, page.steplen)]
@@ -256,8 +252,6 @@ def use_tenant_page_form() -> None:
 
     Page types with a form of their own keep it; it should mix in ``TenantReferencesFormMixin``.
     """
-    from wagtail.models import get_page_models
-
     for model in get_page_models():
         # Page itself is left alone: wagtail.admin sets its form after this app is ready.
         if model is not Page and getattr(model, "base_form_class", None) in (None, WagtailAdminPageForm):

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from taggit.models import Tag, TaggedItem
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import Collection, Page
 
-from associations.models import Association, AssociationStatus
+from associations.models import Association, AssociationStatus, Invitation
+from associations.models.pages import NewsPostTag
 
 
 def user_is_platform_staff(user: User | AnonymousUser) -> bool:
@@ -162,13 +167,6 @@ def tags_for_user(user: User | AnonymousUser) -> QuerySet:
     Tag names are shared across the platform (taggit's ``Tag``); a draft's tags say what an
     association is preparing, so the admin's autocomplete offers only these (staff: all).
     """
-    from django.contrib.contenttypes.models import ContentType
-    from taggit.models import Tag, TaggedItem
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
-    from associations.models.pages import NewsPostTag
-
     if user_is_platform_staff(user):
         return Tag.objects.all()
     condition = Q(pk__in=NewsPostTag.objects.filter(content_object__in=pages_for_user(user)).values("tag_id"))
@@ -194,7 +192,5 @@ def user_verified_emails(user: User) -> set[str]:
 
 def invitations_pending_for(user: User) -> list:
     """Usable invitations sent to one of the user's verified addresses ("Mon espace")."""
-    from associations.models import Invitation
-
     invitations = Invitation.objects.filter(email__in=user_verified_emails(user), accepted_at=None)
     return [invitation for invitation in invitations.select_related("association") if invitation.is_usable]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
@@ -31,7 +32,12 @@ from wagtail.models import Page
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from associations.models import Association
-from associations.selectors import associations_with_money_of, pages_with_money_of, user_is_platform_staff
+from associations.selectors import (
+    MONEY_PERMISSION,
+    associations_with_money_of,
+    pages_with_money_of,
+    user_is_platform_staff,
+)
 from campagnes import exports
 from campagnes import stripe_gateway as gateway
 from campagnes.admin_listing import AssociationFilterSet, AssociationListingMixin, association_filter
@@ -113,10 +119,6 @@ class PaymentPermissionPolicy(BasePermissionPolicy):
 
 def _money_groups():
     """The associations' groups that hold the money permission."""
-    from django.contrib.auth.models import Group
-
-    from associations.selectors import MONEY_PERMISSION
-
     app_label, codename = MONEY_PERMISSION
     return Group.objects.filter(
         Q(edited_association__isnull=False) | Q(treasured_association__isnull=False),

@@ -9,7 +9,9 @@ class CampagnesConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models may only be imported once the registry is ready.
-        from campagnes import connect_views  # noqa: F401  (admin URLs of the Stripe Connect screens)
-        from campagnes import tenancy
+        from campagnes import (
+            connect_views,  # noqa: F401  (admin URLs of the Stripe Connect screens)
+            tenancy,
+        )
 
         tenancy.register()  # payments, members, tickets, receipts: their association's treasurers

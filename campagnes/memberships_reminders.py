@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from associations.models.pages import subtree_filter
 from campagnes.models import CampaignState, Membership, MembershipCampaignPage, PaymentStatus
 from kernel.mail import send_templated_email
 
@@ -62,7 +63,6 @@ def open_membership_campaign(association, *, preferred_id: int | None = None) ->
     """The association's membership campaign open right now (the member's own one first)."""
     if not association.is_public or not association.home_page_id:
         return None
-    from associations.models.pages import subtree_filter
 
     campaigns = (
         MembershipCampaignPage.objects.live()

@@ -18,6 +18,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from associations.models import Association
+from associations.services import association_stripe_account_update
 from campagnes import stripe_gateway as gateway
 from campagnes.models import (
     Counterpart,
@@ -31,6 +33,7 @@ from campagnes.models import (
     TicketType,
 )
 from campagnes.receipts.services import receipt_issue_for_payment, receipts_apply_refund
+from kernel.page_cache import purge_after_commit
 
 logger = logging.getLogger("kollektif.payments")
 
@@ -306,8 +309,6 @@ def payment_link_intent(*, payment: Payment, intent, source: str) -> Payment:
 
 def _purge_progress(payment: Payment) -> None:
     """The association's cached pages show campaign progress: stale once a payment counts."""
-    from kernel.page_cache import purge_after_commit
-
     purge_after_commit(payment.association.slug)
 
 
@@ -511,9 +512,6 @@ def _on_invoice(invoice_id: str, *, account: str, source: str, failed: bool) -> 
 def _on_account_updated(account_id: str) -> str:
     """Re-read the account: events may arrive late and out of order, and an old "enabled"
     payload must not enable payments again on an account Stripe has since restricted."""
-    from associations.models import Association
-    from associations.services import association_stripe_account_update
-
     if not Association.objects.filter(stripe_account_id=account_id).exists():
         return "compte inconnu"
     account = gateway.retrieve_account(account_id)
