@@ -29,13 +29,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.pages import WagtailAdminPageForm
-from wagtail.documents import get_document_model
-from wagtail.documents.models import AbstractDocument
-from wagtail.images import get_image_model
-from wagtail.images.models import AbstractImage
 from wagtail.models import Page, get_page_models
 
-from associations import selectors
+from associations import selectors, tenancy
 from associations.models import Association
 
 KIND_MESSAGES = {
@@ -70,15 +66,12 @@ def scope_for_user(user) -> ReferenceScope:
 
 
 def _kind(model) -> str | None:
-    if model is None:
+    """The kind of a reference the form check covers: a page (the tree) or a medium (a
+    collection), as declared in ``associations.tenancy``."""
+    declaration = tenancy.tenant_model(model)
+    if declaration is None or declaration.via == tenancy.Via.FIELD or declaration.kind not in KIND_MESSAGES:
         return None
-    if issubclass(model, AbstractImage):
-        return "image"
-    if issubclass(model, AbstractDocument):
-        return "document"
-    if issubclass(model, Page):
-        return "page"
-    return None
+    return declaration.kind
 
 
 def extract_field_references(model_field, value) -> Iterator[tuple[str, str]]:
@@ -129,11 +122,11 @@ def _int_ids(ids: set[str]) -> tuple[set[int], bool]:
     return valid, bad
 
 
-def _media_allowed(model, ids: set[str], scope: ReferenceScope) -> bool:
+def _media_allowed(declaration: tenancy.TenantModel, ids: set[str], scope: ReferenceScope) -> bool:
     pks, bad = _int_ids(ids)
     if bad:
         return False
-    found = dict(model.objects.filter(pk__in=pks).values_list("pk", "collection__path"))
+    found = dict(declaration.model.objects.filter(pk__in=pks).values_list("pk", f"{declaration.path}__path"))
     return len(found) == len(pks) and all(
         any((path or "").startswith(prefix) for prefix in scope.collection_paths) for path in found.values()
     )
@@ -161,10 +154,9 @@ def _pages_allowed(ids: set[str], scope: ReferenceScope) -> bool:
 
 
 def references_allowed(kind: str, ids: set[str], scope: ReferenceScope) -> bool:
-    if kind == "image":
-        return _media_allowed(get_image_model(), ids, scope)
-    if kind == "document":
-        return _media_allowed(get_document_model(), ids, scope)
+    declaration = tenancy.declared(kind)
+    if declaration is not None and declaration.via == tenancy.Via.COLLECTION:
+        return _media_allowed(declaration, ids, scope)
     return _pages_allowed(ids, scope)
 
 

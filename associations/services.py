@@ -6,7 +6,9 @@ association complete (record, four pages, collection, groups) or leaves nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -28,6 +30,7 @@ from associations.models import (
     Invitation,
     NewsIndexPage,
     ProjectsPage,
+    Sector,
     SupportPage,
 )
 from associations.models.association import InvitationRole
@@ -82,6 +85,14 @@ def association_index_page() -> Page:
     if index is None:
         raise ImproperlyConfigured("La page /association/ n'existe pas : lancez manage.py charger_demo.")
     return index
+
+
+def _team_group(association: Association, role: str) -> Group:
+    """The editors' or the treasurers' group, which onboarding creates with the association."""
+    group = association.editors_group if role == InvitationRole.EDITOR else association.treasurers_group
+    if group is None:
+        raise ImproperlyConfigured(f"L'association {association.slug} n'a pas de groupe {role}.")
+    return group
 
 
 def _create_groups(association: Association) -> None:
@@ -139,10 +150,10 @@ def association_onboard(
     slug: str = "",
     created_by: User | None = None,
     status: str = AssociationStatus.PENDING,
-    sectors=(),
+    sectors: Iterable[Sector] = (),
     logo_file: UploadedFile | None = None,
     notify: bool = True,
-    **fields,
+    **fields: Any,
 ) -> Association:
     """Create an association with its four pages, its collection and its two groups."""
     slug = slugify(slug or name)[:80].strip("-")
@@ -165,7 +176,8 @@ def association_onboard(
         association.logo = image
     association.save()
     if created_by is not None:
-        created_by.groups.add(association.editors_group, association.treasurers_group)
+        created_by.groups.add(_team_group(association, InvitationRole.EDITOR),
+                              _team_group(association, InvitationRole.TREASURER))
     if association.custom_domain:
         association_sync_site(association=association)
     if notify and status == AssociationStatus.PENDING:
@@ -297,7 +309,7 @@ def editor_invite(
     if role == InvitationRole.TREASURER and not user_handles_money_of(invited_by, association):
         # otherwise an editor could invite a second address of hers and see every payer
         raise ValidationError({"role": _("Seul un trésorier de l'association (ou l'équipe) peut inviter un trésorier.")})
-    group = association.editors_group if role == InvitationRole.EDITOR else association.treasurers_group
+    group = _team_group(association, role)
     if group.user_set.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Cette personne fait déjà partie de l'équipe.")})
     invitation = Invitation.objects.create(
@@ -341,8 +353,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Association:
             % {"email": invitation.email}
         )
     association = invitation.association
-    group = association.editors_group if invitation.role == InvitationRole.EDITOR else association.treasurers_group
-    user.groups.add(group)
+    user.groups.add(_team_group(association, invitation.role))
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -350,7 +361,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Association:
 
 
 @transaction.atomic
-def association_stripe_account_update(*, account) -> bool:
+def association_stripe_account_update(*, account: Mapping[str, Any]) -> bool:
     """Record what Stripe says of an association's Connect account (``account.updated``)."""
     association = Association.objects.select_for_update().filter(stripe_account_id=account["id"]).first()
     if association is None:

@@ -28,10 +28,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import QuerySet
+from wagtail.models import Page
 
 from associations import selectors
 from associations.models import Association
@@ -100,7 +102,7 @@ def register(
     if via == Via.FIELD and not path:
         raise ValueError(f"{model.__name__}: a FIELD tenancy needs the lookup path to the association")
     declaration = TenantModel(
-        model=model, via=via, path=path, access=access, kind=kind or model._meta.model_name,
+        model=model, via=via, path=path, access=access, kind=kind or str(model._meta.model_name),
         admin_namespaces=tuple(admin_namespaces),
     )
     _MODELS[model] = declaration
@@ -148,6 +150,11 @@ def tenant_model(model: type[models.Model] | None) -> TenantModel | None:
     return None
 
 
+def declared(kind: str) -> TenantModel | None:
+    """The declaration registered under ``kind`` ("page", "image", "document"…)."""
+    return next((declaration for declaration in _MODELS.values() if declaration.kind == kind), None)
+
+
 def admin_area(namespace: str) -> TenantModel | None:
     return _ADMIN_AREAS.get(namespace)
 
@@ -182,28 +189,52 @@ def scope(queryset: QuerySet, user: User | AnonymousUser, *, access: Access | No
     return queryset.filter(**{f"{declaration.path}__in": allowed})
 
 
-def object_is_users(user: User | AnonymousUser, declaration: TenantModel, object_id) -> bool:
+def object_is_users(user: User | AnonymousUser, declaration: TenantModel, object_id: object) -> bool:
     """Whether the row ``object_id`` belongs to one of the user's associations.
 
     A row that does not exist is not refused here: the view answers its own 404.
     """
-    model = declaration.model
+    manager = declaration.model._default_manager
     if declaration.via == Via.TREE:
-        page = model.objects.filter(pk=object_id).only("path").first()
+        page = manager.filter(pk=object_id).only("path").first()
         return page is None or selectors.page_belongs_to_user(user, page)
     if declaration.via == Via.COLLECTION:
-        obj = model.objects.filter(pk=object_id).first()
+        obj = manager.filter(pk=object_id).first()
         if obj is None:
             return True
         collection = getattr(obj, declaration.path) if declaration.path else obj  # a collection itself
         return selectors.collection_belongs_to_user(user, collection)
-    association_id = model.objects.filter(pk=object_id).values_list(declaration.path, flat=True).first()
+    association_id = manager.filter(pk=object_id).values_list(declaration.path, flat=True).first()
     return association_id is None or associations_for(user, declaration.access).filter(pk=association_id).exists()
 
 
+def _association_id_of(instance: models.Model, path: str) -> int | None:
+    """Follow ``path`` ("association", "payment__association", "pk") on an instance."""
+    if path == "pk":
+        return instance.pk
+    *steps, last = path.split("__")
+    obj: Any = instance
+    for step in steps:
+        obj = getattr(obj, step, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
 def owns(user: User | AnonymousUser, instance: models.Model) -> bool:
-    """Whether ``instance`` belongs to one of the user's associations (staff: always)."""
+    """Whether ``instance`` belongs to one of the user's associations (staff: always).
+
+    Read on the instance itself (an unsaved one included), not from the database.
+    """
     if selectors.user_is_platform_staff(user):
         return True
     declaration = tenant_model(type(instance))
-    return declaration is not None and object_is_users(user, declaration, instance.pk)
+    if declaration is None:
+        return False
+    if declaration.via == Via.TREE:
+        return isinstance(instance, Page) and bool(instance.path) and selectors.page_belongs_to_user(user, instance)
+    if declaration.via == Via.COLLECTION:
+        collection = getattr(instance, declaration.path) if declaration.path else instance
+        return selectors.collection_belongs_to_user(user, collection)
+    association_id = _association_id_of(instance, declaration.path)
+    return association_id is not None and associations_for(user, declaration.access).filter(pk=association_id).exists()

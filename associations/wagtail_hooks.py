@@ -26,7 +26,7 @@ from wagtail.snippets.views.chooser import (
 )
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
-from associations import selectors, services
+from associations import selectors, services, tenancy
 from associations.admin_api import use_rule_aware_pages_endpoint
 from associations.forms import AssociationAdminForm, InvitationForm, ModerationForm
 from associations.models import Association, AssociationStatus
@@ -173,10 +173,7 @@ class AssociationViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        queryset = Association.objects.select_related("commune")
-        if selectors.user_is_platform_staff(request.user):
-            return queryset
-        return queryset.filter(pk__in=selectors.associations_edited_by(request.user).values("pk"))
+        return tenancy.scope(Association.objects.select_related("commune"), request.user)
 
     def get_urlpatterns(self):
         return [
@@ -348,16 +345,12 @@ def association_listing_buttons(snippet, user, next_url=None):
 @hooks.register("construct_page_chooser_queryset")
 def restrict_page_chooser(pages, request):
     """Wagtail's page chooser lists the whole tree (wagtail#9714): show only the user's pages."""
-    if selectors.user_is_platform_staff(request.user):
-        return pages
-    return pages.filter(pk__in=selectors.pages_for_user(request.user).values("pk"))
+    return tenancy.scope(pages, request.user)
 
 
 @hooks.register("construct_explorer_page_queryset")
 def restrict_explorer(parent_page, pages, request):
-    if selectors.user_is_platform_staff(request.user):
-        return pages
-    return pages.filter(pk__in=selectors.pages_for_user(request.user).values("pk"))
+    return tenancy.scope(pages, request.user)
 
 
 # The four-page rule (no deleting, moving, copying or unpublishing the Accueil and its sections;

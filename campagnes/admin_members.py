@@ -27,7 +27,8 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.models import Page
 
-from associations.selectors import associations_with_money_of, user_is_platform_staff
+from associations import tenancy
+from associations.selectors import user_is_platform_staff
 from campagnes import exports
 from campagnes.admin_listing import (
     AssociationFilterSet,
@@ -57,7 +58,7 @@ class AssociationRecordPermissionPolicy(PaymentPermissionPolicy):
             return queryset
         if not self.user_has_any_permission(user, actions):
             return queryset.none()
-        return queryset.filter(association__in=associations_with_money_of(user).values("pk"))
+        return tenancy.scope(queryset, user)  # as declared in campagnes/tenancy.py
 
 
 class MemberState(models.TextChoices):

@@ -31,6 +31,7 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.models import Page
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from associations import tenancy
 from associations.models import Association
 from associations.selectors import (
     MONEY_PERMISSION,
@@ -98,14 +99,14 @@ class PaymentPermissionPolicy(BasePermissionPolicy):
             return True
         if not self.user_has_any_permission(user, actions):
             return False
-        return associations_with_money_of(user).filter(pk=instance.association_id).exists()
+        return tenancy.owns(user, instance)  # the payment's association, as declared in campagnes/tenancy.py
 
     def instances_user_has_any_permission_for(self, user, actions):
         if user_is_platform_staff(user):
             return Payment.objects.all()
         if not self.user_has_any_permission(user, actions):
             return Payment.objects.none()
-        return Payment.objects.filter(association__in=associations_with_money_of(user).values("pk"))
+        return tenancy.scope(Payment.objects.all(), user)
 
     def users_with_any_permission_for_instance(self, actions, instance):
         users = self.users_with_any_permission(actions)

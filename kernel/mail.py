@@ -16,14 +16,14 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
@@ -78,8 +78,8 @@ def attachment(filename: str, content: bytes, mimetype: str) -> dict:
 
 def send_templated_email(
     *, to: Sequence[str], subject: str, template: str, context: dict, reply_to: Sequence[str] | None = None,
-    attachments: list[dict] | None = None, about=None,
-):
+    attachments: list[dict] | None = None, about: Model | None = None,
+) -> OutgoingEmail | None:
     """Render ``templates/emails/<template>.{txt,html}`` now, store it, deliver after commit.
 
     ``about`` is the object the e-mail concerns (an invitation, a payment): its failures are
@@ -133,7 +133,7 @@ def deliver_outgoing_email(*, email_id: int) -> str:
     return "envoyé"
 
 
-def _record_failure(email, exc: Exception) -> str:
+def _record_failure(email: OutgoingEmail, exc: Exception) -> str:
     attempts = email.attempts + 1
     given_up = attempts >= settings.KOLLEKTIF_EMAIL_ATTEMPTS
     OutgoingEmail.objects.filter(pk=email.pk).update(
@@ -168,19 +168,19 @@ def resend_unsent(*, limit: int = 500) -> int:
     return sum(deliver_outgoing_email.call(email_id=email_id) == "envoyé" for email_id in pending)
 
 
-def emails_about(obj):
+def emails_about(obj: Model) -> QuerySet[OutgoingEmail]:
     """The outbox rows about ``obj`` (newest first): what its page shows of its e-mails."""
     return OutgoingEmail.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).order_by("-created_at", "-pk")
 
 
-def latest_emails_about(objects) -> dict:
+def latest_emails_about(objects: Iterable[Model]) -> dict[str, OutgoingEmail]:
     """``{str(pk): latest OutgoingEmail}`` for objects of one model, in one query (for a listing)."""
     objects = list(objects)
     if not objects:
         return {}
-    latest: dict = {}
+    latest: dict[str, OutgoingEmail] = {}
     rows = OutgoingEmail.objects.filter(
         content_type=ContentType.objects.get_for_model(objects[0]), object_id__in=[str(o.pk) for o in objects]
     ).order_by("created_at", "pk").defer("text", "html", "attachments")
