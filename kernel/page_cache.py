@@ -12,6 +12,7 @@ association is gone at once (stale keys simply expire).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -98,7 +99,7 @@ def _cacheable_response(response: HttpResponse) -> bool:
 
 
 class PublicPageCacheMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
