@@ -212,7 +212,7 @@ def link_exists(*, source: Actor, target: Actor, kind: str) -> bool:
 
 @transaction.atomic
 def link_create(
-    *, source: Actor, target: Actor, kind: str, started_on: date | None = None, description: str = "",
+    *, source: Actor | None, target: Actor | None, kind: str, started_on: date | None = None, description: str = "",
     added_by: User | None = None, meeting: Meeting | None = None,
 ) -> Link:
     """Link two actors. One link per pair and type: a second one is refused, not duplicated."""
@@ -336,8 +336,6 @@ def proposal_approve(*, proposal: Proposal, approved_by: User) -> Proposal:
     elif proposal.kind == ProposalKind.LINK:
         source = Actor.objects.filter(pk=data.get("source")).first()
         target = Actor.objects.filter(pk=data.get("target")).first()
-        if source is None or target is None:  # deleted since the proposal was sent
-            raise ValidationError(_("Un des deux acteurs de ce lien n'existe plus : refusez la proposition."))
         proposal.link = link_create(
             source=source, target=target, kind=data.get("kind", ""), description=data.get("description", ""),
             started_on=date.fromisoformat(data["started_on"]) if data.get("started_on") else None,
