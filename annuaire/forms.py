@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from annuaire.models import Actor, ActorKind, Label, LinkKind, Topic
+from annuaire.services import link_exists
 from associations.forms import parse_point
 from associations.models import Commune, Epci, Sector
 from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE
@@ -157,8 +158,6 @@ class LinkProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
     field_order = ["source", "target", "kind", "started_on", "description", "submitter_name", "submitter_email"]
 
     def clean(self):
-        from annuaire.services import link_exists
-
         cleaned = super().clean()
         source, target, kind = cleaned.get("source"), cleaned.get("target"), cleaned.get("kind")
         if source and target and source.pk == target.pk:
@@ -250,8 +249,6 @@ class LinkAdminForm(WagtailAdminModelForm):
     """Admin links go through ``link_create``'s rules: no self-link, one per pair and type."""
 
     def clean(self):
-        from annuaire.services import link_exists
-
         cleaned = super().clean()
         source, target, kind = cleaned.get("source"), cleaned.get("target"), cleaned.get("kind")
         if source and target and source.pk == target.pk:

@@ -172,6 +172,11 @@ class Link(models.Model):
     the unique constraint really means "one link per pair and type"; marrainage goes from the
     mentor (source) to the mentee (target)."""
 
+    # Set by ``selectors.actor_links`` for the actor's page, never stored.
+    other: Actor
+    outgoing: bool
+    public_meeting: Meeting | None
+
     source = models.ForeignKey(Actor, verbose_name=_("de"), on_delete=models.CASCADE, related_name="links_out")
     target = models.ForeignKey(Actor, verbose_name=_("vers"), on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(_("type de lien"), max_length=20, choices=LinkKind.choices)

@@ -12,8 +12,10 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -21,8 +23,9 @@ from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from annuaire.models import Actor, Link, Meeting, ProposalStatus, public_actor_q
+from annuaire.models import Actor, Label, Link, Meeting, Proposal, ProposalStatus, Topic, public_actor_q
 from annuaire.services import CACHE_VERSION_KEY
+from associations.models import Commune, Epci, Sector
 
 AMBASSADOR_LABEL_SLUG = "ambassadeur-ess"
 ANIMATORS_GROUP = "Animateurs"
@@ -44,7 +47,8 @@ def user_is_animator(user: User | AnonymousUser) -> bool:
 # --- Directory ---------------------------------------------------------------------------
 
 def _filtered_actors(
-    *, q: str = "", epci=None, commune=None, sector=None, kind: str = "", label=None, aide=None, **_ignored
+    *, q: str = "", epci: Epci | None = None, commune: Commune | None = None, sector: Sector | None = None,
+    kind: str = "", label: Label | None = None, aide: Topic | None = None, **_ignored: object,
 ) -> QuerySet[Actor]:
     actors = Actor.objects.public()
     if q:
@@ -66,7 +70,7 @@ def _filtered_actors(
     return actors
 
 
-def actor_search(**filters) -> QuerySet[Actor]:
+def actor_search(**filters: Any) -> QuerySet[Actor]:
     """Public actors for the directory list, with everything a card shows (no query per card)."""
     return (
         _filtered_actors(**filters)
@@ -113,7 +117,7 @@ def _cache_key(prefix: str, filters: dict) -> str:
     return f"annuaire:{prefix}:{version}:{digest}"
 
 
-def _cached(prefix: str, filters: dict, build, *, gzipped: bool = False) -> bytes:
+def _cached(prefix: str, filters: dict, build: Callable[[], object], *, gzipped: bool = False) -> bytes:
     """The JSON payload, built once per directory version; its gzip too, since the whole
     network is several megabytes that browsers accept compressed."""
     key = _cache_key(prefix, filters) + (":gz" if gzipped else "")
@@ -127,7 +131,7 @@ def _cached(prefix: str, filters: dict, build, *, gzipped: bool = False) -> byte
     return payload
 
 
-def actors_geojson(*, gzipped: bool = False, **filters) -> bytes:
+def actors_geojson(*, gzipped: bool = False, **filters: Any) -> bytes:
     """The located public actors as a GeoJSON FeatureCollection, same filters as the list."""
 
     def build() -> dict:
@@ -144,7 +148,7 @@ def actors_geojson(*, gzipped: bool = False, **filters) -> bytes:
                 {
                     "type": "Feature",
                     "id": pk,
-                    "geometry": {"type": "Point", "coordinates": [float(lng), float(lat)]},
+                    "geometry": {"type": "Point", "coordinates": [float(lng or 0), float(lat or 0)]},
                     "properties": {"name": name, "url": f"/annuaire/{slug}/", "kind": kind, "commune": commune},
                 }
                 for pk, name, slug, kind, commune, lat, lng in rows
@@ -156,7 +160,8 @@ def actors_geojson(*, gzipped: bool = False, **filters) -> bytes:
 
 # --- Network -----------------------------------------------------------------------------
 
-def _nodes(actor_ids=None, *, epci=None, commune=None, distances=None) -> list[dict]:
+def _nodes(actor_ids: Iterable[int] | None = None, *, epci: Epci | None = None, commune: Commune | None = None,
+           distances: dict[int, int] | None = None) -> list[dict]:
     actors = Actor.objects.public()
     if actor_ids is not None:
         actors = actors.filter(pk__in=actor_ids)
@@ -180,7 +185,7 @@ def _nodes(actor_ids=None, *, epci=None, commune=None, distances=None) -> list[d
     ]
 
 
-def _edge(row) -> dict:
+def _edge(row: tuple[int, int, int, str]) -> dict:
     pk, source, target, kind = row
     return {"id": pk, "source": source, "target": target, "kind": kind}
 
@@ -195,7 +200,8 @@ def _with_degrees(nodes: list[dict], edges: list[dict]) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-def network_graph(*, epci=None, commune=None, kinds=(), gzipped: bool = False) -> bytes:
+def network_graph(*, epci: Epci | None = None, commune: Commune | None = None, kinds: Iterable[str] = (),
+                  gzipped: bool = False) -> bytes:
     """The whole public network (or one territory's), as nodes and edges for the graph."""
     filters = {"epci": epci, "commune": commune, "kinds": ",".join(sorted(kinds))}
 
@@ -214,7 +220,7 @@ def network_graph(*, epci=None, commune=None, kinds=(), gzipped: bool = False) -
     return _cached("network", filters, build, gzipped=gzipped)
 
 
-def actor_network(*, actor: Actor, kinds=(), steps: int = 2, gzipped: bool = False) -> bytes:
+def actor_network(*, actor: Actor, kinds: Iterable[str] = (), steps: int = 2, gzipped: bool = False) -> bytes:
     """"Ton réseau": the actor, its neighbours and theirs (up to ``steps`` steps)."""
     filters = {"actor": actor.pk, "kinds": ",".join(sorted(kinds)), "steps": steps}
 
@@ -346,6 +352,4 @@ def watch_list(*, months: int | None = None) -> QuerySet[Actor]:
 
 
 def pending_proposals_count() -> int:
-    from annuaire.models import Proposal
-
     return Proposal.objects.filter(status=ProposalStatus.PENDING).count()

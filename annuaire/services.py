@@ -7,14 +7,17 @@ cached GeoJSON and network JSON are invalidated (no signal, no timer).
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from itertools import combinations
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -31,9 +34,10 @@ from annuaire.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    Topic,
 )
-from associations.models import Association, AssociationStatus, Commune
-from site_kollektif.mail import send_templated_email
+from associations.models import Association, AssociationStatus, Commune, Sector
+from kernel.mail import send_templated_email
 
 CACHE_VERSION_KEY = "annuaire:version"
 
@@ -57,7 +61,7 @@ def directory_changed() -> None:
     transaction.on_commit(bump)
 
 
-def unique_slug(model, base: str, *, exclude_pk=None, max_length: int = 120) -> str:
+def unique_slug(model: type[Actor] | type[Meeting], base: str, *, exclude_pk: int | None = None, max_length: int = 120) -> str:
     base = (slugify(base) or "acteur")[: max_length - 6].strip("-")
     slug, n = base, 2
     queryset = model.objects.all()
@@ -69,7 +73,7 @@ def unique_slug(model, base: str, *, exclude_pk=None, max_length: int = 120) -> 
     return slug
 
 
-def _touch(actor_ids, when=None) -> None:
+def _touch(actor_ids: Iterable[int], when: datetime | None = None) -> None:
     """Record a sign of life (meeting, link, update) for the watch network."""
     Actor.objects.filter(pk__in=list(actor_ids)).update(last_contact_at=when or timezone.now())
 
@@ -107,8 +111,9 @@ def _french_coordinates(exc: ValidationError) -> dict:
 
 @transaction.atomic
 def actor_create(
-    *, name: str, commune: Commune, labels=(), sectors=(), can_help=(), looking_for=(), created_by: User | None = None,
-    **fields,
+    *, name: str, commune: Commune, labels: Iterable[Label] = (), sectors: Iterable[Sector] = (),
+    can_help: Iterable[Topic] = (), looking_for: Iterable[Topic] = (), created_by: User | None = None,
+    **fields: Any,
 ) -> Actor:
     """Create an outside actor (not an association of the platform), validated as a whole."""
     unknown = set(fields) - ACTOR_FIELDS - {"import_key", "is_public"}
@@ -124,14 +129,14 @@ def actor_create(
     return actor
 
 
-def _set_relations(actor: Actor, **relations) -> None:
+def _set_relations(actor: Actor, **relations: Iterable[Model] | None) -> None:
     for name, values in relations.items():
         if values is not None:
             getattr(actor, name).set(values)
 
 
 @transaction.atomic
-def actor_update(*, actor: Actor, updated_by: User | None = None, **changes) -> Actor:
+def actor_update(*, actor: Actor, updated_by: User | None = None, **changes: Any) -> Actor:
     """Change an actor's directory entry. For an association's actor, the fields that come from
     the association record are refused here: they are edited on the record itself."""
     relations = {name: changes.pop(name) for name in ("labels", "sectors", "can_help", "looking_for") if name in changes}
@@ -207,7 +212,7 @@ def link_exists(*, source: Actor, target: Actor, kind: str) -> bool:
 
 @transaction.atomic
 def link_create(
-    *, source: Actor, target: Actor, kind: str, started_on: date | None = None, description: str = "",
+    *, source: Actor | None, target: Actor | None, kind: str, started_on: date | None = None, description: str = "",
     added_by: User | None = None, meeting: Meeting | None = None,
 ) -> Link:
     """Link two actors. One link per pair and type: a second one is refused, not duplicated."""

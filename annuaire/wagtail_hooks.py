@@ -24,8 +24,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 from annuaire import selectors, services
 from annuaire.forms import ActorAdminForm, LinkAdminForm, RefusalForm
 from annuaire.models import Actor, Label, Link, Meeting, MeetingStatus, Proposal, ProposalStatus, Topic
-from associations.models import Association
-from site_kollektif.pagination import paginate
+from kernel.pagination import paginate
 
 
 class InvalidIs400:
@@ -342,9 +341,8 @@ def meeting_listing_buttons(snippet, user, next_url=None):
 # --- Explicit calls after the admin saves ------------------------------------------------
 
 def _after_save(request, instance):
-    if isinstance(instance, Association):
-        services.actor_sync_from_association(instance)
-    elif isinstance(instance, Meeting):
+    # An association's record is followed through associations.events (annuaire/receivers.py).
+    if isinstance(instance, Meeting):
         if instance.status == MeetingStatus.PUBLISHED:
             links = services.meeting_publish(meeting=instance, published_by=request.user)
             if links:

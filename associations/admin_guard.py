@@ -5,7 +5,8 @@ with a redirect to the dashboard, or with data of the whole tree (choosers, repo
 usage listings). This middleware looks at every admin request of a user who is not
 platform staff, finds the objects named in its URL (page, image, document, collection,
 revision, association, user…) and answers 404 when one of them belongs to another
-association. The rule is stated once, here, instead of in every view.
+association. The rule is stated once, here, instead of in every view; which object belongs
+to which association is declared by each app in ``associations.tenancy``.
 """
 
 from __future__ import annotations
@@ -18,39 +19,27 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection, Page, Revision
+from wagtail.models import Collection, Page, Revision, UploadedFile
 
-from associations import selectors
-from site_kollektif.params import MAX_ID
+from associations import selectors, tenancy
+from associations.admin_tags import autocomplete
+from associations.page_rules import refusal
+from kernel.params import MAX_ID
 
 logger = logging.getLogger("kollektif.isolation")
 
 PAGE_KWARGS = {"page_id", "parent_page_id", "parent_id", "page_to_move_id", "destination_id", "page_pk"}
 IMAGE_KWARGS = {"image_id"}
 DOCUMENT_KWARGS = {"document_id", "doc_id"}
-# Namespaces whose "pk" names an object of a given kind.
-NAMESPACE_KINDS = {
-    "wagtailimages": "image",
-    "wagtailimages_chooser": "image",
-    "wagtaildocs": "document",
-    "wagtaildocs_chooser": "document",
-    "wagtailadmin_collections": "collection",
-    "wagtailsnippets_associations_association": "association",
-    "kollektif_stripe": "association_member",
-    "wagtailadmin_pages": "page",
-    "wagtailadmin_api:pages": "page",
-    "wagtailsnippetchoosers_associations_association": "association",
-    "wagtailusers_users": "user",
-    "wagtailusers_groups": "group",
-    "paiements": "payment",
-    "adherents": "membership",
-    "billets": "ticket",
-    "recus": "receipt",
-}
+# Namespaces whose "pk" names a user or a group (Wagtail's users admin). The namespaces of
+# tenant-owned objects (pages, images, payments…) come from associations.tenancy, where each app
+# declares its models and their admin areas.
+NAMESPACE_KINDS = {"wagtailusers_users": "user", "wagtailusers_groups": "group"}
 # Views that name their objects in the query string (?id=1&id=2), besides the choosers'
-# "chosen_multiple" views found through NAMESPACE_KINDS.
-QUERY_ID_KINDS = {"wagtailadmin_choose_page_chosen_multiple": "page"}
-# Admin areas that show data across every association: platform staff only.
+# "chosen_multiple" views found through the declared admin areas.
+QUERY_ID_KINDS = {"wagtailadmin_choose_page_chosen_multiple": "wagtailadmin_pages"}
+# Wagtail's admin areas that show data across every association: platform staff only. The
+# apps' own staff-only or role-only areas are declared with tenancy.register_restricted_area.
 STAFF_ONLY_NAMESPACES = {
     "wagtailusers_users",
     "wagtailusers_groups",
@@ -64,7 +53,6 @@ STAFF_ONLY_NAMESPACES = {
     "wagtailadmin_collections",
     "wagtailadmin_api:images",
     "wagtailadmin_api:documents",
-    "emails",  # the outbox: every association's recipients (site_kollektif.admin_emails)
 }
 STAFF_ONLY_URL_NAMES = {
     # "usage of a page type" lists every page of that type, whichever association owns it
@@ -81,24 +69,20 @@ STAFF_ONLY_URL_NAMES = {
     "wagtailadmin_reports:workflow_tasks",
     "wagtailadmin_reports:workflow_tasks_results",
 }
-# The directory's admin (annuaire): network animators and staff only, whatever the object.
-ANIMATOR_NAMESPACE_PREFIXES = ("wagtailsnippets_annuaire_", "wagtailsnippetchoosers_annuaire_")
-ANIMATOR_URL_NAMES = {"annuaire_watch"}
 
 
-def _page_ok(user, page_id) -> bool:
-    page = Page.objects.filter(pk=page_id).only("path").first()
-    return page is None or selectors.page_belongs_to_user(user, page)
+def _declared_ok(user, model, object_id) -> bool:
+    """A row of a declared tenant-owned model must be the user's; undeclared models pass."""
+    declaration = tenancy.tenant_model(model)
+    return declaration is None or tenancy.object_is_users(user, declaration, object_id)
 
 
-def _collection_ok(user, collection_id) -> bool:
-    collection = Collection.objects.filter(pk=collection_id).first()
-    return collection is None or selectors.collection_belongs_to_user(user, collection)
-
-
-def _media_ok(user, model, object_id) -> bool:
-    obj = model.objects.filter(pk=object_id).select_related("collection").first()
-    return obj is None or selectors.collection_belongs_to_user(user, obj.collection)
+def _object_ok(user, content_type_id, object_id) -> bool:
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ContentType.DoesNotExist, ValueError, TypeError):
+        return True
+    return _declared_ok(user, model, object_id)
 
 
 def _revision_ok(user, revision_id) -> bool:
@@ -108,66 +92,27 @@ def _revision_ok(user, revision_id) -> bool:
     return _object_ok(user, revision.base_content_type_id, revision.object_id)
 
 
-def _object_ok(user, content_type_id, object_id) -> bool:
-    try:
-        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
-    except (ContentType.DoesNotExist, ValueError, TypeError):
-        return True
-    if model is None:
-        return True
-    from associations.models import Association
-
-    if issubclass(model, Page):
-        return _page_ok(user, object_id)
-    if issubclass(model, Association):
-        return selectors.associations_edited_by(user).filter(pk=object_id).exists()
-    if issubclass(model, get_image_model()):
-        return _media_ok(user, model, object_id)
-    if issubclass(model, get_document_model()):
-        return _media_ok(user, model, object_id)
-    return True
-
-
-def _kind_ok(user, kind: str, object_id) -> bool:
-    if kind == "page":
-        return _page_ok(user, object_id)
-    if kind == "image":
-        return _media_ok(user, get_image_model(), object_id)
-    if kind == "document":
-        return _media_ok(user, get_document_model(), object_id)
-    if kind == "collection":
-        return _collection_ok(user, object_id)
-    if kind == "association":
-        return selectors.associations_edited_by(user).filter(pk=object_id).exists()
-    if kind == "association_member":  # its Stripe account: treasurers (the money permission)
-        return selectors.associations_with_money_of(user).filter(pk=object_id).exists()
+def _namespace_object_ok(user, namespace: str, object_id) -> bool:
+    """The object a namespace's ``pk`` names: a declared admin area, a user or a group."""
+    kind = NAMESPACE_KINDS.get(namespace)
     if kind == "user":
         return str(object_id) == str(user.pk)
     if kind == "group":
         return False
-    if kind == "payment":
-        from campagnes.models import Payment
+    declaration = tenancy.admin_area(namespace)
+    return declaration is None or tenancy.object_is_users(user, declaration, object_id)
 
-        association_id = Payment.objects.filter(pk=object_id).values_list("association_id", flat=True).first()
-        return association_id is None or selectors.associations_with_money_of(user).filter(pk=association_id).exists()
-    if kind in ("membership", "ticket", "receipt"):
-        from campagnes.models import Membership, Receipt, Ticket
 
-        model = {"membership": Membership, "ticket": Ticket, "receipt": Receipt}[kind]
-        association_id = model.objects.filter(pk=object_id).values_list("association_id", flat=True).first()
-        return association_id is None or selectors.associations_with_money_of(user).filter(pk=association_id).exists()
-    return True
+def _names_objects(namespace: str) -> bool:
+    return namespace in NAMESPACE_KINDS or tenancy.admin_area(namespace) is not None
 
 
 def _area_is_allowed(user, namespace: str, view_name: str) -> bool | None:
-    """Staff-only and animator-only areas; ``None`` when the area is open to every editor."""
+    """Staff-only and role-only areas; ``None`` when the area is open to every editor."""
     if view_name in STAFF_ONLY_URL_NAMES or namespace in STAFF_ONLY_NAMESPACES:
         return False
-    if namespace.startswith(ANIMATOR_NAMESPACE_PREFIXES) or view_name in ANIMATOR_URL_NAMES:
-        from annuaire.selectors import user_is_animator
-
-        return user_is_animator(user)
-    return None
+    area = tenancy.restricted_area(namespace, view_name)
+    return None if area is None else area.allowed(user)
 
 
 def _is_database_id(value: str) -> bool:
@@ -176,12 +121,12 @@ def _is_database_id(value: str) -> bool:
     return value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID)) and int(value) <= MAX_ID
 
 
-def _query_ids_ok(user, kind: str, ids: list[str]) -> bool:
+def _query_ids_ok(user, namespace: str, ids: list[str]) -> bool:
     """Objects named in the query string (``?id=1&id=2``): each must be the user's."""
     for object_id in ids:
         if not _is_database_id(object_id):
             return False
-        if not _kind_ok(user, kind, int(object_id)):
+        if not _namespace_object_ok(user, namespace, int(object_id)):
             return False
     return True
 
@@ -198,35 +143,41 @@ def request_is_allowed(user, resolver_match, query_ids: list[str] | None = None)
     if area is not None:
         return area
     if query_ids:
-        kind = QUERY_ID_KINDS.get(view_name)
-        if kind is None and resolver_match.url_name == "chosen_multiple":
-            kind = NAMESPACE_KINDS.get(namespace)
-        if kind is not None and not _query_ids_ok(user, kind, query_ids):
+        ids_namespace = QUERY_ID_KINDS.get(view_name)
+        if ids_namespace is None and resolver_match.url_name == "chosen_multiple" and _names_objects(namespace):
+            ids_namespace = namespace
+        if ids_namespace is not None and not _query_ids_ok(user, ids_namespace, query_ids):
             return False
     kwargs = resolver_match.kwargs
     for name, value in kwargs.items():
-        if name in PAGE_KWARGS and not _page_ok(user, value):
+        if not _kwarg_ok(user, name, value, kwargs):
             return False
-        if name in IMAGE_KWARGS and not _media_ok(user, get_image_model(), value):
-            return False
-        if name in DOCUMENT_KWARGS and not _media_ok(user, get_document_model(), value):
-            return False
-        if name == "uploaded_file_id" and not _upload_ok(user, value):
-            return False
-        if name in {"collection_id"} and not _collection_ok(user, value):
-            return False
-        if name in {"revision_id"} and not _revision_ok(user, value):
-            return False
-        if name in {"content_type_id", "content_type"} and "object_id" in kwargs:
-            if not _object_ok(user, value, kwargs["object_id"]):
-                return False
-        if name == "pk" and namespace in NAMESPACE_KINDS and not _kind_ok(user, NAMESPACE_KINDS[namespace], value):
-            return False
-        if name == "user_id" and not _kind_ok(user, "user", value):
+        if name == "pk" and _names_objects(namespace) and not _namespace_object_ok(user, namespace, value):
             return False
     if {"app_label", "model_name", "object_id"} <= kwargs.keys():
         if not _labelled_object_ok(user, kwargs["app_label"], kwargs["model_name"], kwargs["object_id"]):
             return False
+    return True
+
+
+def _kwarg_ok(user, name: str, value, kwargs) -> bool:
+    """An object named by a URL keyword argument Wagtail uses across views (page_id, image_id…)."""
+    if name in PAGE_KWARGS:
+        return _declared_ok(user, Page, value)
+    if name in IMAGE_KWARGS:
+        return _declared_ok(user, get_image_model(), value)
+    if name in DOCUMENT_KWARGS:
+        return _declared_ok(user, get_document_model(), value)
+    if name == "collection_id":
+        return _declared_ok(user, Collection, value)
+    if name == "uploaded_file_id":
+        return _upload_ok(user, value)
+    if name == "revision_id":
+        return _revision_ok(user, value)
+    if name in {"content_type_id", "content_type"} and "object_id" in kwargs:
+        return _object_ok(user, value, kwargs["object_id"])
+    if name == "user_id":
+        return str(value) == str(user.pk)
     return True
 
 
@@ -239,8 +190,6 @@ def _labelled_object_ok(user, app_label: str, model_name: str, object_id) -> boo
 
 
 def _upload_ok(user, uploaded_file_id) -> bool:
-    from wagtail.models import UploadedFile
-
     upload = UploadedFile.objects.filter(pk=uploaded_file_id).first()
     return upload is None or upload.uploaded_by_user_id == user.pk
 
@@ -263,16 +212,10 @@ def bulk_action_is_allowed(user, resolver_match, request) -> bool:
     return all(_object_ok(user, content_type.pk, object_id) for object_id in ids)
 
 
-def _tag_autocomplete(request, **kwargs):
-    from associations.admin_tags import autocomplete
-
-    return autocomplete(request, **kwargs)
-
-
 # Wagtail views with no hook to narrow what they list: served by a tenant-aware version.
 TENANT_VIEWS = {
-    "wagtailadmin_tag_autocomplete": _tag_autocomplete,
-    "wagtailadmin_tag_model_autocomplete": _tag_autocomplete,
+    "wagtailadmin_tag_autocomplete": autocomplete,
+    "wagtailadmin_tag_model_autocomplete": autocomplete,
 }
 
 # Page views whose action the four-page rule may forbid: URL name -> (rule action, page kwarg).
@@ -310,8 +253,6 @@ def page_rule_refusal(request, resolver_match) -> str | None:
         destination = _page_or_none(resolver_match.kwargs["destination_id"])
     elif action == "copy" and request.method == "POST":
         destination = _page_or_none(request.POST.get("new_parent_page"))
-    from associations.page_rules import refusal
-
     return refusal(page, action, destination)
 
 

@@ -8,6 +8,9 @@ class AssociationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: models may only be imported once the registry is ready.
         from associations.references import use_tenant_page_form
+        from associations.tenancy_declarations import declare
 
+        declare()  # pages, media, collections and the association record (associations/tenancy.py)
         use_tenant_page_form()  # every page form checks that its references belong to the association

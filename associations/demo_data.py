@@ -8,7 +8,7 @@ from django.core.files.images import ImageFile
 from django.utils.text import slugify
 from wagtail.images import get_image_model
 
-from site_kollektif.demo_images import picture_png
+from kernel.demo_images import picture_png
 
 DEFAULT_PASSWORD = "Kollektif-demo-62"
 

@@ -1,4 +1,4 @@
-"""Forms of the association space: public search, self-service signup, invitations."""
+"""Forms of the association space: self-service signup, invitations (the public search: search.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
-from associations.models import Association, Commune, Epci, Sector
+from associations.models import Association, Commune
 from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE, InvitationRole
 from associations.references import ReferenceScope, TenantReferencesFormMixin, scope_for_association
 from associations.validators import validate_image_file
@@ -23,21 +23,6 @@ from associations.widgets import LocalLeafletField
 
 ALLOWED_LOGO_FORMATS = frozenset({"PNG", "JPEG", "GIF", "WEBP"})
 POINT_PATTERN = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
-
-
-class AssociationSearchForm(forms.Form):
-    q = forms.CharField(label=_("Nom de l'association"), required=False, max_length=100)
-    commune = forms.ModelChoiceField(
-        label=_("Commune"), queryset=Commune.objects.all(), required=False, empty_label=_("Toutes"),
-        to_field_name="code",
-    )
-    epci = forms.ModelChoiceField(
-        label=_("Intercommunalité (EPCI)"), queryset=Epci.objects.all(), required=False, empty_label=_("Toutes")
-    )
-    sector = forms.ModelChoiceField(
-        label=_("Secteur"), queryset=Sector.objects.all(), required=False, empty_label=_("Tous"),
-        to_field_name="slug",
-    )
 
 
 def validate_logo_upload(upload) -> None:

@@ -15,6 +15,7 @@ menus"), never unpublished; a whole site is taken offline by suspending its asso
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PagePermissionTester
 
@@ -34,18 +35,38 @@ CROSS_ASSOCIATION_REFUSALS = {
 GENERIC_REFUSAL = _("Vous n'avez pas le droit de faire cette action sur cette page.")
 
 
+class StructurePageMixin:
+    """The Accueil and its sections: always live (see associations.page_rules).
+
+    An expiry date would unpublish the page later (``publish_scheduled``) and leave a 404 in
+    the menu; a section is hidden from the menu instead.
+    """
+
+    def clean(self):
+        super().clean()
+        if self.expire_at:
+            raise ValidationError({"expire_at": _(
+                "Les quatre pages du site ne peuvent pas avoir de date d'expiration : pour retirer une "
+                "section du menu, décochez « Afficher dans les menus » dans l'onglet Promotion."
+            )})
+
+
+class SiteHomeMixin(StructurePageMixin):
+    """The Accueil: the root of an association's site (``AssociationHomePage``).
+
+    The rule names the page types by these mixins, so it needs no import of the page models
+    (which import the rule for their permission tester).
+    """
+
+
 def is_structure_page(page: Page) -> bool:
     """The Accueil and its three sections (read from the content type: no query on a plain Page)."""
-    from associations.models.pages import AssociationHomePage, SectionPage
-
     specific_class = page.specific_class
-    return specific_class is not None and issubclass(specific_class, (AssociationHomePage, SectionPage))
+    return specific_class is not None and issubclass(specific_class, StructurePageMixin)
 
 
 def association_home_of(page: Page) -> Page | None:
-    from associations.models.pages import AssociationHomePage
-
-    return AssociationHomePage.objects.ancestor_of(page, inclusive=True).only("pk").first()
+    return Page.objects.type(SiteHomeMixin).ancestor_of(page, inclusive=True).only("pk").first()
 
 
 def same_association(page: Page, destination: Page) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from associations.selectors import associations_edited_by, user_is_platform_staff
+from associations import tenancy
+from associations.selectors import user_is_platform_staff
 
 STAFF_ONLY_ACTIONS = {"add", "delete", "moderate"}
 
@@ -23,13 +24,9 @@ class AssociationPermissionPolicy(ModelPermissionPolicy):
     def user_has_permission_for_instance(self, user, action, instance):
         if not self.user_has_permission(user, action):
             return False
-        if user_is_platform_staff(user):
-            return True
-        return associations_edited_by(user).filter(pk=instance.pk).exists()
+        return tenancy.owns(user, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):
         if not self.user_has_any_permission(user, actions):
             return self.model.objects.none()
-        if user_is_platform_staff(user):
-            return self.model.objects.all()
-        return associations_edited_by(user)
+        return tenancy.scope(self.model.objects.all(), user)

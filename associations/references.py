@@ -29,11 +29,10 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.pages import WagtailAdminPageForm
-from wagtail.documents.models import AbstractDocument
-from wagtail.images.models import AbstractImage
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 
-from associations import selectors
+from associations import selectors, tenancy
+from associations.models import Association
 
 KIND_MESSAGES = {
     "image": _("« %(field)s » : cette image n'appartient pas à votre association. "
@@ -67,15 +66,12 @@ def scope_for_user(user) -> ReferenceScope:
 
 
 def _kind(model) -> str | None:
-    if model is None:
+    """The kind of a reference the form check covers: a page (the tree) or a medium (a
+    collection), as declared in ``associations.tenancy``."""
+    declaration = tenancy.tenant_model(model)
+    if declaration is None or declaration.via == tenancy.Via.FIELD or declaration.kind not in KIND_MESSAGES:
         return None
-    if issubclass(model, AbstractImage):
-        return "image"
-    if issubclass(model, AbstractDocument):
-        return "document"
-    if issubclass(model, Page):
-        return "page"
-    return None
+    return declaration.kind
 
 
 def extract_field_references(model_field, value) -> Iterator[tuple[str, str]]:
@@ -126,11 +122,11 @@ def _int_ids(ids: set[str]) -> tuple[set[int], bool]:
     return valid, bad
 
 
-def _media_allowed(model, ids: set[str], scope: ReferenceScope) -> bool:
+def _media_allowed(declaration: tenancy.TenantModel, ids: set[str], scope: ReferenceScope) -> bool:
     pks, bad = _int_ids(ids)
     if bad:
         return False
-    found = dict(model.objects.filter(pk__in=pks).values_list("pk", "collection__path"))
+    found = dict(declaration.model.objects.filter(pk__in=pks).values_list("pk", f"{declaration.path}__path"))
     return len(found) == len(pks) and all(
         any((path or "").startswith(prefix) for prefix in scope.collection_paths) for path in found.values()
     )
@@ -138,8 +134,6 @@ def _media_allowed(model, ids: set[str], scope: ReferenceScope) -> bool:
 
 def page_is_public(page: Page) -> bool:
     """Live, not restricted, and not inside the site of an association that is not public."""
-    from associations.models import Association
-
     if not page.live or page.get_view_restrictions().exists():
         return False
     prefixes = [page.path[:end] for end in range(page.steplen, len(page.path) + 1, page.steplen)]
@@ -160,13 +154,9 @@ def _pages_allowed(ids: set[str], scope: ReferenceScope) -> bool:
 
 
 def references_allowed(kind: str, ids: set[str], scope: ReferenceScope) -> bool:
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
-    if kind == "image":
-        return _media_allowed(get_image_model(), ids, scope)
-    if kind == "document":
-        return _media_allowed(get_document_model(), ids, scope)
+    declaration = tenancy.declared(kind)
+    if declaration is not None and declaration.via == tenancy.Via.COLLECTION:
+        return _media_allowed(declaration, ids, scope)
     return _pages_allowed(ids, scope)
 
 
@@ -227,8 +217,6 @@ class TenantReferencesFormMixin:
 
 def association_of_page(page: Page | None):
     """The association whose site holds ``page`` (its Accueil among the page's ancestors)."""
-    from associations.models import Association
-
     if page is None or not page.path:
         return None
     prefixes = [page.path[:end] for end in range(page.steplen, len(page.path) + 1, page.steplen)]
@@ -256,8 +244,6 @@ def use_tenant_page_form() -> None:
 
     Page types with a form of their own keep it; it should mix in ``TenantReferencesFormMixin``.
     """
-    from wagtail.models import get_page_models
-
     for model in get_page_models():
         # Page itself is left alone: wagtail.admin sets its form after this app is ready.
         if model is not Page and getattr(model, "base_form_class", None) in (None, WagtailAdminPageForm):

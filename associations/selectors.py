@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from taggit.models import Tag, TaggedItem
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import Collection, Page
 
-from associations.models import Association, AssociationStatus
+from associations.models import Association, AssociationStatus, Commune, Epci, Invitation, Sector
+from associations.models.pages import NewsPostTag
 
 
 def user_is_platform_staff(user: User | AnonymousUser) -> bool:
@@ -61,7 +66,7 @@ def user_handles_money(user: User | AnonymousUser) -> bool:
     return user_is_platform_staff(user) or associations_with_money_of(user).exists()
 
 
-def _cached_on_user(user, key: str, compute) -> list[str]:
+def _cached_on_user(user: User | AnonymousUser, key: str, compute: Callable[[], Iterable[str]]) -> list[str]:
     """Tree paths are asked for many times per admin request: compute them once per user object."""
     cached = getattr(user, key, None)
     if cached is None:
@@ -119,7 +124,8 @@ def collection_belongs_to_user(user: User | AnonymousUser, collection: Collectio
 
 
 def association_search(
-    *, q: str = "", commune=None, epci=None, sector=None, **_ignored
+    *, q: str = "", commune: Commune | None = None, epci: Epci | None = None, sector: Sector | None = None,
+    **_ignored: object,
 ) -> QuerySet[Association]:
     """Active associations for the public index, with everything the listing shows."""
     associations = Association.objects.filter(status=AssociationStatus.ACTIVE)
@@ -138,7 +144,7 @@ def association_search(
     )
 
 
-def featured_associations(*, home, limit: int = 6) -> list[Association]:
+def featured_associations(*, home: Page, limit: int = 6) -> list[Association]:
     chosen = [
         item.association
         for item in home.featured_associations.select_related(
@@ -162,13 +168,6 @@ def tags_for_user(user: User | AnonymousUser) -> QuerySet:
     Tag names are shared across the platform (taggit's ``Tag``); a draft's tags say what an
     association is preparing, so the admin's autocomplete offers only these (staff: all).
     """
-    from django.contrib.contenttypes.models import ContentType
-    from taggit.models import Tag, TaggedItem
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
-    from associations.models.pages import NewsPostTag
-
     if user_is_platform_staff(user):
         return Tag.objects.all()
     condition = Q(pk__in=NewsPostTag.objects.filter(content_object__in=pages_for_user(user)).values("tag_id"))
@@ -194,7 +193,5 @@ def user_verified_emails(user: User) -> set[str]:
 
 def invitations_pending_for(user: User) -> list:
     """Usable invitations sent to one of the user's verified addresses ("Mon espace")."""
-    from associations.models import Invitation
-
     invitations = Invitation.objects.filter(email__in=user_verified_emails(user), accepted_at=None)
     return [invitation for invitation in invitations.select_related("association") if invitation.is_usable]

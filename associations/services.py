@@ -6,7 +6,9 @@ association complete (record, four pages, collection, groups) or leaves nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
-from annuaire.services import actor_sync_from_association
+from associations import events
 from associations.models import (
     Association,
     AssociationHomePage,
@@ -28,6 +30,7 @@ from associations.models import (
     Invitation,
     NewsIndexPage,
     ProjectsPage,
+    Sector,
     SupportPage,
 )
 from associations.models.association import InvitationRole
@@ -37,7 +40,8 @@ from associations.selectors import (
     user_is_platform_staff,
     user_verified_emails,
 )
-from site_kollektif.mail import send_templated_email
+from kernel.mail import send_templated_email
+from kernel.page_cache import purge_after_commit
 
 INVITATION_VALIDITY = timedelta(days=14)
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
@@ -75,12 +79,20 @@ def _unique_group_name(base: str, slug: str) -> str:
 
 
 def association_index_page() -> Page:
-    from site_kollektif.models import AssociationIndexPage
-
-    index = AssociationIndexPage.objects.first()
+    """The parent of every Accueil: the page type Wagtail allows above ``AssociationHomePage``
+    (the platform's /association/ index, a model of the project package above this app)."""
+    index = Page.objects.type(*AssociationHomePage.allowed_parent_page_models()).specific().first()
     if index is None:
         raise ImproperlyConfigured("La page /association/ n'existe pas : lancez manage.py charger_demo.")
     return index
+
+
+def _team_group(association: Association, role: str) -> Group:
+    """The editors' or the treasurers' group, which onboarding creates with the association."""
+    group = association.editors_group if role == InvitationRole.EDITOR else association.treasurers_group
+    if group is None:
+        raise ImproperlyConfigured(f"L'association {association.slug} n'a pas de groupe {role}.")
+    return group
 
 
 def _create_groups(association: Association) -> None:
@@ -138,10 +150,10 @@ def association_onboard(
     slug: str = "",
     created_by: User | None = None,
     status: str = AssociationStatus.PENDING,
-    sectors=(),
+    sectors: Iterable[Sector] = (),
     logo_file: UploadedFile | None = None,
     notify: bool = True,
-    **fields,
+    **fields: Any,
 ) -> Association:
     """Create an association with its four pages, its collection and its two groups."""
     slug = slugify(slug or name)[:80].strip("-")
@@ -164,12 +176,13 @@ def association_onboard(
         association.logo = image
     association.save()
     if created_by is not None:
-        created_by.groups.add(association.editors_group, association.treasurers_group)
+        created_by.groups.add(_team_group(association, InvitationRole.EDITOR),
+                              _team_group(association, InvitationRole.TREASURER))
     if association.custom_domain:
         association_sync_site(association=association)
     if notify and status == AssociationStatus.PENDING:
         _notify_new_request(association)
-    actor_sync_from_association(association)  # the directory entry follows the record
+    events.association_created.send(sender=Association, association=association)
     _purge_public_pages(association)
     return association
 
@@ -211,7 +224,7 @@ def association_approve(*, association: Association, approved_by: User) -> Assoc
         template="association_approved",
         context={"association": association},
     )
-    actor_sync_from_association(association)  # the directory entry follows the record
+    events.association_activated.send(sender=Association, association=association)
     _purge_public_pages(association)
     return association
 
@@ -233,7 +246,7 @@ def association_refuse(*, association: Association, refused_by: User, reason: st
         template="association_refused",
         context={"association": association, "reason": reason},
     )
-    actor_sync_from_association(association)  # the directory entry follows the record
+    events.association_refused.send(sender=Association, association=association)
     _purge_public_pages(association)
     return association
 
@@ -242,16 +255,22 @@ def association_refuse(*, association: Association, refused_by: User, reason: st
 def association_suspend(*, association: Association, suspended_by: User) -> Association:
     association.status = AssociationStatus.SUSPENDED
     association.save(update_fields=["status", "updated_at"])
-    actor_sync_from_association(association)  # the directory entry follows the record
+    events.association_suspended.send(sender=Association, association=association)
     _purge_public_pages(association)
     return association
 
 
 def _purge_public_pages(association: Association) -> None:
     """Cached public pages show the record (name, colours, status): stale once it changes."""
-    from site_kollektif.page_cache import purge_after_commit
-
     purge_after_commit(association.slug)
+
+
+@transaction.atomic
+def association_record_saved(*, association: Association) -> None:
+    """After an edit of the record: its custom domain, its cached pages, and the apps above
+    (the directory's actor copies the name, address, contacts and logo)."""
+    association_sync_site(association=association)
+    events.association_record_changed.send(sender=Association, association=association)
 
 
 @transaction.atomic
@@ -290,7 +309,7 @@ def editor_invite(
     if role == InvitationRole.TREASURER and not user_handles_money_of(invited_by, association):
         # otherwise an editor could invite a second address of hers and see every payer
         raise ValidationError({"role": _("Seul un trésorier de l'association (ou l'équipe) peut inviter un trésorier.")})
-    group = association.editors_group if role == InvitationRole.EDITOR else association.treasurers_group
+    group = _team_group(association, role)
     if group.user_set.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Cette personne fait déjà partie de l'équipe.")})
     invitation = Invitation.objects.create(
@@ -334,8 +353,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Association:
             % {"email": invitation.email}
         )
     association = invitation.association
-    group = association.editors_group if invitation.role == InvitationRole.EDITOR else association.treasurers_group
-    user.groups.add(group)
+    user.groups.add(_team_group(association, invitation.role))
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -343,7 +361,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Association:
 
 
 @transaction.atomic
-def association_stripe_account_update(*, account) -> bool:
+def association_stripe_account_update(*, account: Mapping[str, Any]) -> bool:
     """Record what Stripe says of an association's Connect account (``account.updated``)."""
     association = Association.objects.select_for_update().filter(stripe_account_id=account["id"]).first()
     if association is None:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
-from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import ListingButton
@@ -26,13 +22,12 @@ from wagtail.snippets.views.chooser import (
 )
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
-from associations import selectors, services
+from associations import selectors, services, tenancy
 from associations.admin_api import use_rule_aware_pages_endpoint
-from associations.forms import AssociationAdminForm, InvitationForm, ModerationForm
+from associations.admin_views import invite_view, moderate_view
+from associations.forms import AssociationAdminForm
 from associations.models import Association, AssociationStatus
 from associations.permissions import AssociationPermissionPolicy
-from site_kollektif.mail import latest_emails_about
-from site_kollektif.models import EmailStatus
 
 register_permission_policy(Association, AssociationPermissionPolicy(Association))
 
@@ -67,7 +62,7 @@ class AssociationCreateView(CreateView):
 class AssociationEditView(EditView):
     def save_instance(self):
         instance = super().save_instance()
-        services.association_sync_site(association=instance)
+        services.association_record_saved(association=instance)
         return instance
 
     def form_invalid(self, form):
@@ -173,10 +168,7 @@ class AssociationViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        queryset = Association.objects.select_related("commune")
-        if selectors.user_is_platform_staff(request.user):
-            return queryset
-        return queryset.filter(pk__in=selectors.associations_edited_by(request.user).values("pk"))
+        return tenancy.scope(Association.objects.select_related("commune"), request.user)
 
     def get_urlpatterns(self):
         return [
@@ -230,91 +222,6 @@ association_viewset = AssociationViewSet()
 register_snippet(association_viewset)
 
 
-def _association_for(request, pk: int, *, staff_only: bool = False) -> Association:
-    association = get_object_or_404(Association, pk=pk)
-    if selectors.user_is_platform_staff(request.user):
-        return association
-    if staff_only or not selectors.associations_edited_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied
-    return association
-
-
-def moderate_view(request, pk: int):
-    if not selectors.user_is_platform_staff(request.user):
-        raise PermissionDenied
-    association = _association_for(request, pk, staff_only=True)
-    form = ModerationForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                if form.cleaned_data["decision"] == "approve":
-                    services.association_approve(association=association, approved_by=request.user)
-                    messages.success(request, _("%(name)s est validée : son site est en ligne.") % {"name": association})
-                else:
-                    services.association_refuse(
-                        association=association, refused_by=request.user, reason=form.cleaned_data["reason"]
-                    )
-                    messages.success(request, _("La demande de %(name)s est refusée.") % {"name": association})
-                return redirect(association_viewset.get_url_name("list"))
-            except ValidationError as exc:
-                form.add_error(None, exc)
-        status = 400
-    return TemplateResponse(
-        request,
-        "associations/admin/moderate.html",
-        {"association": association, "form": form, "page_title": _("Valider ou refuser")},
-        status=status,
-    )
-
-
-def _report_invitation_email(request, invitation) -> None:
-    """Say what happened to the e-mail, never "sent" before the mail server took it."""
-    email = latest_emails_about([invitation]).get(str(invitation.pk))
-    values = {"email": invitation.email}
-    if email is not None and email.status == EmailStatus.SENT:
-        messages.success(request, _("Invitation envoyée à %(email)s.") % values)
-    elif email is not None and email.failed:
-        messages.warning(request, _(
-            "L'invitation à %(email)s est enregistrée, mais son e-mail n'a pas pu partir : il sera renvoyé "
-            "automatiquement. Son état est affiché dans la liste des invitations."
-        ) % values)
-    else:
-        messages.success(request, _("Invitation enregistrée : l'e-mail à %(email)s part dans quelques instants.") % values)
-
-
-def invite_view(request, pk: int):
-    association = _association_for(request, pk)
-    form = InvitationForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                invitation = services.editor_invite(
-                    association=association, email=form.cleaned_data["email"], invited_by=request.user,
-                    role=form.cleaned_data["role"],
-                )
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                _report_invitation_email(request, invitation)
-                return redirect(reverse(association_viewset.get_url_name("invite"), args=[association.pk]))
-        status = 400
-    pending = list(association.invitations.filter(accepted_at=None).order_by("-created_at")[:20])
-    latest_emails = latest_emails_about(pending)
-    for invitation in pending:
-        invitation.last_email = latest_emails.get(str(invitation.pk))
-    team = association.editors_group.user_set.order_by("email") if association.editors_group else []
-    return TemplateResponse(
-        request,
-        "associations/admin/invite.html",
-        {"association": association, "form": form, "pending": pending, "team": team,
-         "page_title": _("Inviter un bénévole")},
-        status=status,
-    )
-
-
 @hooks.register("register_snippet_listing_buttons")
 def association_listing_buttons(snippet, user, next_url=None):
     if not isinstance(snippet, Association):
@@ -348,16 +255,12 @@ def association_listing_buttons(snippet, user, next_url=None):
 @hooks.register("construct_page_chooser_queryset")
 def restrict_page_chooser(pages, request):
     """Wagtail's page chooser lists the whole tree (wagtail#9714): show only the user's pages."""
-    if selectors.user_is_platform_staff(request.user):
-        return pages
-    return pages.filter(pk__in=selectors.pages_for_user(request.user).values("pk"))
+    return tenancy.scope(pages, request.user)
 
 
 @hooks.register("construct_explorer_page_queryset")
 def restrict_explorer(parent_page, pages, request):
-    if selectors.user_is_platform_staff(request.user):
-        return pages
-    return pages.filter(pk__in=selectors.pages_for_user(request.user).values("pk"))
+    return tenancy.scope(pages, request.user)
 
 
 # The four-page rule (no deleting, moving, copying or unpublishing the Accueil and its sections;

@@ -8,5 +8,10 @@ class CampagnesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # admin URLs of the Stripe Connect screens (hooks registered at import)
-        from campagnes import connect_views  # noqa: F401
+        # Imported here, not at the top: models may only be imported once the registry is ready.
+        from campagnes import (
+            connect_views,  # noqa: F401  (admin URLs of the Stripe Connect screens)
+            tenancy,
+        )
+
+        tenancy.register()  # payments, members, tickets, receipts: their association's treasurers

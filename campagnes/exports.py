@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from campagnes.models import Membership, Payment, PaymentStatus, Receipt, Ticket
 from campagnes.money import to_euros
 from campagnes.selectors import MemberState
-from site_kollektif.formats.french import french_date, french_datetime
+from kernel.formats.french import french_date, french_datetime
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_EURO_FORMAT = '#,##0.00 "€"'

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from associations.models.pages import subtree_filter
 from campagnes.models import CampaignState, Membership, MembershipCampaignPage, PaymentStatus
-from site_kollektif.formats.french import french_date
-from site_kollektif.mail import send_templated_email
+from kernel.formats.french import french_date
+from kernel.mail import send_templated_email
 
 DEFAULT_DAYS_BEFORE = 30
 

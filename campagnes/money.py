@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from site_kollektif.formats.french import format_eur as format_eur  # display lives with the other French formats
+from kernel.formats.french import format_eur as format_eur  # display lives with the other French formats
 
 CENT = Decimal("0.01")
 

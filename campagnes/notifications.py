@@ -8,7 +8,7 @@ import segno
 from django.utils.translation import gettext as _
 
 from campagnes.money import format_eur
-from site_kollektif.mail import attachment, send_templated_email
+from kernel.mail import attachment, send_templated_email
 
 
 def ticket_qr_png(ticket) -> bytes:

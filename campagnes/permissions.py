@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q, QuerySet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from associations import tenancy
 from associations.selectors import MONEY_PERMISSION, associations_with_money_of, user_is_platform_staff
 
 
@@ -51,7 +52,7 @@ class PaymentPermissionPolicy(BasePermissionPolicy):
             return True
         if not self.user_has_any_permission(user, actions):
             return False
-        return associations_with_money_of(user).filter(pk=instance.association_id).exists()
+        return tenancy.owns(user, instance)  # the record's association, as declared in campagnes/tenancy.py
 
     def instances_user_has_any_permission_for(self, user: Any, actions: Iterable[str]) -> QuerySet:
         return self.scope(self.model.objects.all(), user, actions)
@@ -62,7 +63,7 @@ class PaymentPermissionPolicy(BasePermissionPolicy):
             return queryset
         if not self.user_has_any_permission(user, actions):
             return queryset.none()
-        return queryset.filter(association__in=associations_with_money_of(user).values("pk"))
+        return tenancy.scope(queryset, user)  # as declared in campagnes/tenancy.py
 
     def users_with_any_permission_for_instance(self, actions: Iterable[str], instance: Any) -> QuerySet:
         users = self.users_with_any_permission(actions)

@@ -12,7 +12,7 @@ import hashlib
 from django.db import transaction
 
 from campagnes.models import Payment, PaymentLog, Receipt
-from site_kollektif.formats.french import french_datetime
+from kernel.formats.french import french_datetime
 
 
 @transaction.atomic

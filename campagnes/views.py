@@ -19,7 +19,7 @@ from campagnes import services
 from campagnes import stripe_gateway as gateway
 from campagnes.forms import payment_form_for
 from campagnes.models import Payment, PaymentStatus
-from site_kollektif.client_ip import client_ip
+from kernel.client_ip import client_ip
 
 logger = logging.getLogger("kollektif.payments")
 

@@ -19,14 +19,13 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from site_kollektif.mail import email_retry
-from site_kollektif.models import EmailStatus, OutgoingEmail
+from associations.selectors import user_is_platform_staff
+from kernel.mail import email_retry
+from kernel.models import EmailStatus, OutgoingEmail
 
 
 class StaffOnlyPolicy(ModelPermissionPolicy):
     def user_has_permission(self, user, action):
-        from associations.selectors import user_is_platform_staff
-
         return user_is_platform_staff(user) and action in {"view", "change"}
 
     def user_has_any_permission(self, user, actions):

@@ -18,7 +18,7 @@ an attacker's script) they raised errors deep inside Wagtail, all found by a pro
   by tag: FilterFieldError); the search wins, as when the person types after clicking a tag.
 
 Rather than a patched copy of each Wagtail view, one middleware validates or normalises the
-known parameters; `InvalidParameter` raised by our own views (site_kollektif.params) is
+known parameters; `InvalidParameter` raised by our own views (kernel.params) is
 rendered the same way.
 """
 
@@ -32,7 +32,7 @@ from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from site_kollektif.params import MAX_ID, InvalidParameter, parse_int
+from kernel.params import MAX_ID, InvalidParameter, parse_int
 
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 SEARCH_PARAMS = ("q", "search")

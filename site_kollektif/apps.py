@@ -3,16 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SiteKollektifConfig(AppConfig):
+    """The project: settings, URLs, the platform's own pages (home, index, content pages)."""
+
     name = "site_kollektif"
     verbose_name = _("Plateforme Kollektif")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-        from wagtail.models import PageViewRestriction
+        # Imported here, not at the top: models may only be imported once the registry is ready.
+        from associations import selectors, tenancy
 
-        from site_kollektif.page_cache import purge_after_view_restriction_change
-
-        for signal in (post_save, post_delete):
-            signal.connect(purge_after_view_restriction_change, sender=PageViewRestriction,
-                           dispatch_uid=f"kollektif-page-cache-privacy-{signal is post_save}")
+        # The outbox lists every association's recipients: platform staff only.
+        tenancy.register_restricted_area(selectors.user_is_platform_staff, namespaces=("emails",))

@@ -10,8 +10,11 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import urlsplit
 
+from allauth.mfa.models import Authenticator
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+
+from associations.selectors import user_handles_money
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
@@ -69,10 +72,6 @@ def needs_second_factor(user) -> bool:
     """
     if not user.is_authenticated:
         return False
-    from allauth.mfa.models import Authenticator
-
-    from associations.selectors import user_handles_money
-
     if not user_handles_money(user):
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

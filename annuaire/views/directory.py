@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from annuaire import selectors
 from annuaire.forms import DirectoryFilterForm
-from site_kollektif.pagination import paginate
+from kernel.pagination import paginate
 
 ACTORS_PER_PAGE = 20
 VIEWS = {"liste", "carte"}

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from annuaire import selectors
 from annuaire.ical import meetings_calendar
-from site_kollektif.pagination import paginate
+from kernel.pagination import paginate
 
 PAST_PER_PAGE = 12
 

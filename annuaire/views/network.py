@@ -11,7 +11,7 @@ from annuaire import selectors
 from annuaire.forms import NetworkFilterForm
 from annuaire.models import Actor, Link, LinkKind
 from annuaire.views.directory import accepts_gzip, json_errors, json_payload_response
-from site_kollektif.pagination import paginate
+from kernel.pagination import paginate
 
 ROWS_PER_PAGE = 50
 

@@ -2,7 +2,7 @@
 
 import associations.validators
 import django.core.validators
-import site_kollektif.storage
+import kernel.storage
 from django.db import migrations, models
 
 
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='association',
             name='receipt_signature',
-            field=models.FileField(blank=True, help_text='Image PNG sur fond blanc, conservée hors du site public.', storage=site_kollektif.storage.private_storage, upload_to='signatures/', validators=[django.core.validators.FileExtensionValidator(['png']), associations.validators.validate_signature_png], verbose_name='signature (image PNG)'),
+            field=models.FileField(blank=True, help_text='Image PNG sur fond blanc, conservée hors du site public.', storage=kernel.storage.private_storage, upload_to='signatures/', validators=[django.core.validators.FileExtensionValidator(['png']), associations.validators.validate_signature_png], verbose_name='signature (image PNG)'),
         ),
         migrations.AddField(
             model_name='association',

@@ -20,9 +20,9 @@ from associations.validators import (
     validate_signature_png,
     validate_siren,
 )
-from site_kollektif.palette import DEFAULT_THEME, THEME_CHOICES, get_theme
-from site_kollektif.storage import private_storage
-from site_kollektif.validators import validate_single_line
+from kernel.palette import DEFAULT_THEME, THEME_CHOICES, get_theme
+from kernel.storage import private_storage
+from kernel.validators import validate_single_line
 
 # Metropolitan France and Corsica: a location outside is a typing mistake.
 LATITUDE_RANGE = (Decimal("41.0"), Decimal("51.5"))

@@ -8,7 +8,6 @@ tree (the Accueil among its ancestors), never stored twice.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -24,8 +23,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from site_kollektif.blocks import BaseStreamBlock, ProjectsStreamBlock
-from site_kollektif.pagination import paginate
+from associations.feeds import NewsAtomFeed, NewsRssFeed
+from associations.models.association import Association
+from associations.page_rules import AssociationPagePermissionTester, SiteHomeMixin, StructurePageMixin
+from kernel.blocks import BaseStreamBlock, ProjectsStreamBlock
+from kernel.pagination import paginate
 
 NEWS_PER_PAGE = 10
 LATEST_NEWS_ON_HOME = 3
@@ -50,8 +52,6 @@ class AssociationPageMixin:
 
     @cached_property
     def association(self):
-        from associations.models import Association
-
         steplen = self.steplen
         prefixes = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
         return (
@@ -73,8 +73,6 @@ class AssociationPageMixin:
     def permissions_for_user(self, user):
         """Wagtail's tester narrowed by the four-page rule: every path that asks it obeys it
         (page views, bulk actions, admin API)."""
-        from associations.page_rules import AssociationPagePermissionTester
-
         return AssociationPagePermissionTester(user, self)
 
     def get_sitemap_urls(self, request=None):
@@ -95,23 +93,7 @@ class AssociationPageMixin:
         return context
 
 
-class StructurePageMixin:
-    """The Accueil and its sections: always live (see associations.page_rules).
-
-    An expiry date would unpublish the page later (``publish_scheduled``) and leave a 404 in
-    the menu; a section is hidden from the menu instead.
-    """
-
-    def clean(self):
-        super().clean()
-        if self.expire_at:
-            raise ValidationError({"expire_at": _(
-                "Les quatre pages du site ne peuvent pas avoir de date d'expiration : pour retirer une "
-                "section du menu, décochez « Afficher dans les menus » dans l'onglet Promotion."
-            )})
-
-
-class AssociationHomePage(StructurePageMixin, AssociationPageMixin, Page):
+class AssociationHomePage(SiteHomeMixin, AssociationPageMixin, Page):
     cover_image = models.ForeignKey(
         "wagtailimages.Image", verbose_name=_("image de couverture"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -145,11 +127,7 @@ class AssociationHomePage(StructurePageMixin, AssociationPageMixin, Page):
             .order_by("-date", "-pk")[:LATEST_NEWS_ON_HOME]
         )
         support_page = SupportPage.objects.filter(subtree_filter(self, levels=1)).live().first()
-        context["support_page"] = support_page
-        if support_page is not None:
-            from campagnes.selectors import campaigns_with_progress
-
-            context["current_campaigns"] = campaigns_with_progress(support_page=support_page, only_open=True)
+        context["support_page"] = support_page  # its open campaigns: {% open_campaigns %} (campagnes)
         return context
 
 
@@ -204,14 +182,10 @@ class NewsIndexPage(RoutablePageMixin, SectionPage):
 
     @path("flux/")
     def atom_feed(self, request):
-        from associations.feeds import NewsAtomFeed
-
         return NewsAtomFeed(self)(request)
 
     @path("rss/")
     def rss_feed(self, request):
-        from associations.feeds import NewsRssFeed
-
         return NewsRssFeed(self)(request)
 
 
@@ -265,15 +239,6 @@ class SupportPage(SectionPage):
     class Meta:
         verbose_name = _("nous aider")
         verbose_name_plural = _("pages nous aider")
-
-    def get_context(self, request, *args, **kwargs):
-        from campagnes.selectors import campaigns_with_progress
-
-        context = super().get_context(request, *args, **kwargs)
-        context["campaigns"] = [
-            (campaign, progress) for campaign, progress in campaigns_with_progress(support_page=self) if campaign.is_open
-        ]
-        return context
 
 
 class ProjectsPage(SectionPage):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from campagnes.models import Payment, PaymentStatus, TicketingCampaignPage
 from campagnes.money import AmountField, format_eur, to_euros
 from campagnes.selectors import payment_refundable_cents, ticketing_campaigns_for
-from site_kollektif.formats.french import french_date
+from kernel.formats.french import french_date
 
 
 def euros_for_input(cents: int) -> str:

@@ -27,7 +27,7 @@ from campagnes.admin.listing import (
 from campagnes.models import Membership, Payment
 from campagnes.permissions import AssociationRecordPermissionPolicy, PaymentPermissionPolicy
 from campagnes.selectors import MemberState, campaigns_of, visible_memberships
-from site_kollektif.formats.french import french_date, french_datetime
+from kernel.formats.french import french_date, french_datetime
 
 MEMBERS_NAMESPACE = "adherents"
 

@@ -43,7 +43,7 @@ from campagnes.selectors import (
     weekly_payments,
 )
 from campagnes.services import payment_refund
-from site_kollektif.formats.french import french_datetime
+from kernel.formats.french import french_datetime
 
 # URL namespace of the payments area: associations.admin_guard knows its "pk" names a payment.
 PAYMENTS_NAMESPACE = "paiements"

@@ -44,8 +44,8 @@ from campagnes.receipts.delivery import pdf_bytes
 from campagnes.receipts.manual_gifts import ImportFileError, ManualGiftForm, manual_gift_record, manual_gifts_import
 from campagnes.receipts.views import pdf_response
 from campagnes.selectors import visible_receipts
-from site_kollektif.formats.french import french_date
-from site_kollektif.params import int_param
+from kernel.formats.french import french_date
+from kernel.params import int_param
 
 RECEIPTS_NAMESPACE = "recus"
 

@@ -45,8 +45,8 @@ from campagnes.services.checkin import (
     ticket_check_in_by_pk,
     ticket_code_candidates,
 )
-from site_kollektif.formats.french import french_datetime
-from site_kollektif.params import int_param
+from kernel.formats.french import french_datetime
+from kernel.params import int_param
 
 TICKETS_NAMESPACE = "billets"
 

@@ -4,7 +4,7 @@ import campagnes.models.receipts
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import site_kollektif.storage
+import kernel.storage
 import uuid
 from decimal import Decimal
 from django.db import migrations, models
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='émis le')),
                 ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='annulé le')),
                 ('cancellation_reason', models.CharField(blank=True, max_length=300, verbose_name="motif d'annulation")),
-                ('pdf', models.FileField(blank=True, storage=site_kollektif.storage.private_storage, upload_to=campagnes.models.receipts._receipt_path)),
+                ('pdf', models.FileField(blank=True, storage=kernel.storage.private_storage, upload_to=campagnes.models.receipts._receipt_path)),
                 ('pdf_sha256', models.CharField(blank=True, max_length=64)),
                 ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='envoyé le')),
                 ('email_attempts', models.PositiveSmallIntegerField(default=0)),

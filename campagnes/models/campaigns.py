@@ -22,7 +22,7 @@ from wagtail.search import index
 
 from associations.models.pages import INTRO_FEATURES, AssociationPageMixin
 from campagnes.money import MAX_AMOUNT_EUROS
-from site_kollektif.blocks import BaseStreamBlock
+from kernel.blocks import BaseStreamBlock
 
 # Every amount an editor sets stays within what Stripe accepts for one payment (campagnes/money.py).
 EURO = {"max_digits": 9, "decimal_places": 2,

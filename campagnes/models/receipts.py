@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campagnes.receipts.document import DocumentKind
-from site_kollektif.storage import private_storage
+from kernel.storage import private_storage
 
 
 class ReceiptKind(models.TextChoices):

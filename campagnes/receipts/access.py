@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from campagnes.models import Receipt, ReceiptAccessToken
-from site_kollektif.mail import send_templated_email
+from kernel.mail import send_templated_email
 
 SESSION_EMAIL = "my_receipts_email"
 SESSION_UNTIL = "my_receipts_until"

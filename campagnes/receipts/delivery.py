@@ -27,7 +27,7 @@ from django_tasks import task
 
 from campagnes.models import Receipt
 from campagnes.receipts.snapshot import document_from_json
-from site_kollektif.mail import attachment, build_message
+from kernel.mail import attachment, build_message
 
 logger = logging.getLogger("kollektif.receipts")
 

@@ -24,7 +24,7 @@ from associations.validators import validate_siren
 from campagnes.models import Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentOffer, PaymentStatus
 from campagnes.money import MAX_PAYMENT_CENTS, AmountField
 from campagnes.receipts.services import receipt_issue_for_payment
-from site_kollektif.formats.french import french_date
+from kernel.formats.french import french_date
 
 MANUAL_METHODS = [
     (PaymentMethod.CHEQUE, _("Chèque")),

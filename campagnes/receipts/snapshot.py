@@ -20,7 +20,7 @@ from campagnes.receipts.document import (
     ReceiptLine,
     Signatory,
 )
-from site_kollektif.storage import private_storage
+from kernel.storage import private_storage
 
 _DATE_FIELDS = {"issued_on", "cancelled_on", "received_on", "rup_decree_date", "rup_journal_date", "rescrit_date"}
 

@@ -31,7 +31,7 @@ from campagnes.models import (
 )
 from campagnes.notifications import notify_payment_succeeded
 from campagnes.receipts.services import receipt_issue_for_payment, receipts_apply_refund
-from site_kollektif.page_cache import purge_after_commit
+from kernel.page_cache import purge_after_commit
 
 logger = logging.getLogger("kollektif.payments")
 

@@ -1,6 +1,6 @@
 from django import template
 
-from site_kollektif.formats.french import format_eur, french_year
+from kernel.formats.french import format_eur, french_year
 
 register = template.Library()
 

@@ -13,6 +13,7 @@ PROJECT_DIR = BASE_DIR / "site_kollektif"
 
 INSTALLED_APPS = [
     "site_kollektif",
+    "kernel",
     "associations",
     "campagnes",
     "annuaire",
@@ -55,7 +56,7 @@ MIDDLEWARE = [
     "site_kollektif.security.KollektifCSPMiddleware",
     "site_kollektif.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "site_kollektif.page_cache.PublicPageCacheMiddleware",  # outside sessions and CSRF: sees their cookies
+    "kernel.page_cache.PublicPageCacheMiddleware",  # outside sessions and CSRF: sees their cookies
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,10 +75,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "site_kollektif.urls"
 
 # The reverse proxies in front of the app (addresses or CIDR networks): X-Forwarded-For is read
-# only from them, right to left (site_kollektif/client_ip.py). Default: Caddy on the same machine
+# only from them, right to left (kernel/client_ip.py). Default: Caddy on the same machine
 # (docs/deploy.md). Every rate limit (payments, "Mes reçus", contributions, logins) uses it.
 KOLLEKTIF_TRUSTED_PROXIES = env_networks("KOLLEKTIF_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
-RATELIMIT_IP_META_KEY = "site_kollektif.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "kernel.client_ip.client_ip"
 
 # Content-Security-Policy (django-csp; Stripe and tile origins added per request by
 # site_kollektif/security.py): no inline script anywhere on the public site. The Wagtail
@@ -167,7 +168,7 @@ MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # receipts and signatures: outside MEDIA_ROOT, never served by URL (see site_kollektif/storage.py)
+    # receipts and signatures: outside MEDIA_ROOT, never served by URL (see kernel/storage.py)
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": BASE_DIR / "var" / "private", "base_url": None},  # noqa: F405
@@ -251,7 +252,7 @@ KOLLEKTIF_TILE_ATTRIBUTION = env_str(
 KOLLEKTIF_WATCH_MONTHS = env_int("KOLLEKTIF_WATCH_MONTHS", 6)
 KOLLEKTIF_CONTRIBUTION_RATE = env_str("KOLLEKTIF_CONTRIBUTION_RATE", "5/h")
 
-FORMAT_MODULE_PATH = ["site_kollektif.formats"]
+FORMAT_MODULE_PATH = ["kernel.formats"]
 
 SITE_TAGLINE = _("Un site gratuit pour chaque association du Pas-de-Calais")
 
@@ -283,7 +284,7 @@ KOLLEKTIF_RECEIPT_LINK_MINUTES = 60
 KOLLEKTIF_RECEIPT_SESSION_MINUTES = 60
 KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS = 5
 # Every other e-mail (invitations, payment confirmations…) is kept in an outbox until it leaves:
-# a failure is recorded, retried this many times, and shown in the admin (site_kollektif.mail).
+# a failure is recorded, retried this many times, and shown in the admin (kernel.mail).
 KOLLEKTIF_EMAIL_ATTEMPTS = 5
 # Sent e-mails are kept this many days (subject, recipient, status; the body is dropped once sent).
 KOLLEKTIF_EMAIL_RETENTION_DAYS = 90

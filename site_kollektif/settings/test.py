@@ -12,7 +12,7 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # receipts and signatures: outside MEDIA_ROOT, never served by URL (see site_kollektif/storage.py)
+    # receipts and signatures: outside MEDIA_ROOT, never served by URL (see kernel/storage.py)
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": BASE_DIR / "var" / "private", "base_url": None},  # noqa: F405

@@ -104,7 +104,7 @@ def b_objects(association_b, editor_b, image_b):
     from campagnes.receipts.services import receipt_issue_for_payment
 
     receipt = receipt_issue_for_payment(membership_payment)
-    from site_kollektif.models import OutgoingEmail
+    from kernel.models import OutgoingEmail
 
     email = OutgoingEmail.objects.create(template="invitation", subject="Invitation de B", to=["invitee-b@exemple.org"])
     return {

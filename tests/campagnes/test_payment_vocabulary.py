@@ -16,7 +16,7 @@ from campagnes import stripe_gateway
 from campagnes.models import Payment, PaymentOffer, PaymentStatus
 from campagnes.services import payment_charge, payment_close_pending
 from campagnes.stripe_gateway import charge_id_of
-from site_kollektif.formats.french import format_eur, french_date, french_datetime, french_year
+from kernel.formats.french import format_eur, french_date, french_datetime, french_year
 from tests.campagnes.conftest import confirm_card_in_browser
 from tests.campagnes.test_donation import DONOR, _event, _signed
 

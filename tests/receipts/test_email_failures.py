@@ -82,7 +82,7 @@ def test_a_legacy_name_with_a_line_break_still_sends_every_email(
 def test_a_failed_invitation_is_shown_on_the_invitations_list_and_retried(
     client_a, association_a, staff_client, settings, django_capture_on_commit_callbacks
 ):
-    from site_kollektif.models import EmailStatus, OutgoingEmail
+    from kernel.models import EmailStatus, OutgoingEmail
 
     settings.EMAIL_BACKEND = FAILING_BACKEND
     with django_capture_on_commit_callbacks(execute=True):
@@ -116,7 +116,7 @@ def test_a_failed_payment_confirmation_is_shown_to_the_treasurer_and_retried_by_
 ):
     from django.core.management import call_command
 
-    from site_kollektif.models import EmailStatus, OutgoingEmail
+    from kernel.models import EmailStatus, OutgoingEmail
 
     settings.EMAIL_BACKEND = FAILING_BACKEND
     with django_capture_on_commit_callbacks(execute=True):
@@ -140,8 +140,8 @@ def test_a_failed_payment_confirmation_is_shown_to_the_treasurer_and_retried_by_
 
 def test_after_the_last_attempt_it_is_given_up_and_still_shown(association_a, settings,
                                                               django_capture_on_commit_callbacks):
-    from site_kollektif.mail import resend_unsent, send_templated_email
-    from site_kollektif.models import EmailStatus
+    from kernel.mail import resend_unsent, send_templated_email
+    from kernel.models import EmailStatus
 
     settings.EMAIL_BACKEND = FAILING_BACKEND
     settings.KOLLEKTIF_EMAIL_ATTEMPTS = 2

@@ -55,6 +55,7 @@ def test_receipts_pages_refuse_odd_integers(association_a, treasurer_a, method, 
 
 @pytest.mark.parametrize("value", ODD_INTEGERS)
 def test_check_in_refuses_odd_event_ids(treasurer_a, value):
+    # Check-in is the treasurers' (the money split): an editor is turned away before any parameter.
     _refused(_client(treasurer_a).get("/admin/billets/controle/", {"evenement": value}), "« evenement »")
 
 

@@ -63,7 +63,7 @@ def test_health_fails_when_the_queue_has_no_worker(settings):
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    from site_kollektif.mail import deliver_email
+    from kernel.mail import deliver_email
 
     result = deliver_email.using(backend="default").enqueue(subject="s", to=["a@b.fr"], text="t", html="h")
     DBTaskResult.objects.filter(id=result.id).update(enqueued_at=timezone.now() - timedelta(minutes=30))

@@ -56,7 +56,7 @@ from associations.services import (
     SECTIONS,
     association_index_page,
 )
-from site_kollektif.palette import THEME_CHOICES
+from kernel.palette import THEME_CHOICES
 
 SLUG_PREFIX = "asso-gen-"
 SLUG_PATTERN = re.compile(rf"^{SLUG_PREFIX}(\d+)$")

@@ -11,13 +11,15 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from annuaire.demo import load_demo as load_directory_demo
 from associations import services
-from associations.demo_data import DEFAULT_PASSWORD, make_image
+from associations.demo_data import DEFAULT_PASSWORD, make_eligible, make_image
 from associations.models import Association, AssociationStatus, Commune, NewsPostPage, Sector
 from campagnes.models import DonationCampaignPage
+from campagnes.receipts.manual_gifts import manual_gift_record
 from site_kollektif.demo_content import ASSOCIATIONS, CONTENT_PAGES
 from site_kollektif.models import ContentPage, HomePage, HomePageFeaturedAssociation
 
@@ -98,10 +100,7 @@ class Command(BaseCommand):
         """An eligible association with a signatory and a few gifts received by cheque (idempotent)."""
         import datetime
 
-        from django.utils import timezone
 
-        from associations.demo_data import make_eligible
-        from campagnes.receipts.manual_gifts import manual_gift_record
 
         if not association.issues_tax_receipts:
             make_eligible(association, signatory="Camille Lefebvre", capacity="Présidente",

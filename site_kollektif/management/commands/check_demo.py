@@ -1,7 +1,15 @@
 """Smoke-test the demo: the pages a first visitor opens answer 200."""
 
+import io
+import time
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
+
+from campagnes.models import DonationCampaignPage, Payment
+from campagnes.receipts.delivery import render_pdf
+from campagnes.receipts.services import active_receipt_for
 
 DEMO_URLS = ["/", "/association/", "/association/ma-super-asso-demo/", "/association/ma-super-asso-demo/actualites/",
              "/association/ma-super-asso-demo/nous-aider/", "/association/ma-super-asso-demo/nos-projets/",
@@ -30,9 +38,7 @@ class Command(BaseCommand):
         import time
 
         import stripe
-        from django.conf import settings
 
-        from campagnes.models import DonationCampaignPage, Payment
 
         campaign = DonationCampaignPage.objects.live().filter(slug="soutenir-le-projet").first()
         if campaign is None:
@@ -59,13 +65,8 @@ class Command(BaseCommand):
 
     def _receipt(self, payment) -> None:
         """The donation got its receipt, and its PDF renders with the mandatory mentions."""
-        import io
-        import time
-
+        # pypdf is a development tool (requirements-dev.lock): imported only when the check runs.
         from pypdf import PdfReader
-
-        from campagnes.receipts.delivery import render_pdf
-        from campagnes.receipts.services import active_receipt_for
 
         receipt = active_receipt_for(payment)
         if receipt is None:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from site_kollektif.mail import resend_unsent
+from kernel.mail import resend_unsent
 
 
 class Command(BaseCommand):

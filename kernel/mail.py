@@ -16,16 +16,19 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
+
+from kernel.models import EmailStatus, OutgoingEmail
 
 logger = logging.getLogger("kollektif.mail")
 
@@ -75,17 +78,13 @@ def attachment(filename: str, content: bytes, mimetype: str) -> dict:
 
 def send_templated_email(
     *, to: Sequence[str], subject: str, template: str, context: dict, reply_to: Sequence[str] | None = None,
-    attachments: list[dict] | None = None, about=None,
-):
+    attachments: list[dict] | None = None, about: Model | None = None,
+) -> OutgoingEmail | None:
     """Render ``templates/emails/<template>.{txt,html}`` now, store it, deliver after commit.
 
     ``about`` is the object the e-mail concerns (an invitation, a payment): its failures are
     shown there. Returns the ``OutgoingEmail``, or None when there is nobody to write to.
     """
-    from django.contrib.contenttypes.models import ContentType
-
-    from site_kollektif.models import OutgoingEmail
-
     recipients = sorted({address for address in to if address})
     if not recipients:
         return None
@@ -107,8 +106,6 @@ def send_templated_email(
 def _claim(email_id: int) -> bool:
     """Only one worker sends an e-mail: the one whose UPDATE takes it. A claim left by a worker
     killed mid-task expires after CLAIM_MINUTES."""
-    from site_kollektif.models import EmailStatus, OutgoingEmail
-
     now = timezone.now()
     return bool(
         OutgoingEmail.objects.filter(pk=email_id, status__in=(EmailStatus.QUEUED, EmailStatus.RETRYING))
@@ -119,8 +116,6 @@ def _claim(email_id: int) -> bool:
 
 @task()
 def deliver_outgoing_email(*, email_id: int) -> str:
-    from site_kollektif.models import EmailStatus, OutgoingEmail
-
     if not _claim(email_id):
         return "déjà envoyé ou en cours d'envoi"
     email = OutgoingEmail.objects.get(pk=email_id)
@@ -138,9 +133,7 @@ def deliver_outgoing_email(*, email_id: int) -> str:
     return "envoyé"
 
 
-def _record_failure(email, exc: Exception) -> str:
-    from site_kollektif.models import EmailStatus, OutgoingEmail
-
+def _record_failure(email: OutgoingEmail, exc: Exception) -> str:
     attempts = email.attempts + 1
     given_up = attempts >= settings.KOLLEKTIF_EMAIL_ATTEMPTS
     OutgoingEmail.objects.filter(pk=email.pk).update(
@@ -158,8 +151,6 @@ def _record_failure(email, exc: Exception) -> str:
 
 def email_retry(*, email_id: int) -> str:
     """Staff's "Renvoyer": one more attempt now, even after the automatic ones gave up."""
-    from site_kollektif.models import EmailStatus, OutgoingEmail
-
     OutgoingEmail.objects.filter(pk=email_id, status=EmailStatus.ABANDONED).update(status=EmailStatus.RETRYING)
     return deliver_outgoing_email.call(email_id=email_id)
 
@@ -167,8 +158,6 @@ def email_retry(*, email_id: int) -> str:
 def resend_unsent(*, limit: int = 500) -> int:
     """Cron's safety net (``manage.py renvoyer_emails``): retry what failed or whose task was lost,
     and forget sent e-mails older than the retention period."""
-    from site_kollektif.models import EmailStatus, OutgoingEmail
-
     now = timezone.now()
     OutgoingEmail.objects.filter(
         status=EmailStatus.SENT, sent_at__lt=now - timedelta(days=settings.KOLLEKTIF_EMAIL_RETENTION_DAYS)
@@ -179,27 +168,19 @@ def resend_unsent(*, limit: int = 500) -> int:
     return sum(deliver_outgoing_email.call(email_id=email_id) == "envoyé" for email_id in pending)
 
 
-def emails_about(obj):
+def emails_about(obj: Model) -> QuerySet[OutgoingEmail]:
     """The outbox rows about ``obj`` (newest first): what its page shows of its e-mails."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from site_kollektif.models import OutgoingEmail
-
     return OutgoingEmail.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).order_by("-created_at", "-pk")
 
 
-def latest_emails_about(objects) -> dict:
+def latest_emails_about(objects: Iterable[Model]) -> dict[str, OutgoingEmail]:
     """``{str(pk): latest OutgoingEmail}`` for objects of one model, in one query (for a listing)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from site_kollektif.models import OutgoingEmail
-
     objects = list(objects)
     if not objects:
         return {}
-    latest: dict = {}
+    latest: dict[str, OutgoingEmail] = {}
     rows = OutgoingEmail.objects.filter(
         content_type=ContentType.objects.get_for_model(objects[0]), object_id__in=[str(o.pk) for o in objects]
     ).order_by("created_at", "pk").defer("text", "html", "attachments")

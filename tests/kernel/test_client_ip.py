@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from associations.factories import DEFAULT_PASSWORD, UserFactory
-from site_kollektif.client_ip import client_ip
+from kernel.client_ip import client_ip
 
 PROXY = "127.0.0.1"  # Caddy on the same machine, the default trusted proxy
 STRANGER = "198.51.100.7"  # an untrusted peer that reaches gunicorn directly

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from site_kollektif.palette import THEMES
+from kernel.palette import THEMES, Theme
 
 register = template.Library()
 
@@ -24,13 +24,13 @@ def project_status_label(status: str) -> str:
 
 
 @register.filter
-def theme_for(key: str):
+def theme_for(key: str) -> Theme | None:
     """The palette Theme of a theme key, or None (used to draw colour swatches)."""
     return THEMES.get(str(key or ""))
 
 
 @register.filter
-def startswith(value, prefix) -> bool:
+def startswith(value: object, prefix: object) -> bool:
     """True when the string ``value`` starts with ``prefix`` (tree paths, URLs)."""
     if value is None or prefix is None:
         return False

@@ -12,12 +12,17 @@ association is gone at once (stale keys simply expire).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:  # annotations only
+    from wagtail.models import Page, PageViewRestriction
 
 PLATFORM = "plateforme"
 CACHED_PREFIXES = ("/association/",)
@@ -53,16 +58,16 @@ def purge_after_commit(slug: str | None) -> None:
     transaction.on_commit(lambda: purge_association(slug) if slug else purge(PLATFORM))
 
 
-def purge_page_after_commit(page) -> None:
+def purge_page_after_commit(page: Page) -> None:
     """The pages of the association `page` belongs to (or the platform's) become stale."""
     association = getattr(page.specific_deferred, "association", None)
     purge_after_commit(association.slug if association is not None else None)
 
 
-def purge_after_view_restriction_change(sender, instance, **kwargs) -> None:
+def purge_after_view_restriction_change(sender: type, instance: PageViewRestriction, **kwargs: object) -> None:
     """A page made private (password, login, groups) or public again: its cached copy, and those
     of its descendants, which inherit the restriction, must go. Connected to the restriction's
-    save and delete (site_kollektif/apps.py): the admin's privacy dialog fires no Wagtail hook.
+    save and delete (kernel/apps.py): the admin's privacy dialog fires no Wagtail hook.
     Restricted pages themselves are never stored: Wagtail answers them `Cache-Control: private`
     (or `no-cache` for the password form), which `_cacheable_response` refuses."""
     try:
@@ -94,7 +99,7 @@ def _cacheable_response(response: HttpResponse) -> bool:
 
 
 class PublicPageCacheMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,6 @@
 import pytest
 
-from site_kollektif.palette import MIN_CONTRAST, THEMES, contrast_ratio
+from kernel.palette import MIN_CONTRAST, THEMES, contrast_ratio
 
 
 @pytest.mark.parametrize("key", sorted(THEMES))

@@ -8,6 +8,7 @@ its integers through `int_param`, which accepts ASCII digits only, within bounds
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 # PostgreSQL's `integer` (ids of Django's AutoField): a larger id cannot exist.
@@ -31,7 +32,7 @@ def parse_int(raw: str | None, *, name: str, minimum: int = 0, maximum: int = MA
     return int(value)
 
 
-def int_param(request, name: str, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
+def int_param(request: HttpRequest, name: str, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
     """The integer `name` of the query string (or of the form, for a POST), or None if absent."""
     raw = request.GET.get(name) or (request.POST.get(name) if request.method == "POST" else None)
     return parse_int(raw, name=name, minimum=minimum, maximum=maximum)

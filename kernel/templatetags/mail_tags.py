@@ -4,12 +4,14 @@ admin page (a payment's confirmation, an invitation), so a failure is seen where
 from __future__ import annotations
 
 from django import template
+from django.db.models import Model
 
-from site_kollektif.mail import emails_about as _emails_about
+from kernel.mail import emails_about as _emails_about
+from kernel.models import OutgoingEmail
 
 register = template.Library()
 
 
 @register.simple_tag
-def emails_about(obj, limit: int = 10) -> list:
+def emails_about(obj: Model, limit: int = 10) -> list[OutgoingEmail]:
     return list(_emails_about(obj).defer("text", "html", "attachments")[:limit])

@@ -109,7 +109,7 @@ def test_a_restricted_page_is_never_stored_even_when_served(association_a):
     from wagtail.models import PageViewRestriction
     from wagtail.views import serve
 
-    from site_kollektif.page_cache import PublicPageCacheMiddleware
+    from kernel.page_cache import PublicPageCacheMiddleware
 
     projects = association_a.home_page.get_children().get(slug="nos-projets")
     restriction = PageViewRestriction.objects.create(

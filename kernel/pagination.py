@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 
 
-def paginate(request, object_list, per_page: int) -> tuple[Paginator, Page]:
+def paginate(request: HttpRequest, object_list: Sequence | QuerySet, per_page: int) -> tuple[Paginator, Page]:
     paginator = Paginator(object_list, per_page)
     try:
         return paginator, paginator.page(request.GET.get("page", 1))

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+StrOrPromise = str | Promise
 
 MIN_CONTRAST = 4.5
 
@@ -17,7 +20,7 @@ MIN_CONTRAST = 4.5
 @dataclass(frozen=True)
 class Theme:
     key: str
-    label: str
+    label: StrOrPromise  # translated when shown
     primary: str  # background of the header, buttons
     on_primary: str  # text on that background
     accent: str  # links on white

@@ -4,8 +4,10 @@ Volunteers edit "as simply as a Word document": a short, plain list of blocks, e
 French label and help text, and every image carries its alternative text (RGAA 1.1).
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
@@ -67,9 +69,7 @@ class CallToActionBlock(blocks.StructBlock):
         label = _("Bouton d'action")
         template = "blocks/call_to_action_block.html"
 
-    def clean(self, value):
-        from django.core.exceptions import ValidationError
-        from wagtail.blocks.struct_block import StructBlockValidationError
+    def clean(self, value: blocks.StructValue) -> blocks.StructValue:
 
         value = super().clean(value)
         if not value.get("page") and not value.get("url"):

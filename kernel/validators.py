@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from site_kollektif.mail import HEADER_CONTROL_CHARACTERS
+from kernel.mail import HEADER_CONTROL_CHARACTERS
 
 
 def validate_single_line(value: str) -> None:

@@ -1,0 +1,20 @@
+"""How the campaigns' records reach their association (associations/tenancy.py reads it).
+
+Payers' personal data: only the groups holding the money permission see these rows. The
+admin namespaces are the viewsets' names (``paiements``, ``adherents``, ``billets``, ``recus``)
+and the Stripe Connect screens (``kollektif_stripe``, whose ``pk`` is an association).
+"""
+
+from __future__ import annotations
+
+from associations import tenancy
+from associations.models import Association
+from associations.tenancy import Access
+from campagnes.models import Membership, Payment, Receipt, Ticket
+
+
+def register() -> None:
+    for model, namespace in ((Payment, "paiements"), (Membership, "adherents"), (Ticket, "billets"),
+                             (Receipt, "recus")):
+        tenancy.register(model, path="association", access=Access.MONEY, admin_namespaces=(namespace,))
+    tenancy.register_admin_area("kollektif_stripe", Association, access=Access.MONEY)
