@@ -11,7 +11,10 @@ class CampagnesConfig(AppConfig):
         # Imported here, not at the top: models may only be imported once the registry is ready.
         from campagnes import (
             connect_views,  # noqa: F401  (admin URLs of the Stripe Connect screens)
+            page_views,
             tenancy,
         )
+        from campagnes.models.campaigns import CampaignPage
 
+        CampaignPage.public_views = page_views
         tenancy.register()  # payments, members, tickets, receipts: their association's treasurers

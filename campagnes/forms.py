@@ -9,6 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from associations.validators import validate_siren
+from campagnes.models.campaigns import (
+    CrowdfundingCampaignPage,
+    DonationCampaignPage,
+    MembershipCampaignPage,
+    TicketingCampaignPage,
+)
 from campagnes.models.offers import PaymentOffer
 from campagnes.money import MAX_PAYMENT_CENTS, AmountField, to_cents
 
@@ -253,13 +259,6 @@ def _fmt(value: Decimal) -> str:
 
 
 def payment_form_for(campaign, data=None):
-    from campagnes.models import (
-        CrowdfundingCampaignPage,
-        DonationCampaignPage,
-        MembershipCampaignPage,
-        TicketingCampaignPage,
-    )
-
     form_classes = {
         DonationCampaignPage: DonationForm,
         MembershipCampaignPage: MembershipForm,

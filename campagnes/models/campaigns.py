@@ -8,6 +8,8 @@ under ``select_for_update``, so concurrent buyers can never oversell.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from types import ModuleType
+from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -38,6 +40,10 @@ class CampaignState(models.TextChoices):
 
 class CampaignPage(AssociationPageMixin, Page):
     """What every campaign has: text, image, optional goal, dates, state, progress."""
+
+    # campagnes.page_views (forms, progress, payment start), set by CampagnesConfig.ready(): those
+    # modules import these models, so the models reach them through this seam, not an import.
+    public_views: ClassVar[ModuleType]
 
     introduction = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
     body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
@@ -89,21 +95,17 @@ class CampaignPage(AssociationPageMixin, Page):
         return self.state() == CampaignState.OPEN
 
     def get_context(self, request, *args, **kwargs):
-        from campagnes.forms import payment_form_for
-        from campagnes.selectors import campaign_progress
-
         context = super().get_context(request, *args, **kwargs)
-        context["progress"] = campaign_progress(campaign=self)
+        context["progress"] = self.public_views.progress(self)
         context["state"] = self.state()
-        context.setdefault("form", payment_form_for(self))
+        if "form" not in context:
+            context["form"] = self.public_views.blank_form(self)
         return context
 
     def serve(self, request, *args, **kwargs):
         if request.method == "POST":
-            from campagnes.views import start_payment
-
             self.check_public(request)
-            return start_payment(request, self)
+            return self.public_views.post(request, self)
         return super().serve(request, *args, **kwargs)
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from campagnes.models import Receipt
+from campagnes.receipts.pdf import render_receipt_pdf
 from campagnes.receipts.snapshot import document_from_json
 from kernel.mail import attachment, build_message
 
@@ -34,8 +35,6 @@ logger = logging.getLogger("kollektif.receipts")
 
 def render_pdf(receipt: Receipt) -> bytes:
     """The PDF as issued, or, for a cancelled receipt, with its cancellation printed on it."""
-    from campagnes.receipts.pdf import render_receipt_pdf
-
     document = document_from_json(receipt.document)
     if receipt.is_cancelled:
         document = dataclasses.replace(

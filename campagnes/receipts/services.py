@@ -27,6 +27,7 @@ from campagnes.models import (
     ReceiptStatus,
 )
 from campagnes.receipts import building
+from campagnes.receipts.delivery import schedule_delivery
 from campagnes.receipts.numbering import allocate_number
 from campagnes.receipts.snapshot import document_to_json
 
@@ -60,8 +61,6 @@ def _issue(
         ReceiptItem(receipt=receipt, payment=payment, amount_cents=line.amount_cents, received_on=line.received_on)
         for payment, line in zip(payments, document.lines, strict=True)
     )
-    from campagnes.receipts.delivery import schedule_delivery
-
     schedule_delivery(receipt)
     return receipt
 
