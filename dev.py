@@ -41,8 +41,18 @@ def ensure_environment(lock: Path) -> None:
         return
     print(f"Installation des dépendances ({lock.name})…", flush=True)
     subprocess.run(
-        [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--require-hashes", "--no-deps", "-r", str(lock)],
+        [
+            str(PYTHON),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--require-hashes",
+            "--no-deps",
+            "-r",
+            str(lock),
+        ],
         check=True,
     )
     digests = [digest]
@@ -63,7 +73,9 @@ def start_localstripe():
     code = (
         "import sys; from site_kollektif import localstripe_server as s; "
         f"p = s.start({LOCALSTRIPE_PORT}, log_path='var/localstripe.log'); "
-        "s.register_webhook(" + str(LOCALSTRIPE_PORT) + ", url='http://127.0.0.1:8000/stripe/webhook/', secret='whsec_localstripe'); "
+        "s.register_webhook("
+        + str(LOCALSTRIPE_PORT)
+        + ", url='http://127.0.0.1:8000/stripe/webhook/', secret='whsec_localstripe'); "
         "print(p.pid)"
     )
     (ROOT / "var").mkdir(exist_ok=True)
@@ -91,8 +103,9 @@ def demo(args: list[str]) -> int:
             manage("check_demo", env=env)
             manage("db_worker", "--batch", env=env)
             return 0
-        worker = subprocess.Popen([str(PYTHON), str(ROOT / "manage.py"), "db_worker", "--interval", "1", "--no-reload"],
-                                  cwd=ROOT, env=env)
+        worker = subprocess.Popen(
+            [str(PYTHON), str(ROOT / "manage.py"), "db_worker", "--interval", "1", "--no-reload"], cwd=ROOT, env=env
+        )
         print("\nKollektif tourne sur http://127.0.0.1:8000 (Ctrl+C pour arrêter)\n", flush=True)
         try:
             manage("runserver", "127.0.0.1:8000", env=env)

@@ -22,25 +22,46 @@ class DirectoryFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Recherche"), required=False, max_length=100)
     epci = forms.ModelChoiceField(
-        label=_("Intercommunalité (EPCI)"), queryset=Epci.objects.all(), required=False, empty_label=_("Toutes"),
+        label=_("Intercommunalité (EPCI)"),
+        queryset=Epci.objects.all(),
+        required=False,
+        empty_label=_("Toutes"),
         error_messages={"invalid_choice": _("Cette intercommunalité n'existe pas.")},
     )
     commune = forms.ModelChoiceField(
-        label=_("Commune"), queryset=Commune.objects.all(), required=False, empty_label=_("Toutes"),
-        to_field_name="code", error_messages={"invalid_choice": _("Cette commune n'est pas dans le Pas-de-Calais.")},
+        label=_("Commune"),
+        queryset=Commune.objects.all(),
+        required=False,
+        empty_label=_("Toutes"),
+        to_field_name="code",
+        error_messages={"invalid_choice": _("Cette commune n'est pas dans le Pas-de-Calais.")},
     )
     sector = forms.ModelChoiceField(
-        label=_("Secteur"), queryset=Sector.objects.all(), required=False, empty_label=_("Tous"),
-        to_field_name="slug", error_messages={"invalid_choice": _("Ce secteur n'existe pas.")},
+        label=_("Secteur"),
+        queryset=Sector.objects.all(),
+        required=False,
+        empty_label=_("Tous"),
+        to_field_name="slug",
+        error_messages={"invalid_choice": _("Ce secteur n'existe pas.")},
     )
-    kind = forms.ChoiceField(label=_("Type de structure"), required=False, choices=[("", _("Tous")), *ActorKind.choices])
+    kind = forms.ChoiceField(
+        label=_("Type de structure"), required=False, choices=[("", _("Tous")), *ActorKind.choices]
+    )
     label = forms.ModelChoiceField(
-        label=_("Label"), queryset=Label.objects.all(), required=False, empty_label=_("Tous"), to_field_name="slug",
+        label=_("Label"),
+        queryset=Label.objects.all(),
+        required=False,
+        empty_label=_("Tous"),
+        to_field_name="slug",
         error_messages={"invalid_choice": _("Ce label n'existe pas.")},
     )
     aide = forms.ModelChoiceField(
-        label=_("Peut aider sur"), queryset=Topic.objects.all(), required=False, empty_label=_("Tout"),
-        to_field_name="slug", error_messages={"invalid_choice": _("Ce savoir-faire n'existe pas.")},
+        label=_("Peut aider sur"),
+        queryset=Topic.objects.all(),
+        required=False,
+        empty_label=_("Tout"),
+        to_field_name="slug",
+        error_messages={"invalid_choice": _("Ce savoir-faire n'existe pas.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -52,12 +73,18 @@ class NetworkFilterForm(forms.Form):
     epci = DirectoryFilterForm.base_fields["epci"]
     commune = DirectoryFilterForm.base_fields["commune"]
     kinds = forms.MultipleChoiceField(
-        label=_("Types de liens"), required=False, choices=LinkKind.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Types de liens"),
+        required=False,
+        choices=LinkKind.choices,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Ce type de lien n'existe pas.")},
     )
     acteur = forms.ModelChoiceField(
-        label=_("Ton réseau : choisis un acteur"), queryset=Actor.objects.public().only("pk", "name", "slug"),
-        required=False, to_field_name="slug", empty_label=_("Tout le réseau"),
+        label=_("Ton réseau : choisis un acteur"),
+        queryset=Actor.objects.public().only("pk", "name", "slug"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Tout le réseau"),
         error_messages={"invalid_choice": _("Cet acteur n'est pas dans l'annuaire.")},
     )
 
@@ -66,7 +93,8 @@ class HoneypotMixin(forms.Form):
     """A field hidden from people; robots fill it in, and their submission is refused."""
 
     site_internet_bis = forms.CharField(
-        label=_("Ne pas remplir ce champ"), required=False,
+        label=_("Ne pas remplir ce champ"),
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
@@ -79,19 +107,23 @@ class HoneypotMixin(forms.Form):
 class SubmitterMixin(forms.Form):
     submitter_name = forms.CharField(label=_("Votre nom"), max_length=200)
     submitter_email = forms.EmailField(
-        label=_("Votre e-mail"), help_text=_("Pour vous répondre ; il ne sera pas publié."),
+        label=_("Votre e-mail"),
+        help_text=_("Pour vous répondre ; il ne sera pas publié."),
         error_messages={"invalid": _("Cette adresse e-mail n'est pas valide.")},
     )
 
 
 class ActorProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
     name = forms.CharField(
-        label=_("Nom de la structure"), max_length=200,
+        label=_("Nom de la structure"),
+        max_length=200,
         error_messages={"required": _("Indiquez le nom de la structure.")},
     )
     kind = forms.ChoiceField(label=_("Type de structure"), choices=ActorKind.choices)
     commune = forms.ModelChoiceField(
-        label=_("Commune"), queryset=Commune.objects.all(), to_field_name="code",
+        label=_("Commune"),
+        queryset=Commune.objects.all(),
+        to_field_name="code",
         error_messages={
             "invalid_choice": _("Cette commune n'est pas dans le Pas-de-Calais."),
             "required": _("Choisissez la commune."),
@@ -114,8 +146,21 @@ class ActorProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
     )
 
     field_order = [
-        "name", "kind", "commune", "street_address", "latitude", "longitude", "description", "website",
-        "public_email", "sectors", "can_help", "looking_for", "submitter_name", "submitter_email", "site_internet_bis",
+        "name",
+        "kind",
+        "commune",
+        "street_address",
+        "latitude",
+        "longitude",
+        "description",
+        "website",
+        "public_email",
+        "sectors",
+        "can_help",
+        "looking_for",
+        "submitter_name",
+        "submitter_email",
+        "site_internet_bis",
     ]
 
     def clean(self):
@@ -123,8 +168,10 @@ class ActorProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
         lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
         if (lat is None) != (lng is None) and "latitude" not in self.errors and "longitude" not in self.errors:
             self.add_error("latitude", _("Indiquez à la fois la latitude et la longitude, ou aucune des deux."))
-        elif lat is not None and lng is not None and not (
-            LATITUDE_RANGE[0] <= lat <= LATITUDE_RANGE[1] and LONGITUDE_RANGE[0] <= lng <= LONGITUDE_RANGE[1]
+        elif (
+            lat is not None
+            and lng is not None
+            and not (LATITUDE_RANGE[0] <= lat <= LATITUDE_RANGE[1] and LONGITUDE_RANGE[0] <= lng <= LONGITUDE_RANGE[1])
         ):
             self.add_error("latitude", OUTSIDE_FRANCE)
         return cleaned
@@ -132,28 +179,39 @@ class ActorProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
     def proposal_data(self) -> dict:
         data = self.cleaned_data
         return {
-            "name": data["name"].strip(), "kind": data["kind"], "commune": data["commune"].code,
-            "street_address": data["street_address"], "description": data["description"],
-            "website": data["website"], "public_email": data["public_email"],
+            "name": data["name"].strip(),
+            "kind": data["kind"],
+            "commune": data["commune"].code,
+            "street_address": data["street_address"],
+            "description": data["description"],
+            "website": data["website"],
+            "public_email": data["public_email"],
             "latitude": str(data["latitude"]) if data["latitude"] is not None else None,
             "longitude": str(data["longitude"]) if data["longitude"] is not None else None,
-            "sectors": [s.pk for s in data["sectors"]], "can_help": [t.pk for t in data["can_help"]],
+            "sectors": [s.pk for s in data["sectors"]],
+            "can_help": [t.pk for t in data["can_help"]],
             "looking_for": [t.pk for t in data["looking_for"]],
         }
 
 
 class LinkProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
     source = forms.ModelChoiceField(
-        label=_("Premier acteur"), queryset=Actor.objects.public(), to_field_name="slug",
+        label=_("Premier acteur"),
+        queryset=Actor.objects.public(),
+        to_field_name="slug",
         error_messages={"invalid_choice": _("Cet acteur n'est pas dans l'annuaire.")},
     )
     target = forms.ModelChoiceField(
-        label=_("Second acteur"), queryset=Actor.objects.public(), to_field_name="slug",
+        label=_("Second acteur"),
+        queryset=Actor.objects.public(),
+        to_field_name="slug",
         error_messages={"invalid_choice": _("Cet acteur n'est pas dans l'annuaire.")},
     )
     kind = forms.ChoiceField(label=_("Type de lien"), choices=LinkKind.choices)
     started_on = forms.DateField(label=_("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(label=_("Ce qu'ils font ensemble"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Ce qu'ils font ensemble"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     field_order = ["source", "target", "kind", "started_on", "description", "submitter_name", "submitter_email"]
 
@@ -170,7 +228,9 @@ class LinkProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
         data = self.cleaned_data
         return {
             "name": f"{data['source'].name} — {data['target'].name}",
-            "source": data["source"].pk, "target": data["target"].pk, "kind": data["kind"],
+            "source": data["source"].pk,
+            "target": data["target"].pk,
+            "kind": data["kind"],
             "started_on": data["started_on"].isoformat() if data["started_on"] else "",
             "description": data["description"],
         }
@@ -178,7 +238,8 @@ class LinkProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
 
 class ClaimForm(HoneypotMixin, forms.Form):
     message = forms.CharField(
-        label=_("Votre lien avec la structure"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Votre lien avec la structure"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Par exemple : « je suis la coordinatrice de l'association »."),
     )
 
@@ -209,7 +270,8 @@ class RefusalForm(forms.Form):
         widget=forms.RadioSelect,
     )
     message = forms.CharField(
-        label=_("Message envoyé à la personne (en cas de refus)"), required=False,
+        label=_("Message envoyé à la personne (en cas de refus)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -237,8 +299,10 @@ class ActorAdminForm(WagtailAdminModelForm):
             point = parse_point(cleaned["location"])
             if point is None:
                 self.add_error("location", _("Position illisible : cliquez sur la carte pour la placer."))
-            elif not (LATITUDE_RANGE[0] <= point[0] <= LATITUDE_RANGE[1]
-                      and LONGITUDE_RANGE[0] <= point[1] <= LONGITUDE_RANGE[1]):
+            elif not (
+                LATITUDE_RANGE[0] <= point[0] <= LATITUDE_RANGE[1]
+                and LONGITUDE_RANGE[0] <= point[1] <= LONGITUDE_RANGE[1]
+            ):
                 self.add_error("location", OUTSIDE_FRANCE)
             else:
                 self.instance.latitude, self.instance.longitude = point
@@ -253,6 +317,12 @@ class LinkAdminForm(WagtailAdminModelForm):
         source, target, kind = cleaned.get("source"), cleaned.get("target"), cleaned.get("kind")
         if source and target and source.pk == target.pk:
             self.add_error("target", _("Un acteur ne peut pas être relié à lui-même."))
-        elif source and target and kind and self.instance.pk is None and link_exists(source=source, target=target, kind=kind):
+        elif (
+            source
+            and target
+            and kind
+            and self.instance.pk is None
+            and link_exists(source=source, target=target, kind=kind)
+        ):
             self.add_error(None, _("Ces deux acteurs sont déjà reliés par ce type de lien."))
         return cleaned

@@ -27,8 +27,20 @@ from associations.models import Commune, Sector
 from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE
 
 COLUMNS = [
-    "nom", "type", "commune", "adresse", "latitude", "longitude", "email", "telephone", "site", "description",
-    "labels", "secteurs", "peut_aider_sur", "cherche",
+    "nom",
+    "type",
+    "commune",
+    "adresse",
+    "latitude",
+    "longitude",
+    "email",
+    "telephone",
+    "site",
+    "description",
+    "labels",
+    "secteurs",
+    "peut_aider_sur",
+    "cherche",
 ]
 REQUIRED = {"nom", "commune", "labels"}
 LIST_SEPARATOR = re.compile(r"[,|]")  # the CSV itself may use ";"
@@ -58,7 +70,9 @@ def read_rows(path: Path) -> list[dict]:
         from openpyxl import load_workbook
 
         sheet = load_workbook(path, read_only=True, data_only=True).active
-        values = [["" if cell is None else str(cell).strip() for cell in row] for row in sheet.iter_rows(values_only=True)]
+        values = [
+            ["" if cell is None else str(cell).strip() for cell in row] for row in sheet.iter_rows(values_only=True)
+        ]
     elif path.suffix.lower() == ".csv":
         text = path.read_text(encoding="utf-8-sig")
         dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=";,\t")
@@ -133,10 +147,19 @@ def validate_row(row: dict, line: int, lookups: _Lookups) -> tuple[dict | None, 
         if len(candidates) == 1:
             commune = candidates[0]
         elif len(candidates) > 1:
-            errors.append(RowError(line, "commune", f"plusieurs communes s'appellent « {commune_value} » : donnez le code INSEE."))
+            errors.append(
+                RowError(line, "commune", f"plusieurs communes s'appellent « {commune_value} » : donnez le code INSEE.")
+            )
     if commune is None and not any(error.column == "commune" for error in errors):
-        errors.append(RowError(line, "commune", f"commune inconnue dans le Pas-de-Calais : « {commune_value} »."
-                               if commune_value else "la commune est obligatoire."))
+        errors.append(
+            RowError(
+                line,
+                "commune",
+                f"commune inconnue dans le Pas-de-Calais : « {commune_value} »."
+                if commune_value
+                else "la commune est obligatoire.",
+            )
+        )
     kind_value = row.get("type", "").strip()
     kind = lookups.kinds.get(slugify(kind_value)) if kind_value else ActorKind.AUTRE
     if kind is None:
@@ -163,16 +186,28 @@ def validate_row(row: dict, line: int, lookups: _Lookups) -> tuple[dict | None, 
     if not _names(row.get("labels", "")):
         errors.append(RowError(line, "labels", "au moins un label est obligatoire (par exemple « Ambassadeur ESS »)."))
     sectors = _lookup_many(row.get("secteurs", ""), lookups.sectors, "secteurs", line, errors, "secteur")
-    can_help = _lookup_many(row.get("peut_aider_sur", ""), lookups.topics, "peut_aider_sur", line, errors, "savoir-faire")
+    can_help = _lookup_many(
+        row.get("peut_aider_sur", ""), lookups.topics, "peut_aider_sur", line, errors, "savoir-faire"
+    )
     looking_for = _lookup_many(row.get("cherche", ""), lookups.topics, "cherche", line, errors, "savoir-faire")
     if errors:
         return None, errors
     return {
-        "import_key": f"{slugify(name)}-{commune.code}", "name": name, "kind": kind, "commune": commune,
-        "street_address": row.get("adresse", "").strip(), "latitude": latitude, "longitude": longitude,
-        "public_email": email, "public_phone": row.get("telephone", "").strip()[:20], "website": website,
-        "description": row.get("description", "").strip(), "labels": labels, "sectors": sectors,
-        "can_help": can_help, "looking_for": looking_for,
+        "import_key": f"{slugify(name)}-{commune.code}",
+        "name": name,
+        "kind": kind,
+        "commune": commune,
+        "street_address": row.get("adresse", "").strip(),
+        "latitude": latitude,
+        "longitude": longitude,
+        "public_email": email,
+        "public_phone": row.get("telephone", "").strip()[:20],
+        "website": website,
+        "description": row.get("description", "").strip(),
+        "labels": labels,
+        "sectors": sectors,
+        "can_help": can_help,
+        "looking_for": looking_for,
     }, []
 
 

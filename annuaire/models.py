@@ -66,7 +66,8 @@ def public_actor_q(prefix: str = "") -> models.Q:
     if someone ticked "visible dans l'annuaire" by hand. ``prefix`` reaches the actor through a
     relation (``"source__"`` for a link's source)."""
     return models.Q(**{f"{prefix}is_public": True}) & (
-        models.Q(**{f"{prefix}association": None}) | models.Q(**{f"{prefix}association__status": AssociationStatus.ACTIVE})
+        models.Q(**{f"{prefix}association": None})
+        | models.Q(**{f"{prefix}association__status": AssociationStatus.ACTIVE})
     )
 
 
@@ -78,38 +79,57 @@ class ActorQuerySet(models.QuerySet):
 class Actor(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(_("adresse de la fiche"), max_length=120, unique=True)
-    kind = models.CharField(_("type de structure"), max_length=20, choices=ActorKind.choices, default=ActorKind.ASSOCIATION)
-    sectors = models.ManyToManyField("associations.Sector", verbose_name=_("secteurs"), blank=True, related_name="actors")
+    kind = models.CharField(
+        _("type de structure"), max_length=20, choices=ActorKind.choices, default=ActorKind.ASSOCIATION
+    )
+    sectors = models.ManyToManyField(
+        "associations.Sector", verbose_name=_("secteurs"), blank=True, related_name="actors"
+    )
     commune = models.ForeignKey(
         "associations.Commune", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="actors"
     )
     street_address = models.CharField(_("adresse"), max_length=250, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(LATITUDE_RANGE[0]), MaxValueValidator(LATITUDE_RANGE[1])],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(LONGITUDE_RANGE[0]), MaxValueValidator(LONGITUDE_RANGE[1])],
     )
     description = models.TextField(_("présentation"), blank=True)
     website = models.URLField(_("site web"), blank=True)
     public_email = models.EmailField(
-        _("e-mail de contact public"), blank=True,
+        _("e-mail de contact public"),
+        blank=True,
         help_text=_("Une adresse de la structure (contact@…), jamais une adresse personnelle."),
     )
     public_phone = models.CharField(_("téléphone public"), max_length=20, blank=True)
     logo = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL,
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     labels = models.ManyToManyField(Label, verbose_name=_("labels"), blank=True, related_name="actors")
-    can_help = models.ManyToManyField(
-        Topic, verbose_name=_("peut aider sur"), blank=True, related_name="helpers"
-    )
+    can_help = models.ManyToManyField(Topic, verbose_name=_("peut aider sur"), blank=True, related_name="helpers")
     looking_for = models.ManyToManyField(Topic, verbose_name=_("cherche"), blank=True, related_name="seekers")
     association = models.OneToOneField(
-        "associations.Association", null=True, blank=True, editable=False, on_delete=models.CASCADE,
+        "associations.Association",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.CASCADE,
         related_name="actor",
     )
     is_public = models.BooleanField(_("visible dans l'annuaire"), default=True, db_index=True)
@@ -118,7 +138,10 @@ class Actor(models.Model):
     )
     import_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     last_contact_at = models.DateTimeField(
-        _("dernières nouvelles"), null=True, blank=True, db_index=True,
+        _("dernières nouvelles"),
+        null=True,
+        blank=True,
+        db_index=True,
         help_text=_("Dernière rencontre, dernier lien, dernière mise à jour ou nouvelles prises."),
     )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
@@ -183,12 +206,21 @@ class Link(models.Model):
     started_on = models.DateField(_("depuis le"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     meeting = models.ForeignKey(
-        "annuaire.Meeting", verbose_name=_("rencontre d'origine"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="links",
+        "annuaire.Meeting",
+        verbose_name=_("rencontre d'origine"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="links",
     )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("ajouté par"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ajouté par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
 
@@ -234,7 +266,9 @@ class MeetingQuerySet(models.QuerySet):
 class Meeting(models.Model):
     """A meeting of the network and its "feuille de chou" (summary, leads, contacts)."""
 
-    kind = models.CharField(_("type de rencontre"), max_length=30, choices=MeetingKind.choices, default=MeetingKind.PAROLES)
+    kind = models.CharField(
+        _("type de rencontre"), max_length=30, choices=MeetingKind.choices, default=MeetingKind.PAROLES
+    )
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("adresse"), max_length=120, unique=True)
     theme = models.CharField(_("thème"), max_length=250, blank=True)
@@ -245,7 +279,11 @@ class Meeting(models.Model):
         "associations.Commune", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="meetings"
     )
     host = models.ForeignKey(
-        Actor, verbose_name=_("structure d'accueil"), null=True, blank=True, on_delete=models.SET_NULL,
+        Actor,
+        verbose_name=_("structure d'accueil"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="hosted_meetings",
     )
     expert = models.CharField(_("expert·e invité·e"), max_length=200, blank=True)
@@ -253,7 +291,8 @@ class Meeting(models.Model):
     summary = models.TextField(_("résumé"), blank=True, help_text=_("Ce qui s'est dit, en quelques paragraphes."))
     leads = models.TextField(_("pistes"), blank=True, help_text=_("Une piste par ligne."))
     contacts = models.TextField(
-        _("contacts"), blank=True,
+        _("contacts"),
+        blank=True,
         help_text=_("Une ligne par contact. Contacts publics des structures uniquement."),
     )
     status = models.CharField(_("statut"), max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT)

@@ -46,15 +46,21 @@ def user_is_animator(user: User | AnonymousUser) -> bool:
 
 # --- Directory ---------------------------------------------------------------------------
 
+
 def _filtered_actors(
-    *, q: str = "", epci: Epci | None = None, commune: Commune | None = None, sector: Sector | None = None,
-    kind: str = "", label: Label | None = None, aide: Topic | None = None, **_ignored: object,
+    *,
+    q: str = "",
+    epci: Epci | None = None,
+    commune: Commune | None = None,
+    sector: Sector | None = None,
+    kind: str = "",
+    label: Label | None = None,
+    aide: Topic | None = None,
+    **_ignored: object,
 ) -> QuerySet[Actor]:
     actors = Actor.objects.public()
     if q:
-        actors = actors.filter(
-            Q(name__icontains=q) | Q(description__icontains=q) | Q(commune__name__icontains=q)
-        )
+        actors = actors.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(commune__name__icontains=q))
     if epci:
         actors = actors.filter(commune__epci=epci)
     if commune:
@@ -93,7 +99,8 @@ def actor_detail(*, slug: str) -> Actor | None:
 def actor_links(*, actor: Actor) -> list[Link]:
     """The actor's links to other public actors, each with its other end and its source."""
     links = (
-        public_links().filter(Q(source=actor) | Q(target=actor))
+        public_links()
+        .filter(Q(source=actor) | Q(target=actor))
         .select_related("source", "target", "meeting")
         .order_by("kind", "-created_at")
     )
@@ -112,7 +119,9 @@ def actor_meetings(*, actor: Actor) -> QuerySet[Meeting]:
 
 def _cache_key(prefix: str, filters: dict) -> str:
     version = cache.get(CACHE_VERSION_KEY) or 1
-    normalised = {key: str(getattr(value, "pk", value)) for key, value in filters.items() if value not in (None, "", [])}
+    normalised = {
+        key: str(getattr(value, "pk", value)) for key, value in filters.items() if value not in (None, "", [])
+    }
     digest = hashlib.md5(json.dumps(normalised, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
     return f"annuaire:{prefix}:{version}:{digest}"
 
@@ -160,8 +169,14 @@ def actors_geojson(*, gzipped: bool = False, **filters: Any) -> bytes:
 
 # --- Network -----------------------------------------------------------------------------
 
-def _nodes(actor_ids: Iterable[int] | None = None, *, epci: Epci | None = None, commune: Commune | None = None,
-           distances: dict[int, int] | None = None) -> list[dict]:
+
+def _nodes(
+    actor_ids: Iterable[int] | None = None,
+    *,
+    epci: Epci | None = None,
+    commune: Commune | None = None,
+    distances: dict[int, int] | None = None,
+) -> list[dict]:
     actors = Actor.objects.public()
     if actor_ids is not None:
         actors = actors.filter(pk__in=actor_ids)
@@ -171,15 +186,22 @@ def _nodes(actor_ids: Iterable[int] | None = None, *, epci: Epci | None = None, 
         actors = actors.filter(commune=commune)
     rows = list(actors.order_by("pk").values_list("pk", "name", "slug", "kind", "commune__name"))
     sectors: dict[int, str] = {}
-    through = Actor.sectors.through.objects.filter(actor_id__in=[row[0] for row in rows]) if actor_ids is not None else (
-        Actor.sectors.through.objects.filter(actor__in=actors)
+    through = (
+        Actor.sectors.through.objects.filter(actor_id__in=[row[0] for row in rows])
+        if actor_ids is not None
+        else (Actor.sectors.through.objects.filter(actor__in=actors))
     )
     for actor_id, sector in through.order_by("actor_id", "sector__name").values_list("actor_id", "sector__name"):
         sectors.setdefault(actor_id, sector)
     return [
         {
-            "id": pk, "label": name, "url": f"/annuaire/{slug}/", "kind": kind, "commune": commune_name,
-            "sector": sectors.get(pk, ""), **({"distance": distances.get(pk, 0)} if distances is not None else {}),
+            "id": pk,
+            "label": name,
+            "url": f"/annuaire/{slug}/",
+            "kind": kind,
+            "commune": commune_name,
+            "sector": sectors.get(pk, ""),
+            **({"distance": distances.get(pk, 0)} if distances is not None else {}),
         }
         for pk, name, slug, kind, commune_name in rows
     ]
@@ -200,8 +222,9 @@ def _with_degrees(nodes: list[dict], edges: list[dict]) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-def network_graph(*, epci: Epci | None = None, commune: Commune | None = None, kinds: Iterable[str] = (),
-                  gzipped: bool = False) -> bytes:
+def network_graph(
+    *, epci: Epci | None = None, commune: Commune | None = None, kinds: Iterable[str] = (), gzipped: bool = False
+) -> bytes:
     """The whole public network (or one territory's), as nodes and edges for the graph."""
     filters = {"epci": epci, "commune": commune, "kinds": ",".join(sorted(kinds))}
 
@@ -221,7 +244,7 @@ def network_graph(*, epci: Epci | None = None, commune: Commune | None = None, k
 
 
 def actor_network(*, actor: Actor, kinds: Iterable[str] = (), steps: int = 2, gzipped: bool = False) -> bytes:
-    """"Ton réseau": the actor, its neighbours and theirs (up to ``steps`` steps)."""
+    """ "Ton réseau": the actor, its neighbours and theirs (up to ``steps`` steps)."""
     filters = {"actor": actor.pk, "kinds": ",".join(sorted(kinds)), "steps": steps}
 
     def build() -> dict:
@@ -253,17 +276,22 @@ def actor_network(*, actor: Actor, kinds: Iterable[str] = (), steps: int = 2, gz
 
 # --- Meetings ----------------------------------------------------------------------------
 
+
 def meetings_upcoming() -> QuerySet[Meeting]:
     return (
-        Meeting.objects.public().filter(starts_at__gte=timezone.now() - timedelta(hours=6))
-        .select_related("commune", "host", "host__association").order_by("starts_at")
+        Meeting.objects.public()
+        .filter(starts_at__gte=timezone.now() - timedelta(hours=6))
+        .select_related("commune", "host", "host__association")
+        .order_by("starts_at")
     )
 
 
 def meetings_past() -> QuerySet[Meeting]:
     return (
-        Meeting.objects.public().filter(starts_at__lt=timezone.now() - timedelta(hours=6))
-        .select_related("commune", "host", "host__association").order_by("-starts_at")
+        Meeting.objects.public()
+        .filter(starts_at__lt=timezone.now() - timedelta(hours=6))
+        .select_related("commune", "host", "host__association")
+        .order_by("-starts_at")
     )
 
 
@@ -309,7 +337,8 @@ def _public_contact_lines(meeting: Meeting, hidden: list[Actor]) -> list[str]:
             hidden_emails |= {email.lower() for email in (public_email, association_email) if email}
     hidden_names = [actor.name.casefold() for actor in hidden if actor.name.strip()]
     return [
-        line for line in lines
+        line
+        for line in lines
         if not any(email.lower() in hidden_emails for email in EMAIL_RE.findall(line))
         and not any(name in line.casefold() for name in hidden_names)
     ]
@@ -326,7 +355,10 @@ def meeting_sheet(*, meeting: Meeting, user: User | AnonymousUser) -> MeetingShe
         hidden.append(meeting.host)
     shows_sheet = meeting.is_published or user_is_animator(user)
     return MeetingSheet(
-        meeting=meeting, host=host, participants=participants, shows_sheet=shows_sheet,
+        meeting=meeting,
+        host=host,
+        participants=participants,
+        shows_sheet=shows_sheet,
         is_preview=shows_sheet and not meeting.is_published,
         lead_lines=meeting.lead_lines if shows_sheet else [],
         contact_lines=_public_contact_lines(meeting, hidden) if shows_sheet else [],
@@ -334,6 +366,7 @@ def meeting_sheet(*, meeting: Meeting, user: User | AnonymousUser) -> MeetingShe
 
 
 # --- Watch network and moderation --------------------------------------------------------
+
 
 def watch_months() -> int:
     return int(getattr(settings, "KOLLEKTIF_WATCH_MONTHS", 6))

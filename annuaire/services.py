@@ -61,7 +61,9 @@ def directory_changed() -> None:
     transaction.on_commit(bump)
 
 
-def unique_slug(model: type[Actor] | type[Meeting], base: str, *, exclude_pk: int | None = None, max_length: int = 120) -> str:
+def unique_slug(
+    model: type[Actor] | type[Meeting], base: str, *, exclude_pk: int | None = None, max_length: int = 120
+) -> str:
     base = (slugify(base) or "acteur")[: max_length - 6].strip("-")
     slug, n = base, 2
     queryset = model.objects.all()
@@ -81,7 +83,14 @@ def _touch(actor_ids: Iterable[int], when: datetime | None = None) -> None:
 # --- Actors ------------------------------------------------------------------------------
 
 ACTOR_FIELDS = {
-    "name", "kind", "street_address", "latitude", "longitude", "description", "website", "public_email",
+    "name",
+    "kind",
+    "street_address",
+    "latitude",
+    "longitude",
+    "description",
+    "website",
+    "public_email",
     "public_phone",
 }
 
@@ -111,8 +120,14 @@ def _french_coordinates(exc: ValidationError) -> dict:
 
 @transaction.atomic
 def actor_create(
-    *, name: str, commune: Commune, labels: Iterable[Label] = (), sectors: Iterable[Sector] = (),
-    can_help: Iterable[Topic] = (), looking_for: Iterable[Topic] = (), created_by: User | None = None,
+    *,
+    name: str,
+    commune: Commune,
+    labels: Iterable[Label] = (),
+    sectors: Iterable[Sector] = (),
+    can_help: Iterable[Topic] = (),
+    looking_for: Iterable[Topic] = (),
+    created_by: User | None = None,
     **fields: Any,
 ) -> Actor:
     """Create an outside actor (not an association of the platform), validated as a whole."""
@@ -139,7 +154,9 @@ def _set_relations(actor: Actor, **relations: Iterable[Model] | None) -> None:
 def actor_update(*, actor: Actor, updated_by: User | None = None, **changes: Any) -> Actor:
     """Change an actor's directory entry. For an association's actor, the fields that come from
     the association record are refused here: they are edited on the record itself."""
-    relations = {name: changes.pop(name) for name in ("labels", "sectors", "can_help", "looking_for") if name in changes}
+    relations = {
+        name: changes.pop(name) for name in ("labels", "sectors", "can_help", "looking_for") if name in changes
+    }
     if actor.association_id:
         synced = set(changes) & (ACTOR_FIELDS - {"description"} | {"commune"})
         if synced:
@@ -200,6 +217,7 @@ def actor_label_add(*, actor: Actor, label: Label) -> None:
 
 # --- Links -------------------------------------------------------------------------------
 
+
 def _ordered(source: Actor, target: Actor, kind: str) -> tuple[Actor, Actor]:
     if kind in DIRECTED_LINK_KINDS or source.pk < target.pk:
         return source, target
@@ -212,8 +230,14 @@ def link_exists(*, source: Actor, target: Actor, kind: str) -> bool:
 
 @transaction.atomic
 def link_create(
-    *, source: Actor | None, target: Actor | None, kind: str, started_on: date | None = None, description: str = "",
-    added_by: User | None = None, meeting: Meeting | None = None,
+    *,
+    source: Actor | None,
+    target: Actor | None,
+    kind: str,
+    started_on: date | None = None,
+    description: str = "",
+    added_by: User | None = None,
+    meeting: Meeting | None = None,
 ) -> Link:
     """Link two actors. One link per pair and type: a second one is refused, not duplicated."""
     if source is None or target is None:
@@ -231,8 +255,13 @@ def link_create(
     try:
         with transaction.atomic():
             link = Link.objects.create(
-                source=first, target=second, kind=kind, started_on=started_on, description=description,
-                added_by=added_by, meeting=meeting,
+                source=first,
+                target=second,
+                kind=kind,
+                started_on=started_on,
+                description=description,
+                added_by=added_by,
+                meeting=meeting,
             )
     except IntegrityError as exc:  # a concurrent request made the same link
         raise ValidationError(_("Ce lien existe déjà.")) from exc
@@ -242,6 +271,7 @@ def link_create(
 
 
 # --- Meetings ----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def meeting_publish(*, meeting: Meeting, published_by: User | None = None) -> list[Link]:
@@ -258,13 +288,17 @@ def meeting_publish(*, meeting: Meeting, published_by: User | None = None) -> li
         meeting.save(update_fields=["status", "published_at", "updated_at"])
     participants = sorted(meeting.participants.all(), key=lambda actor: actor.pk)
     existing = set(
-        Link.objects.filter(
-            kind=LinkKind.RENCONTRE, source__in=participants, target__in=participants
-        ).values_list("source_id", "target_id")
+        Link.objects.filter(kind=LinkKind.RENCONTRE, source__in=participants, target__in=participants).values_list(
+            "source_id", "target_id"
+        )
     )
     new_links = [
         Link(
-            source=first, target=second, kind=LinkKind.RENCONTRE, meeting=meeting, added_by=published_by,
+            source=first,
+            target=second,
+            kind=LinkKind.RENCONTRE,
+            meeting=meeting,
+            added_by=published_by,
             started_on=timezone.localdate(meeting.starts_at),
             description=_("Rencontrés à « %(title)s »") % {"title": meeting.title},
         )
@@ -273,9 +307,9 @@ def meeting_publish(*, meeting: Meeting, published_by: User | None = None) -> li
     ]
     Link.objects.bulk_create(new_links)
     when = min(meeting.starts_at, timezone.now())
-    Actor.objects.filter(pk__in=[actor.pk for actor in participants]).filter(
-        last_contact_at__lt=when
-    ).update(last_contact_at=when)
+    Actor.objects.filter(pk__in=[actor.pk for actor in participants]).filter(last_contact_at__lt=when).update(
+        last_contact_at=when
+    )
     Actor.objects.filter(pk__in=[actor.pk for actor in participants], last_contact_at=None).update(last_contact_at=when)
     directory_changed()
     return new_links
@@ -290,6 +324,7 @@ def meeting_unpublish(*, meeting: Meeting) -> Meeting:
 
 # --- Contributions -----------------------------------------------------------------------
 
+
 def _clean_email(email: str) -> str:
     email = (email or "").strip().lower()
     try:
@@ -301,15 +336,24 @@ def _clean_email(email: str) -> str:
 
 @transaction.atomic
 def proposal_submit(
-    *, kind: str, data: dict, submitter_name: str, submitter_email: str, user: User | None = None,
+    *,
+    kind: str,
+    data: dict,
+    submitter_name: str,
+    submitter_email: str,
+    user: User | None = None,
     actor: Actor | None = None,
 ) -> Proposal:
     """Queue a contribution for the animators. Nothing reaches the directory before approval."""
     if not (submitter_name or "").strip():
         raise ValidationError({"submitter_name": _("Indiquez votre nom.")})
     proposal = Proposal.objects.create(
-        kind=kind, data=data, submitter_name=submitter_name.strip(), submitter_email=_clean_email(submitter_email),
-        user=user, actor=actor,
+        kind=kind,
+        data=data,
+        submitter_name=submitter_name.strip(),
+        submitter_email=_clean_email(submitter_email),
+        user=user,
+        actor=actor,
     )
     return proposal
 
@@ -326,18 +370,28 @@ def proposal_approve(*, proposal: Proposal, approved_by: User) -> Proposal:
         if commune is None:
             raise ValidationError(_("La commune proposée n'existe pas dans le Pas-de-Calais."))
         proposal.actor = actor_create(
-            name=data.get("name", ""), commune=commune, kind=data.get("kind") or ActorKind.AUTRE,
-            street_address=data.get("street_address", ""), description=data.get("description", ""),
-            website=data.get("website", ""), public_email=data.get("public_email", ""),
-            latitude=data.get("latitude"), longitude=data.get("longitude"),
-            sectors=data.get("sectors", []), can_help=data.get("can_help", []), looking_for=data.get("looking_for", []),
+            name=data.get("name", ""),
+            commune=commune,
+            kind=data.get("kind") or ActorKind.AUTRE,
+            street_address=data.get("street_address", ""),
+            description=data.get("description", ""),
+            website=data.get("website", ""),
+            public_email=data.get("public_email", ""),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            sectors=data.get("sectors", []),
+            can_help=data.get("can_help", []),
+            looking_for=data.get("looking_for", []),
             created_by=approved_by,
         )
     elif proposal.kind == ProposalKind.LINK:
         source = Actor.objects.filter(pk=data.get("source")).first()
         target = Actor.objects.filter(pk=data.get("target")).first()
         proposal.link = link_create(
-            source=source, target=target, kind=data.get("kind", ""), description=data.get("description", ""),
+            source=source,
+            target=target,
+            kind=data.get("kind", ""),
+            description=data.get("description", ""),
             started_on=date.fromisoformat(data["started_on"]) if data.get("started_on") else None,
             added_by=approved_by,
         )

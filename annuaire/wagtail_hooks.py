@@ -46,14 +46,23 @@ class ActorCreateView(InvalidIs400, CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.actor_create(
-                name=data["name"], commune=data["commune"], kind=data["kind"],
-                street_address=data.get("street_address", ""), description=data.get("description", ""),
-                website=data.get("website", ""), public_email=data.get("public_email", ""),
-                public_phone=data.get("public_phone", ""), latitude=self.form.instance.latitude,
-                longitude=self.form.instance.longitude, is_public=data.get("is_public", True),
-                labels=data.get("labels"), sectors=data.get("sectors"), can_help=data.get("can_help"),
-                looking_for=data.get("looking_for"), created_by=self.request.user,
-            )
+            name=data["name"],
+            commune=data["commune"],
+            kind=data["kind"],
+            street_address=data.get("street_address", ""),
+            description=data.get("description", ""),
+            website=data.get("website", ""),
+            public_email=data.get("public_email", ""),
+            public_phone=data.get("public_phone", ""),
+            latitude=self.form.instance.latitude,
+            longitude=self.form.instance.longitude,
+            is_public=data.get("is_public", True),
+            labels=data.get("labels"),
+            sectors=data.get("sectors"),
+            can_help=data.get("can_help"),
+            looking_for=data.get("looking_for"),
+            created_by=self.request.user,
+        )
 
 
 class ActorEditView(InvalidIs400, EditView):
@@ -83,16 +92,25 @@ class ActorViewSet(SnippetViewSet):
         [
             ObjectList(
                 [
-                    FieldPanel("name"), FieldPanel("kind"), FieldPanel("sectors"), FieldPanel("description"),
-                    FieldPanel("labels"), FieldPanel("can_help"), FieldPanel("looking_for"), FieldPanel("is_public"),
+                    FieldPanel("name"),
+                    FieldPanel("kind"),
+                    FieldPanel("sectors"),
+                    FieldPanel("description"),
+                    FieldPanel("labels"),
+                    FieldPanel("can_help"),
+                    FieldPanel("looking_for"),
+                    FieldPanel("is_public"),
                 ],
                 heading=gettext_lazy("Fiche"),
             ),
             ObjectList(
                 [
-                    FieldPanel("street_address"), FieldPanel("commune"), FieldPanel("location"),
+                    FieldPanel("street_address"),
+                    FieldPanel("commune"),
+                    FieldPanel("location"),
                     FieldRowPanel([FieldPanel("public_email"), FieldPanel("public_phone")]),
-                    FieldPanel("website"), FieldPanel("logo"),
+                    FieldPanel("website"),
+                    FieldPanel("logo"),
                 ],
                 heading=gettext_lazy("Adresse et contacts publics"),
             ),
@@ -109,8 +127,13 @@ class LinkCreateView(InvalidIs400, CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.link_create(
-            source=data["source"], target=data["target"], kind=data["kind"], started_on=data.get("started_on"),
-            description=data.get("description", ""), meeting=data.get("meeting"), added_by=self.request.user,
+            source=data["source"],
+            target=data["target"],
+            kind=data["kind"],
+            started_on=data.get("started_on"),
+            description=data.get("description", ""),
+            meeting=data.get("meeting"),
+            added_by=self.request.user,
         )
 
 
@@ -134,7 +157,10 @@ class LinkViewSet(SnippetViewSet):
     copy_view_enabled = False
     panels = [
         FieldRowPanel([FieldPanel("source"), FieldPanel("target")]),
-        FieldPanel("kind"), FieldPanel("started_on"), FieldPanel("description"), FieldPanel("meeting"),
+        FieldPanel("kind"),
+        FieldPanel("started_on"),
+        FieldPanel("description"),
+        FieldPanel("meeting"),
     ]
 
     def get_form_class(self, for_update=False):
@@ -160,10 +186,15 @@ class MeetingViewSet(SnippetViewSet):
         [
             ObjectList(
                 [
-                    FieldPanel("kind"), FieldPanel("title"), FieldPanel("slug"), FieldPanel("theme"),
+                    FieldPanel("kind"),
+                    FieldPanel("title"),
+                    FieldPanel("slug"),
+                    FieldPanel("theme"),
                     FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
                     FieldRowPanel([FieldPanel("place"), FieldPanel("commune")]),
-                    FieldPanel("host"), FieldPanel("expert"), FieldPanel("participants"),
+                    FieldPanel("host"),
+                    FieldPanel("expert"),
+                    FieldPanel("participants"),
                 ],
                 heading=gettext_lazy("Rencontre"),
             ),
@@ -281,7 +312,8 @@ def moderate_proposal(request, pk: int):
     for key, value in proposal.data.items():
         rows.append((key, value))
     return TemplateResponse(
-        request, "annuaire/admin/moderate.html",
+        request,
+        "annuaire/admin/moderate.html",
         {"proposal": proposal, "form": form, "rows": rows, "page_title": _("Modérer une proposition")},
         status=status,
     )
@@ -301,9 +333,15 @@ def watch_view(request):
         return redirect(f"{reverse('annuaire_watch')}?mois={months}")
     paginator, page_obj = paginate(request, selectors.watch_list(months=months), 50)
     return TemplateResponse(
-        request, "annuaire/admin/watch.html",
-        {"actors": page_obj, "paginator": paginator, "months": months, "querystring": f"mois={months}",
-         "page_title": _("Réseau de veille")},
+        request,
+        "annuaire/admin/watch.html",
+        {
+            "actors": page_obj,
+            "paginator": paginator,
+            "months": months,
+            "querystring": f"mois={months}",
+            "page_title": _("Réseau de veille"),
+        },
     )
 
 
@@ -333,12 +371,15 @@ def meeting_listing_buttons(snippet, user, next_url=None):
         )
     if isinstance(snippet, Proposal) and snippet.status == ProposalStatus.PENDING:
         yield ListingButton(
-            _("Accepter ou refuser"), reverse(proposal_viewset.get_url_name("moderate"), args=[snippet.pk]),
-            icon_name="tick", priority=10,
+            _("Accepter ou refuser"),
+            reverse(proposal_viewset.get_url_name("moderate"), args=[snippet.pk]),
+            icon_name="tick",
+            priority=10,
         )
 
 
 # --- Explicit calls after the admin saves ------------------------------------------------
+
 
 def _after_save(request, instance):
     # An association's record is followed through associations.events (annuaire/receivers.py).

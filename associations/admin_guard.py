@@ -259,7 +259,9 @@ def page_rule_refusal(request, resolver_match) -> str | None:
 def refused_response(request, message) -> TemplateResponse:
     """A 403 page in the admin that says why, instead of Wagtail's redirect to the dashboard."""
     return TemplateResponse(
-        request, "associations/admin/refused.html", {"message": message, "page_title": _("Action impossible")},
+        request,
+        "associations/admin/refused.html",
+        {"message": message, "page_title": _("Action impossible")},
         status=403,
     )
 

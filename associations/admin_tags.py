@@ -20,8 +20,9 @@ def autocomplete(request, app_name: str | None = None, model_name: str | None = 
     if not term or (app_name, model_name) not in {(None, None), ("taggit", "tag")}:
         return JsonResponse([], safe=False)
     tags = (
-        tags_for_user(request.user).filter(name__istartswith=term).order_by("name")
+        tags_for_user(request.user)
+        .filter(name__istartswith=term)
+        .order_by("name")
         .values_list("name", flat=True)[:TAGS_AUTOCOMPLETE_LIMIT]
     )
     return JsonResponse(list(tags), safe=False)
-

@@ -42,7 +42,9 @@ def moderate_view(request, pk: int):
             try:
                 if form.cleaned_data["decision"] == "approve":
                     services.association_approve(association=association, approved_by=request.user)
-                    messages.success(request, _("%(name)s est validée : son site est en ligne.") % {"name": association})
+                    messages.success(
+                        request, _("%(name)s est validée : son site est en ligne.") % {"name": association}
+                    )
                 else:
                     services.association_refuse(
                         association=association, refused_by=request.user, reason=form.cleaned_data["reason"]
@@ -67,12 +69,18 @@ def _report_invitation_email(request, invitation) -> None:
     if email is not None and email.status == EmailStatus.SENT:
         messages.success(request, _("Invitation envoyée à %(email)s.") % values)
     elif email is not None and email.failed:
-        messages.warning(request, _(
-            "L'invitation à %(email)s est enregistrée, mais son e-mail n'a pas pu partir : il sera renvoyé "
-            "automatiquement. Son état est affiché dans la liste des invitations."
-        ) % values)
+        messages.warning(
+            request,
+            _(
+                "L'invitation à %(email)s est enregistrée, mais son e-mail n'a pas pu partir : il sera renvoyé "
+                "automatiquement. Son état est affiché dans la liste des invitations."
+            )
+            % values,
+        )
     else:
-        messages.success(request, _("Invitation enregistrée : l'e-mail à %(email)s part dans quelques instants.") % values)
+        messages.success(
+            request, _("Invitation enregistrée : l'e-mail à %(email)s part dans quelques instants.") % values
+        )
 
 
 def invite_view(request, pk: int):
@@ -83,7 +91,9 @@ def invite_view(request, pk: int):
         if form.is_valid():
             try:
                 invitation = services.editor_invite(
-                    association=association, email=form.cleaned_data["email"], invited_by=request.user,
+                    association=association,
+                    email=form.cleaned_data["email"],
+                    invited_by=request.user,
                     role=form.cleaned_data["role"],
                 )
             except ValidationError as exc:
@@ -101,7 +111,12 @@ def invite_view(request, pk: int):
     return TemplateResponse(
         request,
         "associations/admin/invite.html",
-        {"association": association, "form": form, "pending": pending, "team": team,
-         "page_title": _("Inviter un bénévole")},
+        {
+            "association": association,
+            "form": form,
+            "pending": pending,
+            "team": team,
+            "page_title": _("Inviter un bénévole"),
+        },
         status=status,
     )

@@ -15,7 +15,9 @@ DEFAULT_PASSWORD = "Kollektif-demo-62"
 
 def make_image(title: str, *, collection=None, width: int = 1200, height: int = 600):
     image_model = get_image_model()
-    upload = ImageFile(io.BytesIO(picture_png(title, width=width, height=height)), name=f"{slugify(title) or 'image'}.png")
+    upload = ImageFile(
+        io.BytesIO(picture_png(title, width=width, height=height)), name=f"{slugify(title) or 'image'}.png"
+    )
     extra = {"collection": collection} if collection else {}
     image = image_model(title=title, file=upload, **extra)
     image._set_image_file_metadata()
@@ -38,8 +40,15 @@ def signature_png(text: str = "Signature") -> bytes:
     return buffer.getvalue()
 
 
-def make_eligible(association, *, status: str = "interet-general", signatory: str = "Camille Lefebvre",
-                  capacity: str = "Présidente", with_signature: bool = True, **fields):
+def make_eligible(
+    association,
+    *,
+    status: str = "interet-general",
+    signatory: str = "Camille Lefebvre",
+    capacity: str = "Présidente",
+    with_signature: bool = True,
+    **fields,
+):
     """Declares the association able to issue tax receipts (self-assessed general interest)."""
     from django.core.files.base import ContentFile
 

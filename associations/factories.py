@@ -71,5 +71,3 @@ class NewsPostPageFactory(wagtail_factories.PageFactory):
 
     title = factory.Sequence(lambda n: f"Actualité {n}")
     introduction = factory.Faker("sentence", nb_words=14, locale="fr_FR")
-
-

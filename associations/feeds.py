@@ -36,8 +36,9 @@ class NewsRssFeed(Feed):
         return self.index_page.url
 
     def description(self):
-        return feed_text(_("Les dernières actualités de %(name)s sur Kollektif")
-                         % {"name": self.index_page.association.name})
+        return feed_text(
+            _("Les dernières actualités de %(name)s sur Kollektif") % {"name": self.index_page.association.name}
+        )
 
     def items(self):
         return self.index_page.posts()[:FEED_ITEMS]

@@ -59,7 +59,10 @@ class ImageUploadForm(BaseImageForm):
         field = self.fields.get("file")
         if isinstance(field, WagtailImageField) and not isinstance(field, DecodedImageField):
             self.fields["file"] = DecodedImageField(
-                label=field.label, required=field.required, widget=field.widget, help_text=field.help_text,
+                label=field.label,
+                required=field.required,
+                widget=field.widget,
+                help_text=field.help_text,
             )
 
 
@@ -67,12 +70,15 @@ class AssociationSignupForm(forms.ModelForm):
     """What a volunteer fills in to ask for a site: the legal identity and the contacts."""
 
     logo_upload = forms.FileField(
-        label=_("Logo (facultatif)"), required=False,
+        label=_("Logo (facultatif)"),
+        required=False,
         help_text=_("Image PNG, JPEG, GIF ou WebP, 5 Mo au maximum."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
     )
     commune = forms.ModelChoiceField(
-        label=_("Commune"), queryset=Commune.objects.all(), to_field_name="code",
+        label=_("Commune"),
+        queryset=Commune.objects.all(),
+        to_field_name="code",
         error_messages={"invalid_choice": _("Cette commune n'est pas dans la liste du Pas-de-Calais.")},
     )
     accept_terms = forms.BooleanField(
@@ -82,8 +88,20 @@ class AssociationSignupForm(forms.ModelForm):
     class Meta:
         model = Association
         fields = [
-            "name", "slug", "legal_form", "rna", "siren", "objet", "street_address", "postal_code",
-            "commune", "email", "phone", "website", "theme", "sectors",
+            "name",
+            "slug",
+            "legal_form",
+            "rna",
+            "siren",
+            "objet",
+            "street_address",
+            "postal_code",
+            "commune",
+            "email",
+            "phone",
+            "website",
+            "theme",
+            "sectors",
         ]
         widgets = {
             "objet": forms.Textarea(attrs={"rows": 4}),
@@ -173,8 +191,10 @@ class AssociationAdminForm(TenantReferencesFormMixin, WagtailAdminModelForm):
             point = parse_point(cleaned["location"])
             if point is None:
                 self.add_error("location", _("Position illisible : cliquez sur la carte pour la placer."))
-            elif not (LATITUDE_RANGE[0] <= point[0] <= LATITUDE_RANGE[1]
-                      and LONGITUDE_RANGE[0] <= point[1] <= LONGITUDE_RANGE[1]):
+            elif not (
+                LATITUDE_RANGE[0] <= point[0] <= LATITUDE_RANGE[1]
+                and LONGITUDE_RANGE[0] <= point[1] <= LONGITUDE_RANGE[1]
+            ):
                 self.add_error("location", _("Cette position est hors de France : placez le repère sur la carte."))
             else:
                 self.instance.latitude, self.instance.longitude = point

@@ -45,10 +45,14 @@ class StructurePageMixin:
     def clean(self):
         super().clean()
         if self.expire_at:
-            raise ValidationError({"expire_at": _(
-                "Les quatre pages du site ne peuvent pas avoir de date d'expiration : pour retirer une "
-                "section du menu, décochez « Afficher dans les menus » dans l'onglet Promotion."
-            )})
+            raise ValidationError(
+                {
+                    "expire_at": _(
+                        "Les quatre pages du site ne peuvent pas avoir de date d'expiration : pour retirer une "
+                        "section du menu, décochez « Afficher dans les menus » dans l'onglet Promotion."
+                    )
+                }
+            )
 
 
 class SiteHomeMixin(StructurePageMixin):

@@ -35,10 +35,12 @@ from associations import selectors, tenancy
 from associations.models import Association
 
 KIND_MESSAGES = {
-    "image": _("« %(field)s » : cette image n'appartient pas à votre association. "
-               "Choisissez une image de votre médiathèque."),
-    "document": _("« %(field)s » : ce document n'appartient pas à votre association. "
-                  "Choisissez un document de votre médiathèque."),
+    "image": _(
+        "« %(field)s » : cette image n'appartient pas à votre association. Choisissez une image de votre médiathèque."
+    ),
+    "document": _(
+        "« %(field)s » : ce document n'appartient pas à votre association. Choisissez un document de votre médiathèque."
+    ),
     "page": _("« %(field)s » : cette page n'est ni une page de votre site ni une page publiée de Kollektif."),
 }
 
@@ -220,10 +222,7 @@ def association_of_page(page: Page | None):
     if page is None or not page.path:
         return None
     prefixes = [page.path[:end] for end in range(page.steplen, len(page.path) + 1, page.steplen)]
-    return (
-        Association.objects.select_related("collection", "home_page")
-        .filter(home_page__path__in=prefixes).first()
-    )
+    return Association.objects.select_related("collection", "home_page").filter(home_page__path__in=prefixes).first()
 
 
 class TenantPageForm(TenantReferencesFormMixin, WagtailAdminPageForm):

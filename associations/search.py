@@ -15,13 +15,19 @@ from associations.models import Commune, Epci, Sector
 class AssociationSearchForm(forms.Form):
     q = forms.CharField(label=_("Nom de l'association"), required=False, max_length=100)
     commune = forms.ModelChoiceField(
-        label=_("Commune"), queryset=Commune.objects.all(), required=False, empty_label=_("Toutes"),
+        label=_("Commune"),
+        queryset=Commune.objects.all(),
+        required=False,
+        empty_label=_("Toutes"),
         to_field_name="code",
     )
     epci = forms.ModelChoiceField(
         label=_("Intercommunalité (EPCI)"), queryset=Epci.objects.all(), required=False, empty_label=_("Toutes")
     )
     sector = forms.ModelChoiceField(
-        label=_("Secteur"), queryset=Sector.objects.all(), required=False, empty_label=_("Tous"),
+        label=_("Secteur"),
+        queryset=Sector.objects.all(),
+        required=False,
+        empty_label=_("Tous"),
         to_field_name="slug",
     )

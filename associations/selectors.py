@@ -24,9 +24,7 @@ def associations_for_user(user: User | AnonymousUser) -> QuerySet[Association]:
     """The associations whose volunteers (editors or treasurers) this user is part of."""
     if not user.is_authenticated:
         return Association.objects.none()
-    return Association.objects.filter(
-        Q(editors_group__user=user) | Q(treasurers_group__user=user)
-    ).distinct()
+    return Association.objects.filter(Q(editors_group__user=user) | Q(treasurers_group__user=user)).distinct()
 
 
 def associations_edited_by(user: User | AnonymousUser) -> QuerySet[Association]:
@@ -79,14 +77,16 @@ def _cached_on_user(user: User | AnonymousUser, key: str, compute: Callable[[], 
 def user_home_paths(user: User | AnonymousUser) -> list[str]:
     """Tree paths of the Accueil pages this user volunteers for."""
     return _cached_on_user(
-        user, "_kollektif_home_paths",
+        user,
+        "_kollektif_home_paths",
         lambda: associations_for_user(user).exclude(home_page=None).values_list("home_page__path", flat=True),
     )
 
 
 def user_collection_paths(user: User | AnonymousUser) -> list[str]:
     return _cached_on_user(
-        user, "_kollektif_collection_paths",
+        user,
+        "_kollektif_collection_paths",
         lambda: associations_for_user(user).exclude(collection=None).values_list("collection__path", flat=True),
     )
 
@@ -124,7 +124,11 @@ def collection_belongs_to_user(user: User | AnonymousUser, collection: Collectio
 
 
 def association_search(
-    *, q: str = "", commune: Commune | None = None, epci: Epci | None = None, sector: Sector | None = None,
+    *,
+    q: str = "",
+    commune: Commune | None = None,
+    epci: Epci | None = None,
+    sector: Sector | None = None,
     **_ignored: object,
 ) -> QuerySet[Association]:
     """Active associations for the public index, with everything the listing shows."""
@@ -155,10 +159,7 @@ def featured_associations(*, home: Page, limit: int = 6) -> list[Association]:
     if chosen:
         return chosen[:limit]
     return list(
-        Association.objects.active()
-        .filter(featured=True)
-        .select_related("logo", "commune")
-        .order_by("name")[:limit]
+        Association.objects.active().filter(featured=True).select_related("logo", "commune").order_by("name")[:limit]
     )
 
 
@@ -173,10 +174,12 @@ def tags_for_user(user: User | AnonymousUser) -> QuerySet:
     condition = Q(pk__in=NewsPostTag.objects.filter(content_object__in=pages_for_user(user)).values("tag_id"))
     collections = collections_for_user(user)
     for model in (get_image_model(), get_document_model()):
-        condition |= Q(pk__in=TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id__in=model.objects.filter(collection__in=collections).values("pk"),
-        ).values("tag_id"))
+        condition |= Q(
+            pk__in=TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=model.objects.filter(collection__in=collections).values("pk"),
+            ).values("tag_id")
+        )
     return Tag.objects.filter(condition)
 
 
@@ -188,7 +191,9 @@ def user_verified_emails(user: User) -> set[str]:
     """
     from allauth.account.models import EmailAddress
 
-    return {email.lower() for email in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)}
+    return {
+        email.lower() for email in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    }
 
 
 def invitations_pending_for(user: User) -> list:

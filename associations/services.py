@@ -98,22 +98,21 @@ def _team_group(association: Association, role: str) -> Group:
 def _create_groups(association: Association) -> None:
     page_keys = [("wagtailcore", codename) for codename in EDITOR_PAGE_PERMISSIONS]
     collection_keys = [
-        (app_label, codename) for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items() for codename in codenames
+        (app_label, codename)
+        for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items()
+        for codename in codenames
     ]
     admin_key, record_key = ("wagtailadmin", "access_admin"), ("associations", "change_association")
     money_key = MONEY_PERMISSION
     permissions = _permissions(admin_key, record_key, money_key, *page_keys, *collection_keys)
     editors = Group.objects.create(name=_unique_group_name(f"Éditeurs — {association.name}", association.slug))
-    treasurers = Group.objects.create(
-        name=_unique_group_name(f"Trésoriers — {association.name}", association.slug)
-    )
+    treasurers = Group.objects.create(name=_unique_group_name(f"Trésoriers — {association.name}", association.slug))
     # The role split treasurers expect: editors edit pages, images, documents and the record;
     # only treasurers see payers, members, tickets, receipts, exports and refund (behind 2FA).
     editors.permissions.add(permissions[admin_key], permissions[record_key])
     treasurers.permissions.add(permissions[admin_key], permissions[money_key])
     GroupPagePermission.objects.bulk_create(
-        GroupPagePermission(group=editors, page=association.home_page, permission=permissions[key])
-        for key in page_keys
+        GroupPagePermission(group=editors, page=association.home_page, permission=permissions[key]) for key in page_keys
     )
     GroupCollectionPermission.objects.bulk_create(
         GroupCollectionPermission(group=editors, collection=association.collection, permission=permissions[key])
@@ -176,8 +175,9 @@ def association_onboard(
         association.logo = image
     association.save()
     if created_by is not None:
-        created_by.groups.add(_team_group(association, InvitationRole.EDITOR),
-                              _team_group(association, InvitationRole.TREASURER))
+        created_by.groups.add(
+            _team_group(association, InvitationRole.EDITOR), _team_group(association, InvitationRole.TREASURER)
+        )
     if association.custom_domain:
         association_sync_site(association=association)
     if notify and status == AssociationStatus.PENDING:
@@ -308,7 +308,9 @@ def editor_invite(
         raise ValidationError({"email": _("Cette adresse e-mail n'est pas valide.")}) from exc
     if role == InvitationRole.TREASURER and not user_handles_money_of(invited_by, association):
         # otherwise an editor could invite a second address of hers and see every payer
-        raise ValidationError({"role": _("Seul un trésorier de l'association (ou l'équipe) peut inviter un trésorier.")})
+        raise ValidationError(
+            {"role": _("Seul un trésorier de l'association (ou l'équipe) peut inviter un trésorier.")}
+        )
     group = _team_group(association, role)
     if group.user_set.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Cette personne fait déjà partie de l'équipe.")})
@@ -340,12 +342,15 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Association:
     # mailbox, not just typed the same address at signup (see selectors.user_verified_emails).
     invited = invitation.email.lower()
     if invited not in user_verified_emails(user):
-        known = {user.email.lower()} | {address.lower() for address in
-                                        EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+        known = {user.email.lower()} | {
+            address.lower() for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+        }
         if invited in known:
             raise ValidationError(
-                _("Confirmez d'abord votre adresse %(email)s avec le lien que nous vous avons envoyé (ou depuis "
-                  "« Adresses e-mail » dans votre compte), puis ouvrez de nouveau cette invitation.")
+                _(
+                    "Confirmez d'abord votre adresse %(email)s avec le lien que nous vous avons envoyé (ou depuis "
+                    "« Adresses e-mail » dans votre compte), puis ouvrez de nouveau cette invitation."
+                )
                 % {"email": invitation.email}
             )
         raise ValidationError(
@@ -367,6 +372,8 @@ def association_stripe_account_update(*, account: Mapping[str, Any]) -> bool:
     if association is None:
         return False
     association.stripe_charges_enabled = bool(account["charges_enabled"]) if "charges_enabled" in account else False
-    association.stripe_details_submitted = bool(account["details_submitted"]) if "details_submitted" in account else False
+    association.stripe_details_submitted = (
+        bool(account["details_submitted"]) if "details_submitted" in account else False
+    )
     association.save(update_fields=["stripe_charges_enabled", "stripe_details_submitted", "updated_at"])
     return True

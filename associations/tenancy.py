@@ -102,7 +102,11 @@ def register(
     if via == Via.FIELD and not path:
         raise ValueError(f"{model.__name__}: a FIELD tenancy needs the lookup path to the association")
     declaration = TenantModel(
-        model=model, via=via, path=path, access=access, kind=kind or str(model._meta.model_name),
+        model=model,
+        via=via,
+        path=path,
+        access=access,
+        kind=kind or str(model._meta.model_name),
         admin_namespaces=tuple(admin_namespaces),
     )
     _MODELS[model] = declaration
@@ -119,7 +123,10 @@ def register_admin_area(namespace: str, model: type[models.Model], *, access: Ac
         raise LookupError(f"{model.__name__} is not a registered tenant-owned model")
     if access is not None:
         declaration = TenantModel(
-            model=declaration.model, via=declaration.via, path=declaration.path, access=access,
+            model=declaration.model,
+            via=declaration.via,
+            path=declaration.path,
+            access=access,
             kind=declaration.kind,
         )
     _ADMIN_AREAS[namespace] = declaration
@@ -133,10 +140,14 @@ def register_restricted_area(
     url_names: Iterable[str] = (),
 ) -> None:
     """Admin URLs that only users for whom ``allowed(user)`` holds may open (staff always may)."""
-    _RESTRICTED_AREAS.append(RestrictedArea(
-        allowed=allowed, namespaces=frozenset(namespaces), namespace_prefixes=tuple(namespace_prefixes),
-        url_names=frozenset(url_names),
-    ))
+    _RESTRICTED_AREAS.append(
+        RestrictedArea(
+            allowed=allowed,
+            namespaces=frozenset(namespaces),
+            namespace_prefixes=tuple(namespace_prefixes),
+            url_names=frozenset(url_names),
+        )
+    )
 
 
 def tenant_model(model: type[models.Model] | None) -> TenantModel | None:

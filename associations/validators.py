@@ -51,8 +51,16 @@ def validate_siren(value: str) -> None:
 SIGNATURE_MAX_BYTES = 1024 * 1024
 # What Pillow raises on hostile files: its own fuzzing finds more than OSError and SyntaxError.
 UNREADABLE_IMAGE_ERRORS = (
-    OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, ZeroDivisionError, struct.error,
-    Image.DecompressionBombError, Image.DecompressionBombWarning,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    IndexError,
+    TypeError,
+    ZeroDivisionError,
+    struct.error,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
 )
 
 

@@ -57,8 +57,11 @@ def association_signup(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Votre demande pour %(name)s est enregistrée : l'équipe Kollektif la valide sous peu. "
-                      "Vous pouvez déjà préparer vos pages.") % {"name": association.name},
+                    _(
+                        "Votre demande pour %(name)s est enregistrée : l'équipe Kollektif la valide sous peu. "
+                        "Vous pouvez déjà préparer vos pages."
+                    )
+                    % {"name": association.name},
                 )
                 return redirect("associations:mon_espace")
         return render(request, "associations/signup.html", {"form": form}, status=400)

@@ -144,8 +144,9 @@ class AssociationViewSet(SnippetViewSet):
                     FieldPanel("monthly_annual_summary"),
                     MultiFieldPanel(
                         [
-                            FieldRowPanel([FieldPanel("receipt_signatory_name"),
-                                           FieldPanel("receipt_signatory_capacity")]),
+                            FieldRowPanel(
+                                [FieldPanel("receipt_signatory_name"), FieldPanel("receipt_signatory_capacity")]
+                            ),
                             FieldPanel("receipt_signature"),
                         ],
                         heading=gettext_lazy("Signataire des reçus"),
@@ -232,8 +233,10 @@ def association_listing_buttons(snippet, user, next_url=None):
         icon_name="user",
         priority=20,
     )
-    if not (selectors.user_is_platform_staff(user)
-            or selectors.associations_with_money_of(user).filter(pk=snippet.pk).exists()):
+    if not (
+        selectors.user_is_platform_staff(user)
+        or selectors.associations_with_money_of(user).filter(pk=snippet.pk).exists()
+    ):
         return  # the Stripe account is the treasurers' business
     yield ListingButton(
         _("Paiements en ligne (Stripe)"),
@@ -251,6 +254,7 @@ def association_listing_buttons(snippet, user, next_url=None):
 
 
 # --- Pages: keep every editor inside their own association's site --------------------------
+
 
 @hooks.register("construct_page_chooser_queryset")
 def restrict_page_chooser(pages, request):

@@ -35,8 +35,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = "site_kollektif.settings.test"  # DEBUG off: the figures are not slowed by debug tooling
 WORDS = [
-    "atelier", "coopérative", "jardin", "café", "ressourcerie", "collectif", "maison", "réseau", "fabrique",
-    "épicerie", "compagnie", "chantier", "tiers-lieu", "théâtre", "énergie", "habitat", "solidaire", "culture",
+    "atelier",
+    "coopérative",
+    "jardin",
+    "café",
+    "ressourcerie",
+    "collectif",
+    "maison",
+    "réseau",
+    "fabrique",
+    "épicerie",
+    "compagnie",
+    "chantier",
+    "tiers-lieu",
+    "théâtre",
+    "énergie",
+    "habitat",
+    "solidaire",
+    "culture",
 ]
 
 
@@ -69,10 +85,14 @@ def generate(actor_count: int, link_count: int, seed: int = 1) -> dict:
         Actor.objects.bulk_create(
             (
                 Actor(
-                    name=f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} {n:05d}", slug=f"acteur-gen-{n:05d}",
-                    kind=rng.choice(kinds), commune_id=rng.choice(communes),
-                    latitude=Decimal(f"{rng.uniform(50.05, 51.0):.6f}"), longitude=Decimal(f"{rng.uniform(1.6, 3.15):.6f}"),
-                    description=" ".join(rng.choice(WORDS) for _ in range(12)), last_contact_at=now,
+                    name=f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} {n:05d}",
+                    slug=f"acteur-gen-{n:05d}",
+                    kind=rng.choice(kinds),
+                    commune_id=rng.choice(communes),
+                    latitude=Decimal(f"{rng.uniform(50.05, 51.0):.6f}"),
+                    longitude=Decimal(f"{rng.uniform(1.6, 3.15):.6f}"),
+                    description=" ".join(rng.choice(WORDS) for _ in range(12)),
+                    last_contact_at=now,
                 )
                 for n in range(actor_count)
             ),
@@ -132,8 +152,11 @@ def measure(url: str, repeat: int, *, cold: bool) -> dict:
     timings.sort()
     packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
     return {
-        "url": url, "queries": query_count, "median": statistics.median(timings),
-        "p95": timings[max(0, int(round(0.95 * len(timings))) - 1)], "bytes": len(response.content),
+        "url": url,
+        "queries": query_count,
+        "median": statistics.median(timings),
+        "p95": timings[max(0, int(round(0.95 * len(timings))) - 1)],
+        "bytes": len(response.content),
         "gzip": len(packed.content) if packed.get("Content-Encoding") == "gzip" else None,
     }
 
@@ -149,11 +172,18 @@ def browser_map(db_path: Path, expected: int, runs: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "DJANGO_SETTINGS_MODULE": SETTINGS,
-           "KOLLEKTIF_TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "KOLLEKTIF_TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
+    }
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -165,8 +195,9 @@ def browser_map(db_path: Path, expected: int, runs: int) -> list[float]:
         chromium = os.environ.get("KOLLEKTIF_CHROMIUM", "/usr/bin/chromium")
         results = []
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, headless=True,
-                                                 args=["--no-sandbox", "--disable-gpu"])
+            browser = playwright.chromium.launch(
+                executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
             for run in range(runs + 1):  # the first run warms the server's caches (GeoJSON, static files)
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 started = time.perf_counter()
@@ -204,8 +235,10 @@ def main() -> int:
 
         call_command("migrate", verbosity=0)
         generated = generate(args.actors, args.links)
-        print(f"Données : {generated['actors']} acteurs, {generated['links']} liens "
-              f"(écrits en {generated['seconds']:.1f} s)")
+        print(
+            f"Données : {generated['actors']} acteurs, {generated['links']} liens "
+            f"(écrits en {generated['seconds']:.1f} s)"
+        )
 
         from django.db.models import Count
 
@@ -216,27 +249,37 @@ def main() -> int:
         sector = Actor.sectors.through.objects.values("sector__slug").annotate(n=Count("id")).order_by("-n")[0]
         typical = Actor.objects.order_by("pk")[len(WORDS)]
         rows = [
-            ("Annuaire : recherche + EPCI + secteur", measure(
-                f"/annuaire/?q=atelier&epci={epci['epci']}&sector={sector['sector__slug']}", args.repeat, cold=False)),
+            (
+                "Annuaire : recherche + EPCI + secteur",
+                measure(
+                    f"/annuaire/?q=atelier&epci={epci['epci']}&sector={sector['sector__slug']}", args.repeat, cold=False
+                ),
+            ),
             ("GeoJSON de tous les acteurs (reconstruit)", measure("/annuaire/acteurs.geojson", args.repeat, cold=True)),
             ("GeoJSON de tous les acteurs (en cache)", measure("/annuaire/acteurs.geojson", args.repeat, cold=False)),
             ("Réseau entier, JSON (reconstruit)", measure("/reseau/graphe.json", max(5, args.repeat // 4), cold=True)),
             ("Réseau entier, JSON (en cache)", measure("/reseau/graphe.json", args.repeat, cold=False)),
-            ("Réseau à deux pas d'un acteur (reconstruit)", measure(
-                f"/reseau/graphe.json?acteur={typical.slug}", args.repeat, cold=True)),
+            (
+                "Réseau à deux pas d'un acteur (reconstruit)",
+                measure(f"/reseau/graphe.json?acteur={typical.slug}", args.repeat, cold=True),
+            ),
         ]
         print()
         print("| route | requêtes SQL | médiane (ms) | p95 (ms) | taille | gzip |")
         print("|---|---:|---:|---:|---:|---:|")
         for label, row in rows:
             packed = f"{row['gzip'] / 1024:,.0f} Ko" if row["gzip"] else "—"
-            print(f"| {label} | {row['queries']} | {row['median']:.1f} | {row['p95']:.1f} "
-                  f"| {row['bytes'] / 1024:,.0f} Ko | {packed} |")
+            print(
+                f"| {label} | {row['queries']} | {row['median']:.1f} | {row['p95']:.1f} "
+                f"| {row['bytes'] / 1024:,.0f} Ko | {packed} |"
+            )
         located = Actor.objects.public().exclude(latitude=None).count()
         timings = browser_map(db_path, located, args.browser_runs)
         print()
-        print(f"Carte dans Chromium, {located} marqueurs regroupés : médiane {statistics.median(timings):.0f} ms "
-              f"(mesures : {', '.join(f'{t:.0f}' for t in timings)} ms)")
+        print(
+            f"Carte dans Chromium, {located} marqueurs regroupés : médiane {statistics.median(timings):.0f} ms "
+            f"(mesures : {', '.join(f'{t:.0f}' for t in timings)} ms)"
+        )
         print(f"Charge de la machine (1 min) : {os.getloadavg()[0]:.2f}")
         return 0
     finally:

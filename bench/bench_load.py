@@ -108,8 +108,13 @@ VISITOR_ROUTES = [
     ("/reseau/graphe.json", 6, "/reseau/graphe.json"),
     ("Fichier statique", 12, "{static}"),
 ]
-DONOR_STEPS = ["don 1. GET page de campagne", "don 2. POST formulaire", "don 3. localstripe : confirmer la carte",
-               "don 4. POST confirmer/", "don 5. GET merci"]
+DONOR_STEPS = [
+    "don 1. GET page de campagne",
+    "don 2. POST formulaire",
+    "don 3. localstripe : confirmer la carte",
+    "don 4. POST confirmer/",
+    "don 5. GET merci",
+]
 
 
 def log(text: str = "") -> None:
@@ -153,8 +158,14 @@ def stop_children() -> None:
 def manage(env: dict, tmp: Path, timeout: float, *args: str) -> float:
     t0 = time.perf_counter()
     with open(tmp / "setup.log", "ab") as out:
-        result = subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, timeout=timeout)
+        result = subprocess.run(
+            [PYTHON, str(ROOT / "manage.py"), *args],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+        )
     if result.returncode:
         tail = (tmp / "setup.log").read_text(errors="replace")[-3000:]
         raise RuntimeError(f"manage.py {' '.join(args)} a échoué ({result.returncode}) :\n{tail}")
@@ -170,8 +181,10 @@ def wait_http(port: int, path: str, process: subprocess.Popen, log_path: Path, t
         if process.poll() is not None:
             text = log_path.read_text(errors="replace")
             first = text.find("Traceback")
-            raise RuntimeError(f"le processus s'est arrêté au démarrage, voir {log_path}:\n"
-                               + (text[first:first + 4000] if first >= 0 else text[-2000:]))
+            raise RuntimeError(
+                f"le processus s'est arrêté au démarrage, voir {log_path}:\n"
+                + (text[first : first + 4000] if first >= 0 else text[-2000:])
+            )
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5).close()
             return
@@ -187,12 +200,26 @@ GUNICORN_CONF = ROOT / "site_kollektif" / "gunicorn.conf.py"
 
 def start_gunicorn(args, env: dict, port: int, log_path: Path) -> subprocess.Popen:
     """The project's gunicorn.conf.py (gthread, keep-alive, access log) with our bind, workers and threads."""
-    argv = [str(BIN / "gunicorn"), "site_kollektif.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-            "--threads", str(args.threads), "--graceful-timeout", "10"]
+    argv = [
+        str(BIN / "gunicorn"),
+        "site_kollektif.wsgi",
+        "-w",
+        str(args.workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--threads",
+        str(args.threads),
+        "--graceful-timeout",
+        "10",
+    ]
     if GUNICORN_CONF.exists():
         argv += ["-c", str(GUNICORN_CONF)]
-        env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(args.workers),
-               "GUNICORN_THREADS": str(args.threads)}
+        env = {
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": str(args.workers),
+            "GUNICORN_THREADS": str(args.threads),
+        }
     else:
         argv += ["--timeout", "30", "--error-logfile", "-"]
     process = spawn("gunicorn", argv, env, log_path)
@@ -234,8 +261,10 @@ class Recorder:
             self.cache[route][headers.get("X-Kollektif-Cache", "-")] += 1
 
     def table(self, seconds: float, order: list[str]) -> list[str]:
-        lines = ["| route | requêtes | erreurs | débit /s | p50 ms | p95 ms | max ms | X-Kollektif-Cache |",
-                 "|---|---:|---:|---:|---:|---:|---:|---|"]
+        lines = [
+            "| route | requêtes | erreurs | débit /s | p50 ms | p95 ms | max ms | X-Kollektif-Cache |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
         routes = [r for r in order if r in self.times] + sorted(set(self.times) - set(order))
         total = errors = 0
         for route in routes:
@@ -244,8 +273,10 @@ class Recorder:
             total, errors = total + len(values), errors + n_err
             err = f"{n_err} {dict(self.errors[route])}" if n_err else "0"
             cache = ", ".join(f"{k}: {v}" for k, v in sorted(self.cache[route].items())) or "—"
-            lines.append(f"| {route} | {len(values)} | {err} | {len(values) / seconds:.1f} | {pct(values, 50):.0f} | "
-                         f"{pct(values, 95):.0f} | {max(values):.0f} | {cache} |")
+            lines.append(
+                f"| {route} | {len(values)} | {err} | {len(values) / seconds:.1f} | {pct(values, 50):.0f} | "
+                f"{pct(values, 95):.0f} | {max(values):.0f} | {cache} |"
+            )
         lines.append(f"| **total** | {total} | {errors} | {total / seconds:.1f} | | | | |")
         return lines
 
@@ -274,8 +305,13 @@ class Load:
 
         t0 = time.perf_counter()
         try:
-            async with session.request(method, url, allow_redirects=False,
-                                       timeout=aiohttp.ClientTimeout(total=self.args.request_timeout), **kwargs) as r:
+            async with session.request(
+                method,
+                url,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=self.args.request_timeout),
+                **kwargs,
+            ) as r:
                 body = await r.read()
                 self.rec.add(route, (time.perf_counter() - t0) * 1000, r.status, r.headers)
                 return r, body
@@ -284,8 +320,9 @@ class Load:
             return None, b""
 
     def visitor_url(self, template: str, rng: random.Random) -> str:
-        return self.base + template.format(asso=rng.choice(self.t["associations"]),
-                                           campaign=rng.choice(self.t["campaigns"]), static=self.t["static"])
+        return self.base + template.format(
+            asso=rng.choice(self.t["associations"]), campaign=rng.choice(self.t["campaigns"]), static=self.t["static"]
+        )
 
     async def visitor(self, number: int, stop_at: float, connector) -> None:
         import aiohttp
@@ -294,8 +331,9 @@ class Load:
         names = [r[0] for r in VISITOR_ROUTES]
         weights = [r[1] for r in VISITOR_ROUTES]
         templates = {r[0]: r[2] for r in VISITOR_ROUTES}
-        async with aiohttp.ClientSession(connector=connector, connector_owner=False,
-                                         cookie_jar=aiohttp.DummyCookieJar()) as session:
+        async with aiohttp.ClientSession(
+            connector=connector, connector_owner=False, cookie_jar=aiohttp.DummyCookieJar()
+        ) as session:
             while time.monotonic() < stop_at:
                 route = rng.choices(names, weights)[0]
                 await self.timed(session, route, "GET", self.visitor_url(templates[route], rng))
@@ -308,8 +346,17 @@ class Load:
         rng = random.Random(10_000 + number)
         ip = f"127.{1 + number // 62500}.{(number // 250) % 250 + 1}.{number % 250 + 1}"
         campaign = rng.choice(self.t["donation_campaigns"])
-        flow = {"n": number, "ip": ip, "campaign": campaign, "email": f"donateur{number}@bench-load.exemple.org",
-                "step": 0, "token": None, "setup_intent": None, "thanks": False, "failure": None}
+        flow = {
+            "n": number,
+            "ip": ip,
+            "campaign": campaign,
+            "email": f"donateur{number}@bench-load.exemple.org",
+            "step": 0,
+            "token": None,
+            "setup_intent": None,
+            "thanks": False,
+            "failure": None,
+        }
         self.donors.append(flow)
         origin = {"Origin": self.base}
         try:
@@ -319,17 +366,29 @@ class Load:
                 csrf = _cookie(r, "csrftoken") if r is not None else ""
                 token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
                 if r is None or r.status != 200 or not csrf or not token:
-                    flow["failure"] = (f"GET campagne : {getattr(r, 'status', 'exception')}, cookie CSRF "
-                                       f"{'présent' if csrf else 'absent'}, jeton {'présent' if token else 'absent'}")
+                    flow["failure"] = (
+                        f"GET campagne : {getattr(r, 'status', 'exception')}, cookie CSRF "
+                        f"{'présent' if csrf else 'absent'}, jeton {'présent' if token else 'absent'}"
+                    )
                     return
                 token = token.group(1).decode()
-                form = {"csrfmiddlewaretoken": token, "amount": str(rng.choice([10, 20, 35, 50])), "frequency": "once",
-                        "first_name": "Camille", "last_name": f"Charge {number}", "email": flow["email"],
-                        "street_address": "1 rue de la Paix", "postal_code": "62000", "city": "Arras", "consent": "on"}
+                form = {
+                    "csrfmiddlewaretoken": token,
+                    "amount": str(rng.choice([10, 20, 35, 50])),
+                    "frequency": "once",
+                    "first_name": "Camille",
+                    "last_name": f"Charge {number}",
+                    "email": flow["email"],
+                    "street_address": "1 rue de la Paix",
+                    "postal_code": "62000",
+                    "city": "Arras",
+                    "consent": "on",
+                }
                 headers = {"Cookie": f"csrftoken={csrf}", "Referer": self.base + campaign, **origin}
                 flow["step"] = 1
-                r, body = await self.timed(session, DONOR_STEPS[1], "POST", self.base + campaign, data=form,
-                                           headers=headers)
+                r, body = await self.timed(
+                    session, DONOR_STEPS[1], "POST", self.base + campaign, data=form, headers=headers
+                )
                 secret = re.search(rb'data-client-secret="([^"]+)"', body)
                 action = re.search(rb'id="payment-form" method="post" action="([^"]+)"', body)
                 if r is None or r.status != 200 or not secret or not action:
@@ -340,26 +399,40 @@ class Load:
                 flow["token"] = action.strip("/").split("/")[1]
                 flow["step"] = 2
                 r, body = await self.timed(
-                    session, DONOR_STEPS[2], "POST",
+                    session,
+                    DONOR_STEPS[2],
+                    "POST",
                     f"http://127.0.0.1:{self.stripe_port}/v1/setup_intents/{flow['setup_intent']}/confirm",
-                    data={"key": STRIPE_PUBLISHABLE, "client_secret": secret,
-                          "payment_method_data[type]": "card",
-                          "payment_method_data[card][number]": "4242424242424242",
-                          "payment_method_data[card][exp_month]": "12", "payment_method_data[card][exp_year]": "2034",
-                          "payment_method_data[card][cvc]": "123"})
+                    data={
+                        "key": STRIPE_PUBLISHABLE,
+                        "client_secret": secret,
+                        "payment_method_data[type]": "card",
+                        "payment_method_data[card][number]": "4242424242424242",
+                        "payment_method_data[card][exp_month]": "12",
+                        "payment_method_data[card][exp_year]": "2034",
+                        "payment_method_data[card][cvc]": "123",
+                    },
+                )
                 if r is None or r.status != 200 or json.loads(body or b"{}").get("status") != "succeeded":
                     flow["failure"] = f"localstripe confirm : {getattr(r, 'status', 'exception')} {body[:120]!r}"
                     return
                 flow["step"] = 3
-                r, body = await self.timed(session, DONOR_STEPS[3], "POST", self.base + action,
-                                           data={"csrfmiddlewaretoken": token}, headers=headers)
+                r, body = await self.timed(
+                    session,
+                    DONOR_STEPS[3],
+                    "POST",
+                    self.base + action,
+                    data={"csrfmiddlewaretoken": token},
+                    headers=headers,
+                )
                 location = r.headers.get("Location", "") if r is not None else ""
                 if r is None or r.status != 302 or "/merci/" not in location:
                     flow["failure"] = f"POST confirmer : {getattr(r, 'status', 'exception')} {body[:120]!r}"
                     return
                 flow["step"] = 4
-                r, body = await self.timed(session, DONOR_STEPS[4], "GET", self.base + location if location.startswith(
-                    "/") else location)
+                r, body = await self.timed(
+                    session, DONOR_STEPS[4], "GET", self.base + location if location.startswith("/") else location
+                )
                 if r is None or r.status != 200:
                     flow["failure"] = f"GET merci : {getattr(r, 'status', 'exception')}"
                     return
@@ -416,8 +489,9 @@ async def measure_rps(url: str, clients: int, seconds: float, request_timeout: f
         while time.monotonic() < stop_at:
             t0 = time.perf_counter()
             try:
-                async with session.get(url, allow_redirects=False,
-                                       timeout=aiohttp.ClientTimeout(total=request_timeout)) as r:
+                async with session.get(
+                    url, allow_redirects=False, timeout=aiohttp.ClientTimeout(total=request_timeout)
+                ) as r:
                     body = await r.read()
                     statuses[r.status] += 1
                     cache[r.headers.get("X-Kollektif-Cache", "-")] += 1
@@ -431,9 +505,16 @@ async def measure_rps(url: str, clients: int, seconds: float, request_timeout: f
         await asyncio.gather(*(client(session) for _ in range(clients)))
     wall = time.monotonic() - t0
     ok = sum(n for s, n in statuses.items() if isinstance(s, int) and 200 <= s < 400)
-    return {"rps": ok / wall, "n": len(times), "p50": pct(times, 50), "p95": pct(times, 95),
-            "statuses": dict(statuses), "cache": dict(cache), "bytes": statistics.median(sizes) if sizes else 0,
-            "load": loadavg()}
+    return {
+        "rps": ok / wall,
+        "n": len(times),
+        "p50": pct(times, 50),
+        "p95": pct(times, 95),
+        "statuses": dict(statuses),
+        "cache": dict(cache),
+        "bytes": statistics.median(sizes) if sizes else 0,
+        "load": loadavg(),
+    }
 
 
 # -- setup ------------------------------------------------------------------------------------
@@ -449,9 +530,16 @@ def targets_from_db(tmp: Path) -> dict:
             campaigns.append(page.get_url_parts()[2])
     manifest = json.loads((tmp / "static" / "staticfiles.json").read_text())["paths"]
     css = [k for k in ("site_kollektif/css/site.css",) if k in manifest] or sorted(
-        k for k in manifest if k.endswith(".css") and not k.startswith(("wagtail", "admin")))
-    return {"associations": slugs, "demo": demo, "campaigns": campaigns, "donation_campaigns": campaigns,
-            "static": "/static/" + manifest[css[0]], "static_name": css[0]}
+        k for k in manifest if k.endswith(".css") and not k.startswith(("wagtail", "admin"))
+    )
+    return {
+        "associations": slugs,
+        "demo": demo,
+        "campaigns": campaigns,
+        "donation_campaigns": campaigns,
+        "static": "/static/" + manifest[css[0]],
+        "static_name": css[0],
+    }
 
 
 def check_invariants(load: Load, drained: dict, stripe_port: int) -> tuple[list[str], list[str]]:
@@ -473,34 +561,55 @@ def check_invariants(load: Load, drained: dict, stripe_port: int) -> tuple[list[
     by_token = {p.public_token: p for p in bench}
     unknown = [f for f in flows if f["step"] == 1 and not f["token"]]  # form POSTed, no usable answer
     extra = bench.count() - len(started)
-    check(0 <= extra <= len(unknown),
-          f"{bench.count()} paiements en base pour {len(started)} formulaires acceptés (POST → page de carte) "
-          f"sur {len(flows)} donateurs lancés ; {len(unknown)} POST du formulaire sans réponse exploitable "
-          f"(erreur, délai dépassé ou annulé à la fin), {max(extra, 0)} paiement(s) créé(s) pour eux")
+    check(
+        0 <= extra <= len(unknown),
+        f"{bench.count()} paiements en base pour {len(started)} formulaires acceptés (POST → page de carte) "
+        f"sur {len(flows)} donateurs lancés ; {len(unknown)} POST du formulaire sans réponse exploitable "
+        f"(erreur, délai dépassé ou annulé à la fin), {max(extra, 0)} paiement(s) créé(s) pour eux",
+    )
     per_email = Counter(bench.values_list("email", flat=True))
-    lines.append(f"  par étape atteinte (0 GET, 1 formulaire, 2 carte, 3 confirmer, 4 merci, 5 fini) : "
-                 f"{dict(sorted(Counter(f['step'] for f in flows).items()))}")
-    check(all(n == 1 for n in per_email.values()), f"un seul paiement par donateur : "
-          f"{sum(1 for n in per_email.values() if n > 1)} donateur(s) avec plusieurs paiements")
-    ok_thanked = [f for f in thanked if f["token"] in by_token and by_token[f["token"]].status == PaymentStatus.SUCCEEDED]
-    check(len(ok_thanked) == len(thanked),
-          f"{len(ok_thanked)}/{len(thanked)} donateurs arrivés à la page « Merci » ont leur paiement « reussi »")
+    lines.append(
+        f"  par étape atteinte (0 GET, 1 formulaire, 2 carte, 3 confirmer, 4 merci, 5 fini) : "
+        f"{dict(sorted(Counter(f['step'] for f in flows).items()))}"
+    )
+    check(
+        all(n == 1 for n in per_email.values()),
+        f"un seul paiement par donateur : "
+        f"{sum(1 for n in per_email.values() if n > 1)} donateur(s) avec plusieurs paiements",
+    )
+    ok_thanked = [
+        f for f in thanked if f["token"] in by_token and by_token[f["token"]].status == PaymentStatus.SUCCEEDED
+    ]
+    check(
+        len(ok_thanked) == len(thanked),
+        f"{len(ok_thanked)}/{len(thanked)} donateurs arrivés à la page « Merci » ont leur paiement « reussi »",
+    )
     statuses = Counter(bench.values_list("status", flat=True))
     lines.append(f"  statuts des paiements du test : {dict(statuses)}")
-    not_thanked_succeeded = [f for f in flows if not f["thanks"] and f["token"] in by_token
-                             and by_token[f["token"]].status == PaymentStatus.SUCCEEDED]
+    not_thanked_succeeded = [
+        f
+        for f in flows
+        if not f["thanks"] and f["token"] in by_token and by_token[f["token"]].status == PaymentStatus.SUCCEEDED
+    ]
     if not_thanked_succeeded:
-        lines.append(f"  note : {len(not_thanked_succeeded)} paiement(s) réussi(s) sans page « Merci » côté client "
-                     "(réponse perdue ou trop lente)")
+        lines.append(
+            f"  note : {len(not_thanked_succeeded)} paiement(s) réussi(s) sans page « Merci » côté client "
+            "(réponse perdue ou trop lente)"
+        )
     intents = Counter(p.stripe_payment_intent for p in bench if p.stripe_payment_intent)
     succeeded = [p for p in bench if p.status == PaymentStatus.SUCCEEDED]
-    check(all(n == 1 for n in intents.values()) and all(p.stripe_payment_intent for p in succeeded),
-          f"{len(intents)} PaymentIntent distincts, aucun partagé ; "
-          f"{sum(1 for p in succeeded if not p.stripe_payment_intent)} paiement(s) réussi(s) sans PaymentIntent")
-    logs = dict(PaymentLog.objects.filter(payment__in=bench, action="succeeded").values_list("payment")
-                .annotate(n=Count("pk")))
-    check(all(logs.get(p.pk) == 1 for p in succeeded) and sum(logs.values()) == len(succeeded),
-          f"une ligne PaymentLog « succeeded » par paiement réussi ({sum(logs.values())} pour {len(succeeded)})")
+    check(
+        all(n == 1 for n in intents.values()) and all(p.stripe_payment_intent for p in succeeded),
+        f"{len(intents)} PaymentIntent distincts, aucun partagé ; "
+        f"{sum(1 for p in succeeded if not p.stripe_payment_intent)} paiement(s) réussi(s) sans PaymentIntent",
+    )
+    logs = dict(
+        PaymentLog.objects.filter(payment__in=bench, action="succeeded").values_list("payment").annotate(n=Count("pk"))
+    )
+    check(
+        all(logs.get(p.pk) == 1 for p in succeeded) and sum(logs.values()) == len(succeeded),
+        f"une ligne PaymentLog « succeeded » par paiement réussi ({sum(logs.values())} pour {len(succeeded)})",
+    )
 
     # at localstripe: every charge recorded, never two charges for one payment
     try:
@@ -514,38 +623,54 @@ def check_invariants(load: Load, drained: dict, stripe_port: int) -> tuple[list[
         uuids = {str(p.uuid): p for p in bench}
         ours = {k: v for k, v in charged.items() if k in uuids}
         lost = [k for k in ours if uuids[k].status != PaymentStatus.SUCCEEDED]
-        check(all(v == 1 for v in ours.values()) and not lost and len(ours) == len(succeeded),
-              f"localstripe : {sum(ours.values())} PaymentIntent « succeeded » pour {len(ours)} paiements "
-              f"(jamais deux débits pour un paiement : {all(v == 1 for v in ours.values())}), "
-              f"{len(lost)} débité(s) mais pas « reussi » chez nous, {len(succeeded)} réussis en base")
+        check(
+            all(v == 1 for v in ours.values()) and not lost and len(ours) == len(succeeded),
+            f"localstripe : {sum(ours.values())} PaymentIntent « succeeded » pour {len(ours)} paiements "
+            f"(jamais deux débits pour un paiement : {all(v == 1 for v in ours.values())}), "
+            f"{len(lost)} débité(s) mais pas « reussi » chez nous, {len(succeeded)} réussis en base",
+        )
     except Exception as exc:  # noqa: BLE001
         lines.append(f"  (liste des PaymentIntent de localstripe indisponible : {type(exc).__name__}: {exc})")
 
-    items = dict(ReceiptItem.objects.filter(payment__in=bench).values_list("payment").annotate(n=Count("receipt",
-                                                                                                  distinct=True)))
-    check(all(items.get(p.pk) == 1 for p in succeeded) and all(
-        items.get(p.pk) in (None, 0) for p in bench if p.status != PaymentStatus.SUCCEEDED),
-          f"un reçu par paiement réussi : {sum(1 for p in succeeded if items.get(p.pk) == 1)}/{len(succeeded)}, "
-          f"{sum(1 for p in succeeded if (items.get(p.pk) or 0) > 1)} avec plusieurs")
+    items = dict(
+        ReceiptItem.objects.filter(payment__in=bench).values_list("payment").annotate(n=Count("receipt", distinct=True))
+    )
+    check(
+        all(items.get(p.pk) == 1 for p in succeeded)
+        and all(items.get(p.pk) in (None, 0) for p in bench if p.status != PaymentStatus.SUCCEEDED),
+        f"un reçu par paiement réussi : {sum(1 for p in succeeded if items.get(p.pk) == 1)}/{len(succeeded)}, "
+        f"{sum(1 for p in succeeded if (items.get(p.pk) or 0) > 1)} avec plusieurs",
+    )
     gaps = []
     for association_id, series, year in Receipt.objects.values_list("association", "series", "year").distinct():
-        seqs = sorted(Receipt.objects.filter(association=association_id, series=series, year=year)
-                      .values_list("sequence", flat=True))
+        seqs = sorted(
+            Receipt.objects.filter(association=association_id, series=series, year=year).values_list(
+                "sequence", flat=True
+            )
+        )
         counter = ReceiptCounter.objects.filter(association=association_id, series=series, year=year).first()
         if seqs != list(range(1, len(seqs) + 1)) or (counter and counter.last != len(seqs)):
             gaps.append((association_id, series, year, len(seqs), counter.last if counter else None))
     n_series = Receipt.objects.values("association", "series", "year").distinct().count()
-    check(not gaps, f"numéros de reçu sans trou ni doublon dans les {n_series} séries (association, série, année)"
-          + (f" ; trous : {gaps[:5]}" if gaps else ""))
+    check(
+        not gaps,
+        f"numéros de reçu sans trou ni doublon dans les {n_series} séries (association, série, année)"
+        + (f" ; trous : {gaps[:5]}" if gaps else ""),
+    )
     bench_receipts = Receipt.objects.filter(items__payment__in=bench).distinct()
     unsent = bench_receipts.filter(emailed_at__isnull=True).count()
-    check(drained["left"] == 0 and unsent == 0 and drained["failed"] == 0,
-          f"file de tâches vidée en {drained['seconds']:.0f} s : {drained['left']} tâche(s) en attente ou en cours, "
-          f"{drained['failed']} en échec, {drained['done']} réussies ; {unsent} reçu(s) non envoyé(s) sur "
-          f"{bench_receipts.count()}")
+    check(
+        drained["left"] == 0 and unsent == 0 and drained["failed"] == 0,
+        f"file de tâches vidée en {drained['seconds']:.0f} s : {drained['left']} tâche(s) en attente ou en cours, "
+        f"{drained['failed']} en échec, {drained['done']} réussies ; {unsent} reçu(s) non envoyé(s) sur "
+        f"{bench_receipts.count()}",
+    )
     unprocessed = StripeEvent.objects.filter(processed_at__isnull=True).count()
-    check(unprocessed == 0, f"{StripeEvent.objects.count()} webhooks localstripe reçus, {unprocessed} non traité(s); "
-          f"par type : {dict(Counter(StripeEvent.objects.values_list('type', flat=True)).most_common(6))}")
+    check(
+        unprocessed == 0,
+        f"{StripeEvent.objects.count()} webhooks localstripe reçus, {unprocessed} non traité(s); "
+        f"par type : {dict(Counter(StripeEvent.objects.values_list('type', flat=True)).most_common(6))}",
+    )
     return lines, failures
 
 
@@ -559,11 +684,17 @@ def wait_for_queue(timeout: float) -> dict:
         if left == 0 or time.monotonic() - t0 > timeout:
             break
         time.sleep(1)
-    return {"left": left, "seconds": time.monotonic() - t0,
-            "failed": DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count(),
-            "done": DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count(),
-            "failed_samples": list(DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
-                                   .values_list("task_path", "exception_class_path")[:3])}
+    return {
+        "left": left,
+        "seconds": time.monotonic() - t0,
+        "failed": DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count(),
+        "done": DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count(),
+        "failed_samples": list(
+            DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).values_list(
+                "task_path", "exception_class_path"
+            )[:3]
+        ),
+    }
 
 
 def access_statuses(log_path: Path) -> Counter:
@@ -610,11 +741,14 @@ def server_side_times(text: str) -> list[str]:
             key = f"{method} {path}"
         times[key].append(float(record.get("ms", 0)))
     total = sum(sum(v) for v in times.values()) or 1
-    lines = ["| route (journal d'accès de gunicorn) | requêtes | p50 ms | p95 ms | part du temps serveur |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        "| route (journal d'accès de gunicorn) | requêtes | p50 ms | p95 ms | part du temps serveur |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for key, values in sorted(times.items(), key=lambda kv: -sum(kv[1])):
-        lines.append(f"| {key} | {len(values)} | {pct(values, 50):.0f} | {pct(values, 95):.0f} | "
-                     f"{sum(values) / total:.1%} |")
+        lines.append(
+            f"| {key} | {len(values)} | {pct(values, 50):.0f} | {pct(values, 95):.0f} | {sum(values) / total:.1%} |"
+        )
     return lines
 
 
@@ -653,26 +787,52 @@ def main() -> int:
     parser.add_argument("--visitors", type=int, default=50, help="Visiteurs concurrents (50).")
     parser.add_argument("--donors-per-second", type=float, default=10, help="Donateurs lancés par seconde (10).")
     default_workers = 2 * (os.cpu_count() or 2) + 1
-    parser.add_argument("--workers", type=int, default=default_workers,
-                        help=f"Processus gunicorn (2 × cœurs + 1 = {default_workers}).")
-    parser.add_argument("--threads", type=int, default=2,
-                        help="Fils par processus gunicorn (2, comme site_kollektif/gunicorn.conf.py, worker gthread).")
-    parser.add_argument("--extra-associations", type=int, default=300,
-                        help="Associations générées en plus de la démo (generer_donnees, 300).")
+    parser.add_argument(
+        "--workers", type=int, default=default_workers, help=f"Processus gunicorn (2 × cœurs + 1 = {default_workers})."
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="Fils par processus gunicorn (2, comme site_kollektif/gunicorn.conf.py, worker gthread).",
+    )
+    parser.add_argument(
+        "--extra-associations",
+        type=int,
+        default=300,
+        help="Associations générées en plus de la démo (generer_donnees, 300).",
+    )
     parser.add_argument("--think-ms", type=float, default=0, help="Pause moyenne d'un visiteur entre deux pages (0).")
-    parser.add_argument("--max-donors-in-flight", type=int, default=300,
-                        help="Donateurs en cours au plus ; au-delà l'arrivée est comptée comme abandonnée (300).")
+    parser.add_argument(
+        "--max-donors-in-flight",
+        type=int,
+        default=300,
+        help="Donateurs en cours au plus ; au-delà l'arrivée est comptée comme abandonnée (300).",
+    )
     parser.add_argument("--rps-clients", type=int, default=10, help="Clients concurrents des mesures de débit (10).")
     parser.add_argument("--rps-seconds", type=float, default=10, help="Durée de chaque mesure de débit (10 s).")
-    parser.add_argument("--conn-max-age", type=int, default=60,
-                        help="Mesure en plus l'Accueil sans cache avec DATABASE_CONN_MAX_AGE=N (60 ; 0 : non).")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=60,
+        help="Mesure en plus l'Accueil sans cache avec DATABASE_CONN_MAX_AGE=N (60 ; 0 : non).",
+    )
     parser.add_argument("--request-timeout", type=float, default=30, help="Délai maximal d'une requête (30 s).")
-    parser.add_argument("--tail", type=float, default=60,
-                        help="Après --duration, attente maximale des donateurs en cours avant de les annuler (60 s).")
-    parser.add_argument("--drain-timeout", type=float, default=180, help="Attente maximale de la file de tâches (180 s).")
-    parser.add_argument("--localstripe-disk", action="store_true",
-                        help="localstripe tel quel (--from-scratch) : store écrit dans /tmp/localstripe.pickle à "
-                             "chaque écriture, écoute sur toutes les interfaces.")
+    parser.add_argument(
+        "--tail",
+        type=float,
+        default=60,
+        help="Après --duration, attente maximale des donateurs en cours avant de les annuler (60 s).",
+    )
+    parser.add_argument(
+        "--drain-timeout", type=float, default=180, help="Attente maximale de la file de tâches (180 s)."
+    )
+    parser.add_argument(
+        "--localstripe-disk",
+        action="store_true",
+        help="localstripe tel quel (--from-scratch) : store écrit dans /tmp/localstripe.pickle à "
+        "chaque écriture, écoute sur toutes les interfaces.",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="Durée maximale du script, en s (900).")
     parser.add_argument("--keep", action="store_true", help=f"Garder la base {DB_NAME} et le répertoire temporaire.")
     parser.add_argument("--pg", default=PG_SERVER, help=f"Serveur PostgreSQL, sans nom de base ({PG_SERVER}).")
@@ -729,8 +889,10 @@ def run(args, tmp: Path) -> int:
     from site_kollektif import localstripe_server
 
     t_start = time.monotonic()
-    log(f"== bench_load {time.strftime('%Y-%m-%d %H:%M:%S')} ; {os.cpu_count()} CPU, charge {loadavg()} ; "
-        f"répertoire {tmp}")
+    log(
+        f"== bench_load {time.strftime('%Y-%m-%d %H:%M:%S')} ; {os.cpu_count()} CPU, charge {loadavg()} ; "
+        f"répertoire {tmp}"
+    )
     try:
         with pg_admin() as conn:
             pg_version = conn.execute("SHOW server_version").fetchone()[0]
@@ -779,18 +941,21 @@ def run(args, tmp: Path) -> int:
     env.pop("KOLLEKTIF_PAGE_CACHE_SECONDS", None)  # the page cache at its default for the main run
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     sys.path.insert(0, str(tmp))
-    log("   réglages : site_kollektif.settings.production via bench_settings.py (temporaire) qui remet "
+    log(
+        "   réglages : site_kollektif.settings.production via bench_settings.py (temporaire) qui remet "
         "SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False et SECURE_HSTS_SECONDS = 0 (http sur la boucle locale), "
         "SECURE_SSL_REDIRECT=0, STATIC_ROOT/MEDIA_ROOT/KOLLEKTIF_PRIVATE_ROOT temporaires, e-mails rendus puis jetés "
-        "(backend dummy)")
+        "(backend dummy)"
+    )
 
     # -- setup
     timings = {}
     timings["migrate"] = manage(env, tmp, 300, "migrate", "--no-input", "-v", "0")
     timings["charger_demo"] = manage(env, tmp, 300, "charger_demo")
     if args.extra_associations:
-        timings["generer_donnees"] = manage(env, tmp, 300, "generer_donnees", "--associations",
-                                            str(args.extra_associations), "--news", "5")
+        timings["generer_donnees"] = manage(
+            env, tmp, 300, "generer_donnees", "--associations", str(args.extra_associations), "--news", "5"
+        )
     timings["collectstatic"] = manage(env, tmp, 300, "collectstatic", "--noinput", "-v", "0")
     # charger_demo queues ~800 search-index and reference-index tasks: run them now, not during the load
     timings["db_worker --batch"] = manage(env, tmp, 300, "db_worker", "--batch", "--no-startup-delay")
@@ -804,11 +969,13 @@ def run(args, tmp: Path) -> int:
     else:
         process = spawn("localstripe", [PYTHON, "-c", LOCALSTRIPE_MAIN, str(stripe_port), "memory"], env, ls_log)
         wait_http(stripe_port, "/js.stripe.com/v3/", process, ls_log)
-    localstripe_server.register_webhook(stripe_port, url=f"http://127.0.0.1:{app_port}/stripe/webhook/",
-                                        secret=WEBHOOK_SECRET)
+    localstripe_server.register_webhook(
+        stripe_port, url=f"http://127.0.0.1:{app_port}/stripe/webhook/", secret=WEBHOOK_SECRET
+    )
     gunicorn = start_gunicorn(args, env, app_port, gu_log)
-    worker = spawn("db_worker", [PYTHON, str(ROOT / "manage.py"), "db_worker", "--interval", "1", "--no-reload"],
-                   env, wk_log)
+    worker = spawn(
+        "db_worker", [PYTHON, str(ROOT / "manage.py"), "db_worker", "--interval", "1", "--no-reload"], env, wk_log
+    )
     import django
 
     django.setup()
@@ -818,13 +985,17 @@ def run(args, tmp: Path) -> int:
     assert settings.STRIPE_API_BASE == stripe_base and not settings.DEBUG and not settings.CSRF_COOKIE_SECURE
     targets = targets_from_db(tmp)
     page_cache_setting = getattr(settings, "KOLLEKTIF_PAGE_CACHE_SECONDS", None)
-    log(f"== localstripe {stripe_base} ({'disque' if args.localstripe_disk else 'en mémoire'}), gunicorn "
+    log(
+        f"== localstripe {stripe_base} ({'disque' if args.localstripe_disk else 'en mémoire'}), gunicorn "
         f"{gunicorn_module.__version__} http://127.0.0.1:{app_port}/ ({args.workers} processus × {args.threads} fil(s), "
         f"{'-c site_kollektif/gunicorn.conf.py' if GUNICORN_CONF.exists() else 'sans fichier de configuration'}), "
-        f"1 db_worker ; PostgreSQL {pg_version}, Redis {redis_version}")
-    log(f"   {len(targets['associations'])} associations actives ({len(targets['demo'])} de démo), "
+        f"1 db_worker ; PostgreSQL {pg_version}, Redis {redis_version}"
+    )
+    log(
+        f"   {len(targets['associations'])} associations actives ({len(targets['demo'])} de démo), "
         f"{len(targets['campaigns'])} campagnes de dons ouvertes, fichier statique {targets['static']} ; "
-        f"KOLLEKTIF_PAGE_CACHE_SECONDS dans les réglages : {page_cache_setting!r}")
+        f"KOLLEKTIF_PAGE_CACHE_SECONDS dans les réglages : {page_cache_setting!r}"
+    )
 
     # -- warm-up: every route once (and each demo association's pages)
     async def warmup() -> Recorder:
@@ -832,8 +1003,11 @@ def run(args, tmp: Path) -> int:
 
         load = Load(args, app_port, stripe_port, targets)
         async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
-            urls = [(name, load.base + tpl.format(asso=slug, campaign=targets["campaigns"][0], static=targets["static"]))
-                    for slug in targets["demo"][:12] for name, _w, tpl in VISITOR_ROUTES]
+            urls = [
+                (name, load.base + tpl.format(asso=slug, campaign=targets["campaigns"][0], static=targets["static"]))
+                for slug in targets["demo"][:12]
+                for name, _w, tpl in VISITOR_ROUTES
+            ]
             for name, url in urls:
                 await load.timed(session, name, "GET", url)
         return load.rec
@@ -841,12 +1015,16 @@ def run(args, tmp: Path) -> int:
     t0 = time.monotonic()
     warm = asyncio.run(warmup())
     bad = {route: dict(c) for route, c in warm.errors.items() if c}
-    log(f"== échauffement : {sum(len(v) for v in warm.times.values())} requêtes en {time.monotonic() - t0:.1f} s"
-        + (f", ERREURS {bad}" if bad else ", toutes 2xx/3xx"))
+    log(
+        f"== échauffement : {sum(len(v) for v in warm.times.values())} requêtes en {time.monotonic() - t0:.1f} s"
+        + (f", ERREURS {bad}" if bad else ", toutes 2xx/3xx")
+    )
 
     # -- the load
-    log(f"\n== Charge : {args.visitors} visiteurs + {args.donors_per_second:g} donateurs/s pendant {args.duration:g} s "
-        f"(charge avant {loadavg()})")
+    log(
+        f"\n== Charge : {args.visitors} visiteurs + {args.donors_per_second:g} donateurs/s pendant {args.duration:g} s "
+        f"(charge avant {loadavg()})"
+    )
     load = Load(args, app_port, stripe_port, targets)
     load_before = loadavg()
     log_offset = gu_log.stat().st_size
@@ -857,20 +1035,26 @@ def run(args, tmp: Path) -> int:
         handle.seek(log_offset)
         load_log = handle.read().decode(errors="replace")
     order = [r[0] for r in VISITOR_ROUTES] + DONOR_STEPS
-    log(f"   côté client ; débit = requêtes / {wall:.1f} s (de la première requête à la dernière réponse des visiteurs)")
+    log(
+        f"   côté client ; débit = requêtes / {wall:.1f} s (de la première requête à la dernière réponse des visiteurs)"
+    )
     for line in load.rec.table(wall, order):
         log(line)
     flows = load.donors
     outcome = Counter("merci" if f["thanks"] else (f["failure"] or "annulé").split(" :")[0] for f in flows)
-    log(f"\n   {len(flows)} donateurs lancés en {wall:.1f} s ({len(flows) / wall:.1f}/s), {load.skipped} abandonnés "
+    log(
+        f"\n   {len(flows)} donateurs lancés en {wall:.1f} s ({len(flows) / wall:.1f}/s), {load.skipped} abandonnés "
         f"(plus de {args.max_donors_in_flight} en cours), au plus {load.max_in_flight} en cours, {load.cancelled} "
-        f"annulés {args.tail:g} s après la fin ; issues : {dict(outcome)}")
+        f"annulés {args.tail:g} s après la fin ; issues : {dict(outcome)}"
+    )
     failures_sample = [f["failure"] for f in flows if f["failure"]][:5]
     for failure in failures_sample:
         log(f"   échec de donateur : {failure}")
     log(f"   charge (loadavg 1/5/15 min) avant / après : {load_before} / {load_after}")
-    log("\n   Temps passé dans gunicorn pendant la charge (le reste du temps du client est l'attente dans la file "
-        "d'écoute) :")
+    log(
+        "\n   Temps passé dans gunicorn pendant la charge (le reste du temps du client est l'attente dans la file "
+        "d'écoute) :"
+    )
     for line in server_side_times(load_log):
         log("   " + line)
 
@@ -885,8 +1069,10 @@ def run(args, tmp: Path) -> int:
         log(f"   tâches en échec (exemples) : {drained['failed_samples']}")
 
     # -- requests per second: Accueil cached / uncached, static file
-    log(f"\n== Requêtes par seconde ({args.rps_clients} clients concurrents, {args.rps_seconds:g} s chacune, même "
-        "gunicorn)")
+    log(
+        f"\n== Requêtes par seconde ({args.rps_clients} clients concurrents, {args.rps_seconds:g} s chacune, même "
+        "gunicorn)"
+    )
     accueil = f"http://127.0.0.1:{app_port}/association/{targets['demo'][0]}/"
     static = f"http://127.0.0.1:{app_port}{targets['static']}"
     # requests whose client gave up (timeout) are still queued in gunicorn: wait until it is idle again
@@ -895,7 +1081,9 @@ def run(args, tmp: Path) -> int:
         probe = asyncio.run(measure_rps(static, 1, 1, args.request_timeout))
         if probe["p95"] < 50:
             break
-    log(f"   serveur de nouveau au repos après {time.monotonic() - t0:.0f} s (fichier statique p95 {probe['p95']:.0f} ms)")
+    log(
+        f"   serveur de nouveau au repos après {time.monotonic() - t0:.0f} s (fichier statique p95 {probe['p95']:.0f} ms)"
+    )
     results = {}
     results["static"] = asyncio.run(measure_rps(static, args.rps_clients, args.rps_seconds, args.request_timeout))
     results["default"] = asyncio.run(measure_rps(accueil, args.rps_clients, args.rps_seconds, args.request_timeout))
@@ -911,34 +1099,49 @@ def run(args, tmp: Path) -> int:
         stop(gunicorn)
         with lock:
             children[:] = [(n, p) for n, p in children if p is not gunicorn]
-        gunicorn = start_gunicorn(args, {**env, "KOLLEKTIF_PAGE_CACHE_SECONDS": "0",
-                                         "DATABASE_CONN_MAX_AGE": str(args.conn_max_age)}, app_port, gu_log_nocache)
+        gunicorn = start_gunicorn(
+            args,
+            {**env, "KOLLEKTIF_PAGE_CACHE_SECONDS": "0", "DATABASE_CONN_MAX_AGE": str(args.conn_max_age)},
+            app_port,
+            gu_log_nocache,
+        )
         asyncio.run(measure_rps(accueil, 2, 1, args.request_timeout))
-        results["persistent"] = asyncio.run(measure_rps(accueil, args.rps_clients, args.rps_seconds,
-                                                        args.request_timeout))
+        results["persistent"] = asyncio.run(
+            measure_rps(accueil, args.rps_clients, args.rps_seconds, args.request_timeout)
+        )
     hit = results["default"]["cache"].get("hit", 0)
     cache_seen = any(k != "-" for r in results.values() for k in r["cache"])
-    rows = [("Accueil, cache à sa valeur par défaut" + ("" if hit else " (aucun « hit » : non disponible)"), "default"),
-            ("Accueil, KOLLEKTIF_PAGE_CACHE_SECONDS=0 (sans cache)", "uncached"),
-            (f"Accueil sans cache, DATABASE_CONN_MAX_AGE={args.conn_max_age} (connexions PostgreSQL gardées)",
-             "persistent"),
-            ("Fichier statique (whitenoise), même serveur", "static"),
-            ("Fichier statique, après le redémarrage", "static2")]
+    rows = [
+        ("Accueil, cache à sa valeur par défaut" + ("" if hit else " (aucun « hit » : non disponible)"), "default"),
+        ("Accueil, KOLLEKTIF_PAGE_CACHE_SECONDS=0 (sans cache)", "uncached"),
+        (
+            f"Accueil sans cache, DATABASE_CONN_MAX_AGE={args.conn_max_age} (connexions PostgreSQL gardées)",
+            "persistent",
+        ),
+        ("Fichier statique (whitenoise), même serveur", "static"),
+        ("Fichier statique, après le redémarrage", "static2"),
+    ]
     log("| mesure | req/s | p50 ms | p95 ms | réponses | X-Kollektif-Cache | octets | charge |")
     log("|---|---:|---:|---:|---|---|---:|---|")
     for label, key in rows:
         if key not in results:
             continue
         r = results[key]
-        log(f"| {label} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['statuses']} | {r['cache']} | "
-            f"{r['bytes']:.0f} | {r['load']} |")
+        log(
+            f"| {label} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['statuses']} | {r['cache']} | "
+            f"{r['bytes']:.0f} | {r['load']} |"
+        )
     if hit:
-        log(f"   Accueil en cache : {results['default']['rps']:.1f} req/s ; sans cache : {results['uncached']['rps']:.1f} "
-            f"req/s ; fichier statique : {results['static']['rps']:.1f} req/s")
+        log(
+            f"   Accueil en cache : {results['default']['rps']:.1f} req/s ; sans cache : {results['uncached']['rps']:.1f} "
+            f"req/s ; fichier statique : {results['static']['rps']:.1f} req/s"
+        )
     else:
-        log(f"   Accueil en cache : non disponible (en-tête X-Kollektif-Cache {'vu' if cache_seen else 'jamais vu'}, "
+        log(
+            f"   Accueil en cache : non disponible (en-tête X-Kollektif-Cache {'vu' if cache_seen else 'jamais vu'}, "
             f"aucun « hit ») ; sans cache : {results['uncached']['rps']:.1f} req/s ; fichier statique : "
-            f"{results['static']['rps']:.1f} req/s")
+            f"{results['static']['rps']:.1f} req/s"
+        )
 
     # -- server logs
     log("\n== Journaux")
@@ -958,10 +1161,12 @@ def run(args, tmp: Path) -> int:
     if five:
         failures.append(f"{five} réponse(s) 5xx pendant la charge")
 
-    log(f"\n== Machine : {os.cpu_count()} CPU ({platform.processor() or platform.machine()}), Python "
+    log(
+        f"\n== Machine : {os.cpu_count()} CPU ({platform.processor() or platform.machine()}), Python "
         f"{platform.python_version()}, PostgreSQL {pg_version}, Redis {redis_version}, gunicorn "
         f"{gunicorn_module.__version__} ({args.workers} processus × {args.threads} fil(s)), client aiohttp dans le "
-        f"même VM ; charge {loadavg()} ; durée totale {time.monotonic() - t_start:.0f} s")
+        f"même VM ; charge {loadavg()} ; durée totale {time.monotonic() - t_start:.0f} s"
+    )
     if failures:
         log(f"\nÉCHEC : {len(failures)} point(s) : " + " ; ".join(failures))
         return 1

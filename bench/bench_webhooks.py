@@ -91,7 +91,10 @@ def start_app_server(port: int, env: dict, log_path: Path) -> subprocess.Popen:
     log = open(log_path, "ab")  # noqa: SIM115 (owned by the process)
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     children.append(process)
     deadline = time.monotonic() + 60
@@ -108,8 +111,16 @@ def start_app_server(port: int, env: dict, log_path: Path) -> subprocess.Popen:
     raise RuntimeError(f"runserver ne répond pas, voir {log_path}")
 
 
-def http_request(port: int, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None,
-                 timeout: float = HTTP_TIMEOUT, source: str | None = None):
+def http_request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    timeout: float = HTTP_TIMEOUT,
+    source: str | None = None,
+):
     """One request on a new connection (no keep-alive), from an optional loopback source address."""
     connection = http.client.HTTPConnection(
         "127.0.0.1", port, timeout=timeout, source_address=(source, 0) if source else None
@@ -130,8 +141,10 @@ def p95(values: list[float]) -> float:
 def summary(values: list[float]) -> str:
     if not values:
         return "—"
-    return (f"n = {len(values)}, médiane {statistics.median(values):.1f} ms, p95 {p95(values):.1f} ms, "
-            f"max {max(values):.1f} ms")
+    return (
+        f"n = {len(values)}, médiane {statistics.median(values):.1f} ms, p95 {p95(values):.1f} ms, "
+        f"max {max(values):.1f} ms"
+    )
 
 
 # -- the scenario ------------------------------------------------------------------------------
@@ -161,12 +174,22 @@ def setup_campaigns(args):
     treasurer = UserFactory(email="tresoriere@exemple.org")  # the treasurers' e-mail is rendered too
     treasurer.groups.add(association.treasurers_group)
     support = association.home_page.get_children().get(slug="nous-aider").specific
-    ticketing = TicketingCampaignPage(title="Défilé upcycling", slug="defile", place="Salle des fêtes de Béthune",
-                                      event_starts_at=timezone.now() + timedelta(days=20))
+    ticketing = TicketingCampaignPage(
+        title="Défilé upcycling",
+        slug="defile",
+        place="Salle des fêtes de Béthune",
+        event_starts_at=timezone.now() + timedelta(days=20),
+    )
     ticketing.ticket_types.add(TicketType(name="Entrée", price=Decimal("5"), quota=args.quota))
     support.add_child(instance=ticketing)
-    donation = DonationCampaignPage(title="Une machine à coudre pour l'atelier", slug="machine-a-coudre", goal="1500",
-                                    min_amount="5", max_amount="2000", suggested_amounts="10, 20, 50")
+    donation = DonationCampaignPage(
+        title="Une machine à coudre pour l'atelier",
+        slug="machine-a-coudre",
+        goal="1500",
+        min_amount="5",
+        max_amount="2000",
+        suggested_amounts="10, 20, 50",
+    )
     support.add_child(instance=donation)
     return association, ticketing, donation, ticketing.ticket_types.get()
 
@@ -178,22 +201,46 @@ def start_and_charge_payments(args, association, ticketing, donation, ticket_typ
     started, sold_out = [], 0
     t0 = time.perf_counter()
     for number in range(args.ticket_buyers):
-        payer = {"first_name": "Acheteur", "last_name": f"n° {number}", "email": f"billet{number}@exemple.org",
-                 "street_address": "8 rue Basly", "postal_code": "62300", "city": "Lens"}
+        payer = {
+            "first_name": "Acheteur",
+            "last_name": f"n° {number}",
+            "email": f"billet{number}@exemple.org",
+            "street_address": "8 rue Basly",
+            "postal_code": "62300",
+            "city": "Lens",
+        }
         try:
-            started.append(services.payment_start(
-                campaign=ticketing, association=association, kind="billetterie", amount_cents=500, payer=payer,
-                offer={"tickets": {str(ticket_type.pk): 1}},
-            ))
+            started.append(
+                services.payment_start(
+                    campaign=ticketing,
+                    association=association,
+                    kind="billetterie",
+                    amount_cents=500,
+                    payer=payer,
+                    offer={"tickets": {str(ticket_type.pk): 1}},
+                )
+            )
         except services.SoldOut:
             sold_out += 1
     for number in range(args.donations):
-        payer = {"first_name": "Donatrice", "last_name": f"n° {number}", "email": f"don{number}@exemple.org",
-                 "street_address": "3 rue des Lilas", "postal_code": "62400", "city": "Béthune"}
-        started.append(services.payment_start(
-            campaign=donation, association=association, kind="don", amount_cents=1000 + 100 * (number % 7),
-            payer=payer, offer={"frequency": "once"},
-        ))
+        payer = {
+            "first_name": "Donatrice",
+            "last_name": f"n° {number}",
+            "email": f"don{number}@exemple.org",
+            "street_address": "3 rue des Lilas",
+            "postal_code": "62400",
+            "city": "Béthune",
+        }
+        started.append(
+            services.payment_start(
+                campaign=donation,
+                association=association,
+                kind="don",
+                amount_cents=1000 + 100 * (number % 7),
+                payer=payer,
+                offer={"frequency": "once"},
+            )
+        )
     start_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -201,15 +248,26 @@ def start_and_charge_payments(args, association, ticketing, donation, ticket_typ
     for payment, client_secret in started:
         setup_intent = stripe_client.v1.setup_intents.confirm(  # what Stripe.js does on the pay page
             client_secret.split("_secret_")[0],
-            params={"client_secret": client_secret, "payment_method_data": {
-                "type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}}},
+            params={
+                "client_secret": client_secret,
+                "payment_method_data": {
+                    "type": "card",
+                    "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+                },
+            },
         )
         assert setup_intent.status == "succeeded", setup_intent.status
-        intent = stripe_client.v1.payment_intents.create(params={  # charged at Stripe, our confirm view never called
-            "amount": payment.total_cents, "currency": "eur", "customer": payment.stripe_customer,
-            "payment_method": setup_intent.payment_method, "confirm": True, "off_session": True,
-            "metadata": {"payment": str(payment.uuid), "association": str(association.pk)},
-        })
+        intent = stripe_client.v1.payment_intents.create(
+            params={  # charged at Stripe, our confirm view never called
+                "amount": payment.total_cents,
+                "currency": "eur",
+                "customer": payment.stripe_customer,
+                "payment_method": setup_intent.payment_method,
+                "confirm": True,
+                "off_session": True,
+                "metadata": {"payment": str(payment.uuid), "association": str(association.pk)},
+            }
+        )
         assert intent.status == "succeeded", intent.status
         intents[payment.pk] = intent
     charge_s = time.perf_counter() - t0
@@ -231,8 +289,13 @@ def build_deliveries(payments, intents, seed: int) -> list[Delivery]:
         pair = []
         for event_id in event_ids:
             payload = {
-                "id": event_id, "object": "event", "api_version": "2020-08-27", "created": int(time.time()),
-                "livemode": False, "pending_webhooks": 1, "type": "payment_intent.succeeded",
+                "id": event_id,
+                "object": "event",
+                "api_version": "2020-08-27",
+                "created": int(time.time()),
+                "livemode": False,
+                "pending_webhooks": 1,
+                "type": "payment_intent.succeeded",
                 "data": {"object": json.loads(str(intent))},
             }
             pair.append(Delivery(number, payment.pk, event_id, mode, adjacent, payment.kind, payload))
@@ -268,8 +331,9 @@ def send_all(port: int, deliveries: list[Delivery], senders: int) -> float:
             for attempt in range(MAX_RETRIES + 1):
                 started = time.perf_counter()
                 try:
-                    status, response, _headers = http_request(port, "POST", "/stripe/webhook/", body=body,
-                                                              headers=signed_headers(body))
+                    status, response, _headers = http_request(
+                        port, "POST", "/stripe/webhook/", body=body, headers=signed_headers(body)
+                    )
                     outcome = status
                 except OSError as exc:
                     outcome, response = f"{type(exc).__name__}: {exc}", b""
@@ -302,36 +366,49 @@ def check_invariants(args, payments, deliveries, ticket_type, sold_out) -> list[
 
     started_pks = {payment.pk for payment in payments}
     ticket_payments = [p for p in payments if p.kind == PaymentKind.TICKETS]
-    check(len(ticket_payments) == args.quota and sold_out == args.ticket_buyers - args.quota,
-          f"payment_start : {len(ticket_payments)} paiements de billet acceptés, {sold_out} refusés (SoldOut) "
-          f"pour {args.ticket_buyers} acheteurs et un quota de {args.quota}")
-    check(Payment.objects.count() == len(payments), f"{Payment.objects.count()} lignes Payment pour {len(payments)} paiements "
-          "démarrés (aucun doublon)")
+    check(
+        len(ticket_payments) == args.quota and sold_out == args.ticket_buyers - args.quota,
+        f"payment_start : {len(ticket_payments)} paiements de billet acceptés, {sold_out} refusés (SoldOut) "
+        f"pour {args.ticket_buyers} acheteurs et un quota de {args.quota}",
+    )
+    check(
+        Payment.objects.count() == len(payments),
+        f"{Payment.objects.count()} lignes Payment pour {len(payments)} paiements démarrés (aucun doublon)",
+    )
     statuses = Counter(Payment.objects.filter(pk__in=started_pks).values_list("status", flat=True))
     check(statuses == Counter({PaymentStatus.SUCCEEDED: len(payments)}), f"statuts : {dict(statuses)}")
     succeeded_logs = dict(PaymentLog.objects.filter(action="succeeded").values_list("payment").annotate(n=Count("pk")))
     once = sum(1 for pk in started_pks if succeeded_logs.get(pk) == 1)
     twice = {pk: n for pk, n in succeeded_logs.items() if n != 1}
-    check(once == len(payments) and not twice,
-          f"{once}/{len(payments)} paiements avec exactement une ligne PaymentLog « succeeded »"
-          + (f", plusieurs pour {twice}" if twice else ""))
+    check(
+        once == len(payments) and not twice,
+        f"{once}/{len(payments)} paiements avec exactement une ligne PaymentLog « succeeded »"
+        + (f", plusieurs pour {twice}" if twice else ""),
+    )
     intents = Counter(Payment.objects.values_list("stripe_payment_intent", flat=True))
     missing = intents.pop(None, 0) + intents.pop("", 0)
     shared = sum(1 for n in intents.values() if n > 1)
-    check(not missing and not shared, f"{len(intents)} PaymentIntent distincts enregistrés, {missing} paiement(s) sans "
-          f"PaymentIntent, {shared} PaymentIntent partagé(s)")
+    check(
+        not missing and not shared,
+        f"{len(intents)} PaymentIntent distincts enregistrés, {missing} paiement(s) sans "
+        f"PaymentIntent, {shared} PaymentIntent partagé(s)",
+    )
     ticket_type = TicketType.objects.get(pk=ticket_type.pk)
     succeeded_tickets = Payment.objects.filter(kind=PaymentKind.TICKETS, status=PaymentStatus.SUCCEEDED).count()
-    check(ticket_type.sold <= ticket_type.quota and ticket_type.sold == succeeded_tickets,
-          f"billets : vendus {ticket_type.sold}, quota {ticket_type.quota}, paiements de billet réussis {succeeded_tickets}")
+    check(
+        ticket_type.sold <= ticket_type.quota and ticket_type.sold == succeeded_tickets,
+        f"billets : vendus {ticket_type.sold}, quota {ticket_type.quota}, paiements de billet réussis {succeeded_tickets}",
+    )
     tickets = Ticket.objects.count()
     check(tickets == succeeded_tickets, f"{tickets} lignes Ticket pour {succeeded_tickets} paiements de billet réussis")
     distinct_ids = {delivery.event_id for delivery in deliveries}
     events = StripeEvent.objects.filter(event_id__in=distinct_ids)
     unprocessed = events.filter(processed_at=None).count()
-    check(StripeEvent.objects.count() == len(distinct_ids) and unprocessed == 0,
-          f"{StripeEvent.objects.count()} lignes StripeEvent pour {len(distinct_ids)} ids d'événement distincts, "
-          f"{unprocessed} non traitées")
+    check(
+        StripeEvent.objects.count() == len(distinct_ids) and unprocessed == 0,
+        f"{StripeEvent.objects.count()} lignes StripeEvent pour {len(distinct_ids)} ids d'événement distincts, "
+        f"{unprocessed} non traitées",
+    )
     final = Counter(str(delivery.attempts[-1][2]) for delivery in deliveries)
     check(set(final) == {"200"}, f"réponse finale par livraison : {dict(final)}")
     print("\n".join(lines))
@@ -344,15 +421,29 @@ def report_deliveries(deliveries: list[Delivery], wall_s: float, senders: int) -
     attempts = [attempt for delivery in deliveries for attempt in delivery.attempts]
     first_statuses = Counter(str(delivery.attempts[0][2]) for delivery in deliveries)
     retries = sum(len(delivery.attempts) - 1 for delivery in deliveries)
-    non_2xx = [(delivery.event_id, attempt[2], attempt[3][:120]) for delivery in deliveries for attempt in delivery.attempts
-               if not (isinstance(attempt[2], int) and 200 <= attempt[2] < 300)]
+    non_2xx = [
+        (delivery.event_id, attempt[2], attempt[3][:120])
+        for delivery in deliveries
+        for attempt in delivery.attempts
+        if not (isinstance(attempt[2], int) and 200 <= attempt[2] < 300)
+    ]
     per_attempt = [(end - start) * 1000 for start, end, _status, _body in attempts]
     per_delivery = [(d.attempts[-1][1] - d.attempts[0][0]) * 1000 for d in deliveries]
-    processed = {kind: [(end - start) * 1000 for d in deliveries for start, end, status, body in d.attempts
-                        if status == 200 and body.startswith("paiement ") and (kind == "tous" or d.kind == kind)]
-                 for kind in ("tous", "billetterie", "don")}
-    replays = [(end - start) * 1000 for d in deliveries for start, end, status, body in d.attempts
-               if status == 200 and body == "déjà traité"]
+    processed = {
+        kind: [
+            (end - start) * 1000
+            for d in deliveries
+            for start, end, status, body in d.attempts
+            if status == 200 and body.startswith("paiement ") and (kind == "tous" or d.kind == kind)
+        ]
+        for kind in ("tous", "billetterie", "don")
+    }
+    replays = [
+        (end - start) * 1000
+        for d in deliveries
+        for start, end, status, body in d.attempts
+        if status == 200 and body == "déjà traité"
+    ]
     outcomes = Counter(re.sub(r"\d+", "N", attempt[3][:40]) for attempt in attempts)
 
     # two deliveries of one payment in flight at the same time
@@ -369,17 +460,25 @@ def report_deliveries(deliveries: list[Delivery], wall_s: float, senders: int) -
             replayed_twice += 1
 
     server = []
-    for received, done in StripeEvent.objects.filter(event_id__startswith="evt_bench_").values_list("received_at", "processed_at"):
+    for received, done in StripeEvent.objects.filter(event_id__startswith="evt_bench_").values_list(
+        "received_at", "processed_at"
+    ):
         if done:
             server.append((done - received).total_seconds() * 1000)
 
-    print(f"  {len(deliveries)} livraisons, {senders} expéditeurs, {len(attempts)} requêtes HTTP, {retries} nouvelles tentatives")
+    print(
+        f"  {len(deliveries)} livraisons, {senders} expéditeurs, {len(attempts)} requêtes HTTP, {retries} nouvelles tentatives"
+    )
     print(f"  première réponse par livraison : {dict(first_statuses)} ; réponses (corps) : {dict(outcomes)}")
-    print(f"  paires d'un même paiement traitées en même temps : {overlapping['même id']} (même id d'événement), "
-          f"{overlapping['deux ids']} (deux ids)")
+    print(
+        f"  paires d'un même paiement traitées en même temps : {overlapping['même id']} (même id d'événement), "
+        f"{overlapping['deux ids']} (deux ids)"
+    )
     same_id = sum(1 for pair in by_payment.values() if pair[0].mode == "même id")
-    print(f"  événements livrés deux fois sous le même id et traités deux fois (aucune des deux réponses « déjà traité ») : "
-          f"{replayed_twice}/{same_id}")
+    print(
+        f"  événements livrés deux fois sous le même id et traités deux fois (aucune des deux réponses « déjà traité ») : "
+        f"{replayed_twice}/{same_id}"
+    )
     print(f"  durée totale {wall_s:.2f} s, débit {len(deliveries) / wall_s:.1f} livraisons/s")
     print(f"  temps par requête HTTP (client)       : {summary(per_attempt)}")
     print(f"  temps par livraison, tentatives comprises : {summary(per_delivery)}")
@@ -417,15 +516,30 @@ def donor_journeys(args, port: int, donation, stripe_client) -> tuple[list[dict]
         if status != 200 or not csrf_cookie or not token:
             failures.append(f"page de campagne : {status}, cookie CSRF {'présent' if csrf_cookie else 'absent'}")
             break
-        form = urllib.parse.urlencode({
-            "csrfmiddlewaretoken": token.group(1).decode(), "amount": "20", "frequency": "once",
-            "first_name": "Camille", "last_name": f"Démo {number}", "email": f"camille{number}@exemple.org",
-            "street_address": "1 rue de la Paix", "postal_code": "62000", "city": "Arras", "consent": "on",
-        }).encode()
+        form = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token.group(1).decode(),
+                "amount": "20",
+                "frequency": "once",
+                "first_name": "Camille",
+                "last_name": f"Démo {number}",
+                "email": f"camille{number}@exemple.org",
+                "street_address": "1 rue de la Paix",
+                "postal_code": "62000",
+                "city": "Arras",
+                "consent": "on",
+            }
+        ).encode()
         cookie = {"Cookie": f"csrftoken={csrf_cookie}"}
         t0 = time.perf_counter()
-        status, body, _h = http_request(port, "POST", path, body=form, source=source, headers={
-            **cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        status, body, _h = http_request(
+            port,
+            "POST",
+            path,
+            body=form,
+            source=source,
+            headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         t1 = time.perf_counter()
         secret = re.search(rb'data-client-secret="([^"]+)"', body)
         action = re.search(rb'id="payment-form" method="post" action="([^"]+)"', body)
@@ -433,13 +547,26 @@ def donor_journeys(args, port: int, donation, stripe_client) -> tuple[list[dict]
             failures.append(f"POST du formulaire de don : {status} {body[:200]!r}")
             break
         secret = secret.group(1).decode()
-        stripe_client.v1.setup_intents.confirm(secret.split("_secret_")[0], params={
-            "client_secret": secret, "payment_method_data": {
-                "type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}}})
+        stripe_client.v1.setup_intents.confirm(
+            secret.split("_secret_")[0],
+            params={
+                "client_secret": secret,
+                "payment_method_data": {
+                    "type": "card",
+                    "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+                },
+            },
+        )
         t2 = time.perf_counter()
         confirm = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1).decode()}).encode()
-        status, body, headers = http_request(port, "POST", action.group(1).decode(), body=confirm, source=source, headers={
-            **cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        status, body, headers = http_request(
+            port,
+            "POST",
+            action.group(1).decode(),
+            body=confirm,
+            source=source,
+            headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         t3 = time.perf_counter()
         location = {k.lower(): v for k, v in headers}.get("location", "")
         payment = Payment.objects.get(stripe_setup_intent=secret.split("_secret_")[0])
@@ -451,8 +578,16 @@ def donor_journeys(args, port: int, donation, stripe_client) -> tuple[list[dict]
         if thanks_status != 200:
             failures.append(f"page de remerciement : {thanks_status}")
         if number >= args.warmup:
-            runs.append({"payment": payment.pk, "form": (t1 - t0) * 1000, "card": (t2 - t1) * 1000,
-                         "confirm": (t3 - t2) * 1000, "recorded": (t3 - t0) * 1000, "thanks": (t4 - t0) * 1000})
+            runs.append(
+                {
+                    "payment": payment.pk,
+                    "form": (t1 - t0) * 1000,
+                    "card": (t2 - t1) * 1000,
+                    "confirm": (t3 - t2) * 1000,
+                    "recorded": (t3 - t0) * 1000,
+                    "thanks": (t4 - t0) * 1000,
+                }
+            )
         time.sleep(args.pause)
     return runs, failures
 
@@ -464,7 +599,9 @@ def wait_for_localstripe_webhooks(payment_pks: list[int], timeout: float = 15) -
     outcomes = {f"paiement {pk}" for pk in payment_pks}
     deadline = time.monotonic() + timeout
     while True:
-        done = StripeEvent.objects.filter(type="payment_intent.succeeded", outcome__in=outcomes).exclude(processed_at=None)
+        done = StripeEvent.objects.filter(type="payment_intent.succeeded", outcome__in=outcomes).exclude(
+            processed_at=None
+        )
         if done.count() >= len(payment_pks) or time.monotonic() > deadline:
             return done.count(), Payment.objects.filter(pk__in=payment_pks).count()
         time.sleep(0.3)
@@ -520,15 +657,17 @@ def run(args, tmp: Path) -> int:
 
     stripe_port, app_port = localstripe_server.free_port(), localstripe_server.free_port()
     stripe_base = f"http://127.0.0.1:{stripe_port}"
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "site_kollektif.settings.test",
-        "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
-        "STRIPE_API_BASE": stripe_base,
-        "STRIPE_JS_URL": f"{stripe_base}/js.stripe.com/v3/",
-        "STRIPE_SECRET_KEY": SECRET_KEY,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_CONNECT_ENABLED": "0",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "site_kollektif.settings.test",
+            "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
+            "STRIPE_API_BASE": stripe_base,
+            "STRIPE_JS_URL": f"{stripe_base}/js.stripe.com/v3/",
+            "STRIPE_SECRET_KEY": SECRET_KEY,
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_CONNECT_ENABLED": "0",
+        }
+    )
     children.append(localstripe_server.start(stripe_port, log_path=str(tmp / "localstripe.log")))
 
     import django
@@ -542,8 +681,11 @@ def run(args, tmp: Path) -> int:
     assert settings.STRIPE_API_BASE == stripe_base and not settings.DEBUG
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
-    print(f"== PostgreSQL {connection.pg_version // 10000}, base {DB_NAME} : migrate {time.perf_counter() - t0:.1f} s ; "
-          f"localstripe sur le port {stripe_port}", flush=True)
+    print(
+        f"== PostgreSQL {connection.pg_version // 10000}, base {DB_NAME} : migrate {time.perf_counter() - t0:.1f} s ; "
+        f"localstripe sur le port {stripe_port}",
+        flush=True,
+    )
     server_log = tmp / "runserver.log"
     start_app_server(app_port, dict(os.environ), server_log)
     print(f"== manage.py runserver (threadé) sur http://127.0.0.1:{app_port}/, journal {server_log}", flush=True)
@@ -551,27 +693,42 @@ def run(args, tmp: Path) -> int:
     stripe_client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": stripe_base})
     association, ticketing, donation, ticket_type = setup_campaigns(args)
     payments, sold_out, intents, start_s, charge_s = start_and_charge_payments(
-        args, association, ticketing, donation, ticket_type, stripe_client)
-    print(f"== {len(payments)} paiements démarrés par payment_start ({sold_out} SoldOut) en {start_s:.1f} s, "
-          f"débités à localstripe sans notre vue de confirmation en {charge_s:.1f} s", flush=True)
+        args, association, ticketing, donation, ticket_type, stripe_client
+    )
+    print(
+        f"== {len(payments)} paiements démarrés par payment_start ({sold_out} SoldOut) en {start_s:.1f} s, "
+        f"débités à localstripe sans notre vue de confirmation en {charge_s:.1f} s",
+        flush=True,
+    )
 
     deliveries = build_deliveries(payments, intents, args.seed)
     load_before = os.getloadavg()[0]
-    print(f"\n== {len(deliveries)} webhooks payment_intent.succeeded, {args.senders} expéditeurs concurrents", flush=True)
+    print(
+        f"\n== {len(deliveries)} webhooks payment_intent.succeeded, {args.senders} expéditeurs concurrents", flush=True
+    )
     wall_s = send_all(app_port, deliveries, args.senders)
     report_deliveries(deliveries, wall_s, args.senders)
     print("\n== Invariants")
     failures = check_invariants(args, payments, deliveries, ticket_type, sold_out)
 
-    print(f"\n== Parcours du donateur dans la configuration de démo ({args.clicks} dons de 20 €, webhook localstripe "
-          "enregistré comme dev.py demo)", flush=True)
-    localstripe_server.register_webhook(stripe_port, url=f"http://127.0.0.1:{app_port}/stripe/webhook/", secret=WEBHOOK_SECRET)
+    print(
+        f"\n== Parcours du donateur dans la configuration de démo ({args.clicks} dons de 20 €, webhook localstripe "
+        "enregistré comme dev.py demo)",
+        flush=True,
+    )
+    localstripe_server.register_webhook(
+        stripe_port, url=f"http://127.0.0.1:{app_port}/stripe/webhook/", secret=WEBHOOK_SECRET
+    )
     runs, journey_failures = donor_journeys(args, app_port, donation, stripe_client)
     failures += journey_failures
     if runs:
-        for key, label in (("form", "POST du formulaire → page de carte"), ("card", "carte confirmée à localstripe"),
-                           ("confirm", "POST confirmer/ → 302 (paiement enregistré)"),
-                           ("recorded", "clic → paiement enregistré"), ("thanks", "clic → page « Merci » affichée")):
+        for key, label in (
+            ("form", "POST du formulaire → page de carte"),
+            ("card", "carte confirmée à localstripe"),
+            ("confirm", "POST confirmer/ → 302 (paiement enregistré)"),
+            ("recorded", "clic → paiement enregistré"),
+            ("thanks", "clic → page « Merci » affichée"),
+        ):
             print(f"  {label:45} : {summary([run[key] for run in runs])}")
         from campagnes.models import PaymentLog
 
@@ -579,8 +736,10 @@ def run(args, tmp: Path) -> int:
         webhooks, _count = wait_for_localstripe_webhooks(pks)
         logs = Counter(PaymentLog.objects.filter(payment__in=pks, action="succeeded").values_list("payment", flat=True))
         ok = webhooks == len(pks) and all(logs[pk] == 1 for pk in pks)
-        print(f"  [{'ok' if ok else 'ÉCHEC'}] webhook de localstripe reçu et traité pour {webhooks}/{len(pks)} dons, "
-              f"une seule ligne « succeeded » chacun : {sorted(set(logs.values()))}")
+        print(
+            f"  [{'ok' if ok else 'ÉCHEC'}] webhook de localstripe reçu et traité pour {webhooks}/{len(pks)} dons, "
+            f"une seule ligne « succeeded » chacun : {sorted(set(logs.values()))}"
+        )
         if not ok:
             failures.append("webhooks localstripe du parcours de démo")
     for failure in journey_failures:
@@ -595,7 +754,9 @@ def run(args, tmp: Path) -> int:
         tail = log[first:].split("\nInternal Server Error:", 2)[0]
         print("   première erreur :\n" + "\n".join(f"   | {line}" for line in tail.splitlines()[-12:]))
         failures.append(f"{errors} erreur(s) 500 dans le journal du serveur")
-    print(f"   charge (loadavg 1 min) avant / après : {load_before:.2f} / {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPU")
+    print(
+        f"   charge (loadavg 1 min) avant / après : {load_before:.2f} / {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPU"
+    )
 
     if failures:
         print(f"\nÉCHEC : {len(failures)} invariant(s) non tenu(s).")

@@ -20,7 +20,9 @@ def stripe_onboarding_link(*, association: Association, refresh_url: str, return
                 locked.stripe_account_id = account.id
                 locked.save(update_fields=["stripe_account_id", "updated_at"])
             association.stripe_account_id = locked.stripe_account_id
-    link = gateway.create_account_link(account=association.stripe_account_id, refresh_url=refresh_url, return_url=return_url)
+    link = gateway.create_account_link(
+        account=association.stripe_account_id, refresh_url=refresh_url, return_url=return_url
+    )
     return link.url
 
 

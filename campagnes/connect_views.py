@@ -21,8 +21,10 @@ from campagnes import stripe_gateway as gateway
 
 def _association(request, pk: int) -> Association:
     association = get_object_or_404(Association, pk=pk)
-    if not (selectors.user_is_platform_staff(request.user)
-            or selectors.associations_with_money_of(request.user).filter(pk=pk).exists()):
+    if not (
+        selectors.user_is_platform_staff(request.user)
+        or selectors.associations_with_money_of(request.user).filter(pk=pk).exists()
+    ):
         raise PermissionDenied
     return association
 
@@ -33,14 +35,23 @@ def stripe_status(request, pk: int):
         refresh_url = request.build_absolute_uri(reverse("kollektif_stripe:status", args=[pk]))
         return_url = request.build_absolute_uri(reverse("kollektif_stripe:return", args=[pk]))
         try:
-            url = connect.stripe_onboarding_link(association=association, refresh_url=refresh_url, return_url=return_url)
+            url = connect.stripe_onboarding_link(
+                association=association, refresh_url=refresh_url, return_url=return_url
+            )
         except gateway.GatewayError as exc:
             messages.error(request, str(exc))
-            return TemplateResponse(request, "campagnes/admin/stripe_status.html",
-                                    {"association": association, "page_title": _("Paiements en ligne")}, status=503)
+            return TemplateResponse(
+                request,
+                "campagnes/admin/stripe_status.html",
+                {"association": association, "page_title": _("Paiements en ligne")},
+                status=503,
+            )
         return redirect(url)
-    return TemplateResponse(request, "campagnes/admin/stripe_status.html",
-                            {"association": association, "page_title": _("Paiements en ligne")})
+    return TemplateResponse(
+        request,
+        "campagnes/admin/stripe_status.html",
+        {"association": association, "page_title": _("Paiements en ligne")},
+    )
 
 
 def stripe_return(request, pk: int):
@@ -51,8 +62,11 @@ def stripe_return(request, pk: int):
         messages.error(request, str(exc))
     else:
         if association.stripe_charges_enabled:
-            messages.success(request, _("Le compte Stripe de %(name)s est prêt : les paiements par carte sont ouverts.")
-                             % {"name": association.name})
+            messages.success(
+                request,
+                _("Le compte Stripe de %(name)s est prêt : les paiements par carte sont ouverts.")
+                % {"name": association.name},
+            )
         else:
             messages.warning(request, _("Stripe n'a pas encore validé le compte : terminez les étapes demandées."))
     return redirect("kollektif_stripe:status", pk=pk)
@@ -63,8 +77,17 @@ def register_stripe_urls():
     from django.urls import include
 
     return [
-        path("stripe/", include(([
-            path("<int:pk>/", stripe_status, name="status"),
-            path("<int:pk>/retour/", stripe_return, name="return"),
-        ], "kollektif_stripe"), namespace="kollektif_stripe")),
+        path(
+            "stripe/",
+            include(
+                (
+                    [
+                        path("<int:pk>/", stripe_status, name="status"),
+                        path("<int:pk>/retour/", stripe_return, name="return"),
+                    ],
+                    "kollektif_stripe",
+                ),
+                namespace="kollektif_stripe",
+            ),
+        ),
     ]

@@ -148,9 +148,9 @@ def render_xlsx(headers: list[str], rows: list[list], *, title: str = "") -> byt
 
 # --- members -----------------------------------------------------------------------------
 
+
 def member_state_label(value: str) -> str:
     return str(dict(MemberState.choices).get(value, ""))
-
 
 
 def member_headers() -> list[str]:
@@ -206,6 +206,7 @@ def members_table(queryset) -> tuple[list[str], list[list]]:
 
 # --- tickets: the guest list -----------------------------------------------------------------
 
+
 def ticket_state(ticket: Ticket) -> tuple[str, bool]:
     """The ticket's state in words, and whether it is the "good" state for a listing tag."""
     if ticket.payment.status == PaymentStatus.REFUNDED:
@@ -217,12 +218,31 @@ def ticket_state(ticket: Ticket) -> tuple[str, bool]:
 
 def tickets_table(queryset) -> tuple[list[str], list[list]]:
     """The guest list: one row per ticket, for a printed list at the door."""
-    headers = [_("Événement"), _("Billet"), _("Nom"), _("Prénom"), _("Entreprise"), _("E-mail"), _("Code"),
-               _("État"), _("Entrée validée le"), _("N° de paiement")]
+    headers = [
+        _("Événement"),
+        _("Billet"),
+        _("Nom"),
+        _("Prénom"),
+        _("Entreprise"),
+        _("E-mail"),
+        _("Code"),
+        _("État"),
+        _("Entrée validée le"),
+        _("N° de paiement"),
+    ]
     rows = [
-        [ticket.payment.campaign.title, ticket.ticket_type.name, ticket.payment.last_name, ticket.payment.first_name,
-         ticket.payment.company_name, ticket.payment.email, ticket.code, ticket_state(ticket)[0],
-         french_datetime(ticket.checked_in_at), ticket.payment_id]
+        [
+            ticket.payment.campaign.title,
+            ticket.ticket_type.name,
+            ticket.payment.last_name,
+            ticket.payment.first_name,
+            ticket.payment.company_name,
+            ticket.payment.email,
+            ticket.code,
+            ticket_state(ticket)[0],
+            french_datetime(ticket.checked_in_at),
+            ticket.payment_id,
+        ]
         for ticket in queryset.select_related("payment", "payment__campaign", "ticket_type").iterator(chunk_size=2000)
     ]
     return headers, rows
@@ -230,10 +250,25 @@ def tickets_table(queryset) -> tuple[list[str], list[list]]:
 
 # --- the receipts register ----------------------------------------------------------------
 
+
 def register_headers() -> list[str]:
-    return [_("N°"), _("Émis le"), _("Type"), _("Statut"), _("Année des dons"), _("Donateur"), _("E-mail"),
-            _("Adresse"), _("Montant versé (€)"), _("Montant déductible (€)"), _("Moyen"), _("Association"),
-            _("Annulé le"), _("Motif d'annulation"), _("Remplace le n°")]
+    return [
+        _("N°"),
+        _("Émis le"),
+        _("Type"),
+        _("Statut"),
+        _("Année des dons"),
+        _("Donateur"),
+        _("E-mail"),
+        _("Adresse"),
+        _("Montant versé (€)"),
+        _("Montant déductible (€)"),
+        _("Moyen"),
+        _("Association"),
+        _("Annulé le"),
+        _("Motif d'annulation"),
+        _("Remplace le n°"),
+    ]
 
 
 def register_row(receipt: Receipt) -> list:
@@ -241,16 +276,28 @@ def register_row(receipt: Receipt) -> list:
     donor_address = document["donor"]["address"]
     methods = sorted({line["method"] for line in document["lines"]})
     return [
-        receipt.number, french_date(receipt.issued_at), receipt.get_kind_display(), receipt.get_status_display(),
-        receipt.gift_year, receipt.donor_name, receipt.donor_email,
-        " ".join(part for part in (donor_address["street"], donor_address["postal_code"], donor_address["city"]) if part),
-        to_euros(receipt.amount_cents), to_euros(receipt.deductible_cents), ", ".join(methods),
-        receipt.association.name, french_date(receipt.cancelled_at), receipt.cancellation_reason,
+        receipt.number,
+        french_date(receipt.issued_at),
+        receipt.get_kind_display(),
+        receipt.get_status_display(),
+        receipt.gift_year,
+        receipt.donor_name,
+        receipt.donor_email,
+        " ".join(
+            part for part in (donor_address["street"], donor_address["postal_code"], donor_address["city"]) if part
+        ),
+        to_euros(receipt.amount_cents),
+        to_euros(receipt.deductible_cents),
+        ", ".join(methods),
+        receipt.association.name,
+        french_date(receipt.cancelled_at),
+        receipt.cancellation_reason,
         receipt.replaces.number if receipt.replaces_id else "",
     ]
 
 
 def register_table(queryset) -> tuple[list[str], list[list]]:
-    receipts = queryset.select_related("association", "replaces").order_by("association__name", "year", "series",
-                                                                           "sequence")
+    receipts = queryset.select_related("association", "replaces").order_by(
+        "association__name", "year", "series", "sequence"
+    )
     return register_headers(), [register_row(receipt) for receipt in receipts.iterator(chunk_size=2000)]

@@ -25,22 +25,49 @@ CONSENT_TEXT = _(
 
 
 class PayerForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label=_("Nom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-                             error_messages={"invalid": _("Cette adresse e-mail n'est pas valide.")})
-    street_address = forms.CharField(label=_("Adresse"), max_length=300, required=False,
-                                     widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
-    postal_code = forms.CharField(label=_("Code postal"), max_length=10, required=False,
-                                  widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}))
-    city = forms.CharField(label=_("Ville"), max_length=150, required=False,
-                           widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
-    phone = forms.CharField(label=_("Téléphone (facultatif)"), max_length=30, required=False,
-                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
-    company_name = forms.CharField(label=_("Entreprise (si vous donnez au nom d'une entreprise)"), max_length=200, required=False)
+    first_name = forms.CharField(
+        label=_("Prénom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Nom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": _("Cette adresse e-mail n'est pas valide.")},
+    )
+    street_address = forms.CharField(
+        label=_("Adresse"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    postal_code = forms.CharField(
+        label=_("Code postal"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    city = forms.CharField(
+        label=_("Ville"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    phone = forms.CharField(
+        label=_("Téléphone (facultatif)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    company_name = forms.CharField(
+        label=_("Entreprise (si vous donnez au nom d'une entreprise)"), max_length=200, required=False
+    )
     company_siren = forms.CharField(label=_("SIREN de l'entreprise"), max_length=11, required=False)
     cover_fees = forms.BooleanField(label=_("Je couvre les frais bancaires"), required=False)
-    consent = forms.BooleanField(label=CONSENT_TEXT, error_messages={"required": _("Votre accord est nécessaire pour payer.")})
+    consent = forms.BooleanField(
+        label=CONSENT_TEXT, error_messages={"required": _("Votre accord est nécessaire pour payer.")}
+    )
 
     address_required = False
     tax_receipt = False
@@ -84,13 +111,16 @@ class PayerForm(forms.Form):
 class DonationForm(PayerForm):
     preset = forms.ChoiceField(label=_("Montant"), required=False, widget=forms.RadioSelect)
     amount = AmountField(
-        label=_("Montant du don (€)"), required=False,
+        label=_("Montant du don (€)"),
+        required=False,
         help_text=_("Un autre montant, si aucun de ceux proposés ne vous convient."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "transaction-amount"}),
     )
     frequency = forms.ChoiceField(
-        label=_("Fréquence"), choices=[("once", _("Une fois")), ("monthly", _("Tous les mois"))],
-        initial="once", widget=forms.RadioSelect,
+        label=_("Fréquence"),
+        choices=[("once", _("Une fois")), ("monthly", _("Tous les mois"))],
+        initial="once",
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args, campaign, **kwargs):
@@ -102,7 +132,8 @@ class DonationForm(PayerForm):
         presets = campaign.suggested_amounts_for_display()
         if presets:
             self.fields["preset"].choices = [(str(to_cents(a)), f"{_fmt(a)} €") for a in presets] + [
-                ("autre", _("Autre montant"))]
+                ("autre", _("Autre montant"))
+            ]
         else:
             del self.fields["preset"]
             self.fields["amount"].help_text = ""
@@ -137,7 +168,9 @@ class MembershipForm(PayerForm):
 
     tier = forms.ModelChoiceField(label=_("Formule"), queryset=None, widget=forms.RadioSelect, empty_label=None)
     amount = AmountField(
-        label=_("Montant si prix libre (€)"), required=False, max_cents=MAX_PAYMENT_CENTS,
+        label=_("Montant si prix libre (€)"),
+        required=False,
+        max_cents=MAX_PAYMENT_CENTS,
         error_messages={"max_value": _("Pour un montant aussi important, contactez l'association.")},
     )
 
@@ -161,7 +194,9 @@ class MembershipForm(PayerForm):
         if tier.free_price and cleaned.get("amount") is not None:
             cents = cleaned["amount"]
             if cents < price:
-                self.add_error("amount", _("Le minimum pour cette formule est de %(min)s €.") % {"min": _fmt(tier.price)})
+                self.add_error(
+                    "amount", _("Le minimum pour cette formule est de %(min)s €.") % {"min": _fmt(tier.price)}
+                )
             cleaned["amount_cents"] = cents
         else:
             cleaned["amount_cents"] = price
@@ -177,19 +212,23 @@ class TicketForm(PayerForm):
         lines = {int(type_id): quantity for type_id, quantity in self.cleaned_data["lines"].items()}
         return "billetterie", self.cleaned_data["amount_cents"], PaymentOffer(tickets=lines)
 
-
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.ticket_types = list(campaign.ticket_types.all())
         for ticket_type in self.ticket_types:
             self.fields[f"billets_{ticket_type.pk}"] = forms.IntegerField(
-                label=f"{ticket_type.name} — {_fmt(ticket_type.price)} €", min_value=0, max_value=self.MAX_PER_TYPE,
-                initial=0, required=False,
+                label=f"{ticket_type.name} — {_fmt(ticket_type.price)} €",
+                min_value=0,
+                max_value=self.MAX_PER_TYPE,
+                initial=0,
+                required=False,
                 help_text=_("%(n)s place(s) restante(s)") % {"n": ticket_type.remaining},
-                error_messages={"invalid": _("Indiquez un nombre de billets."),
-                                "min_value": _("Le nombre de billets ne peut pas être négatif."),
-                                "max_value": _("%(max)s billets au plus par commande.") % {"max": self.MAX_PER_TYPE}},
+                error_messages={
+                    "invalid": _("Indiquez un nombre de billets."),
+                    "min_value": _("Le nombre de billets ne peut pas être négatif."),
+                    "max_value": _("%(max)s billets au plus par commande.") % {"max": self.MAX_PER_TYPE},
+                },
             )
 
     def ticket_fields(self):
@@ -203,14 +242,15 @@ class TicketForm(PayerForm):
             if quantity:
                 lines[str(ticket_type.pk)] = quantity
                 if quantity > ticket_type.remaining:
-                    self.add_error(f"billets_{ticket_type.pk}", _("Il ne reste que %(n)s place(s) pour « %(name)s ».")
-                                   % {"n": ticket_type.remaining, "name": ticket_type.name})
+                    self.add_error(
+                        f"billets_{ticket_type.pk}",
+                        _("Il ne reste que %(n)s place(s) pour « %(name)s ».")
+                        % {"n": ticket_type.remaining, "name": ticket_type.name},
+                    )
         if not lines:
             raise ValidationError(_("Choisissez au moins un billet."))
         cleaned["lines"] = lines
-        cleaned["amount_cents"] = sum(
-            to_cents(t.price) * lines.get(str(t.pk), 0) for t in self.ticket_types
-        )
+        cleaned["amount_cents"] = sum(to_cents(t.price) * lines.get(str(t.pk), 0) for t in self.ticket_types)
         if cleaned["amount_cents"] <= 0:
             raise ValidationError(_("Ces billets sont gratuits : pas besoin de payer en ligne."))
         if cleaned["amount_cents"] > MAX_PAYMENT_CENTS:
@@ -223,15 +263,28 @@ class CrowdfundingForm(PayerForm):
         counterpart = self.cleaned_data.get("counterpart")
         offer = PaymentOffer()
         if counterpart is not None:
-            offer = PaymentOffer(counterpart_id=counterpart.pk, counterpart_name=counterpart.name,
-                                 counterpart_value_cents=to_cents(counterpart.value))
+            offer = PaymentOffer(
+                counterpart_id=counterpart.pk,
+                counterpart_name=counterpart.name,
+                counterpart_value_cents=to_cents(counterpart.value),
+            )
         return "collecte", self.cleaned_data["amount_cents"], offer
 
-    amount = AmountField(label=_("Montant de votre contribution (€)"), max_cents=MAX_PAYMENT_CENTS,
-                         error_messages={"max_value": _("Pour un montant aussi important, contactez l'association."),
-                                         "required": _("Indiquez un montant.")})
-    counterpart = forms.ModelChoiceField(label=_("Contrepartie"), queryset=None, required=False,
-                                         widget=forms.RadioSelect, empty_label=_("Sans contrepartie"))
+    amount = AmountField(
+        label=_("Montant de votre contribution (€)"),
+        max_cents=MAX_PAYMENT_CENTS,
+        error_messages={
+            "max_value": _("Pour un montant aussi important, contactez l'association."),
+            "required": _("Indiquez un montant."),
+        },
+    )
+    counterpart = forms.ModelChoiceField(
+        label=_("Contrepartie"),
+        queryset=None,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("Sans contrepartie"),
+    )
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,7 +292,8 @@ class CrowdfundingForm(PayerForm):
         self.setup_receipt(campaign)
         self.fields["counterpart"].queryset = campaign.counterparts.all()
         self.fields["counterpart"].label_from_instance = lambda c: (
-            f"{c.name} — {_('dès')} {_fmt(c.min_amount)} €" + (f" ({c.remaining} {_('restantes')})" if c.stock is not None else "")
+            f"{c.name} — {_('dès')} {_fmt(c.min_amount)} €"
+            + (f" ({c.remaining} {_('restantes')})" if c.stock is not None else "")
         )
 
     def clean(self):
@@ -247,7 +301,10 @@ class CrowdfundingForm(PayerForm):
         counterpart = cleaned.get("counterpart")
         if counterpart is not None and cleaned.get("amount"):
             if cleaned["amount"] < to_cents(counterpart.min_amount):
-                self.add_error("counterpart", _("Cette contrepartie demande au moins %(min)s €.") % {"min": _fmt(counterpart.min_amount)})
+                self.add_error(
+                    "counterpart",
+                    _("Cette contrepartie demande au moins %(min)s €.") % {"min": _fmt(counterpart.min_amount)},
+                )
             if counterpart.remaining == 0:
                 self.add_error("counterpart", _("Cette contrepartie n'est plus disponible."))
         cleaned["amount_cents"] = cleaned.get("amount")

@@ -38,7 +38,8 @@ def later_membership_exists() -> Exists:
     """For a row of ``held_memberships()``: the same person holds a later membership of the same association."""
     return Exists(
         held_memberships().filter(
-            association=OuterRef("association"), email_key=OuterRef("email_key"),
+            association=OuterRef("association"),
+            email_key=OuterRef("email_key"),
             valid_until__gt=OuterRef("valid_until"),
         )
     )
@@ -49,7 +50,8 @@ def memberships_due_for_reminder(*, today: datetime.date, days_before: int) -> Q
     return (
         held_memberships()
         .filter(
-            reminder_sent_at__isnull=True, valid_until__gte=today,
+            reminder_sent_at__isnull=True,
+            valid_until__gte=today,
             valid_until__lte=today + datetime.timedelta(days=days_before),
         )
         .exclude(later_membership_exists())
@@ -86,8 +88,10 @@ def _send_reminder(membership: Membership, *, campaign: MembershipCampaignPage |
     with translation.override(settings.LANGUAGE_CODE):
         send_templated_email(
             to=[payment.email],
-            subject=_("Votre adhésion à %(name)s expire le %(date)s") % {
-                "name": association.name, "date": french_date(membership.valid_until),
+            subject=_("Votre adhésion à %(name)s expire le %(date)s")
+            % {
+                "name": association.name,
+                "date": french_date(membership.valid_until),
             },
             template="membership_reminder",
             context={
@@ -119,7 +123,9 @@ def membership_reminders_send(*, today: datetime.date | None = None, days_before
         first = memberships[0]
         campaign_key = (first.association_id, first.payment.campaign_id)
         if campaign_key not in campaigns:
-            campaigns[campaign_key] = open_membership_campaign(first.association, preferred_id=first.payment.campaign_id)
+            campaigns[campaign_key] = open_membership_campaign(
+                first.association, preferred_id=first.payment.campaign_id
+            )
         with transaction.atomic():
             claimed = Membership.objects.filter(
                 pk__in=[m.pk for m in memberships], reminder_sent_at__isnull=True

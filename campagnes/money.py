@@ -32,9 +32,7 @@ MAX_PAYMENT_CENTS = 10_000_000  # 100 000 €
 MAX_AMOUNT_LENGTH = 20
 # Spaces a French keyboard, a spreadsheet or a copy from a bank statement put between thousands.
 _SPACES = "\u0020\u00a0\u202f\u2009"
-_AMOUNT = re.compile(
-    r"^(?P<units>\d{1,3}(?:[" + _SPACES + r"]\d{3})+|\d+)(?:[.,](?P<decimals>\d+))?$", re.ASCII
-)
+_AMOUNT = re.compile(r"^(?P<units>\d{1,3}(?:[" + _SPACES + r"]\d{3})+|\d+)(?:[.,](?P<decimals>\d+))?$", re.ASCII)
 _INVALID = _("Indiquez un montant en euros, par exemple 20 ou 12,50.")
 
 
@@ -96,8 +94,11 @@ class AmountField(forms.CharField):
             limit = format_eur(self.min_cents) if self.min_cents > 1 else ""
             raise ValidationError(self.error_messages["min_value"], code="min_value", params={"limit": limit})
         if value > min(self.max_cents, STRIPE_MAX_CENTS):
-            raise ValidationError(self.error_messages["max_value"], code="max_value",
-                                  params={"limit": format_eur(min(self.max_cents, STRIPE_MAX_CENTS))})
+            raise ValidationError(
+                self.error_messages["max_value"],
+                code="max_value",
+                params={"limit": format_eur(min(self.max_cents, STRIPE_MAX_CENTS))},
+            )
 
     def run_validators(self, value):
         """The CharField's length validators measure text, not cents: the parser did that."""
@@ -116,4 +117,3 @@ def to_cents(euros: Decimal | int | str) -> int:
 
 def to_euros(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
-

@@ -21,20 +21,32 @@ def ticket_qr_png(ticket) -> bytes:
 def notify_payment_succeeded(payment) -> None:
     association = payment.association
     tickets = list(payment.tickets.select_related("ticket_type")) if payment.kind == "billetterie" else []
-    context = {"payment": payment, "association": association, "amount": format_eur(payment.total_cents),
-               "tickets": tickets, "campaign": payment.campaign.specific}
+    context = {
+        "payment": payment,
+        "association": association,
+        "amount": format_eur(payment.total_cents),
+        "tickets": tickets,
+        "campaign": payment.campaign.specific,
+    }
     send_templated_email(
         to=[payment.email],
-        subject=(_("Vos billets : %(title)s") % {"title": context["campaign"].title}) if tickets
+        subject=(_("Vos billets : %(title)s") % {"title": context["campaign"].title})
+        if tickets
         else _("Merci pour votre soutien à %(name)s") % {"name": association.name},
         template="payment_confirmation",
         context=context,
         reply_to=[association.email],
-        attachments=[attachment(f"billet-{number}-{ticket.code[:6]}.png", ticket_qr_png(ticket), "image/png")
-                     for number, ticket in enumerate(tickets, start=1)],
+        attachments=[
+            attachment(f"billet-{number}-{ticket.code[:6]}.png", ticket_qr_png(ticket), "image/png")
+            for number, ticket in enumerate(tickets, start=1)
+        ],
         about=payment,  # a failure shows on the payment's page (and in the staff's "E-mails")
     )
-    treasurers = list(association.treasurers_group.user_set.values_list("email", flat=True)) if association.treasurers_group else []
+    treasurers = (
+        list(association.treasurers_group.user_set.values_list("email", flat=True))
+        if association.treasurers_group
+        else []
+    )
     send_templated_email(
         to=treasurers,
         subject=_("Nouveau paiement : %(amount)s") % {"amount": format_eur(payment.total_cents)},

@@ -69,9 +69,11 @@ class PaymentPermissionPolicy(BasePermissionPolicy):
         users = self.users_with_any_permission(actions)
         if not self._volunteer_action(actions):
             return users
-        association = Q(groups__in=money_groups().filter(
-            Q(edited_association__pk=instance.association_id) | Q(treasured_association__pk=instance.association_id)
-        ))
+        association = Q(
+            groups__in=money_groups().filter(
+                Q(edited_association__pk=instance.association_id) | Q(treasured_association__pk=instance.association_id)
+            )
+        )
         return users.filter(Q(is_superuser=True) | Q(is_staff=True) | association).distinct()
 
 
@@ -98,5 +100,6 @@ def money_groups() -> QuerySet:
     app_label, codename = MONEY_PERMISSION
     return Group.objects.filter(
         Q(edited_association__isnull=False) | Q(treasured_association__isnull=False),
-        permissions__content_type__app_label=app_label, permissions__codename=codename,
+        permissions__content_type__app_label=app_label,
+        permissions__codename=codename,
     ).values("pk")

@@ -24,14 +24,34 @@ def payer_data_erase(*, email: str) -> int:
         payment.first_name, payment.last_name = "", "Anonymisé"
         payment.email, payment.phone = placeholder, ""
         payment.street_address = payment.postal_code = payment.city = ""
-        payment.save(update_fields=["first_name", "last_name", "email", "phone", "street_address", "postal_code",
-                                    "city", "updated_at"])
+        payment.save(
+            update_fields=[
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "street_address",
+                "postal_code",
+                "city",
+                "updated_at",
+            ]
+        )
         PaymentLog.objects.create(payment=payment, action="payer_erased", source="effacement")
     return len(payments)
 
 
-PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "street_address", "postal_code", "city", "country",
-                   "company_name", "company_siren")
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "street_address",
+    "postal_code",
+    "city",
+    "country",
+    "company_name",
+    "company_siren",
+)
 
 
 def payer_data_export(*, email: str) -> dict:
@@ -41,19 +61,30 @@ def payer_data_export(*, email: str) -> dict:
     return {
         "adresse": email.strip().lower(),
         "paiements": [
-            {"association": payment.association.name, "campagne": payment.campaign.title,
-             "type": payment.get_kind_display(), "statut": payment.get_status_display(),
-             "montant_centimes": payment.total_cents, "rembourse_centimes": payment.refunded_cents,
-             "date": french_datetime(payment.paid_at or payment.created_at),
-             **{field: getattr(payment, field) for field in PERSONAL_FIELDS}}
+            {
+                "association": payment.association.name,
+                "campagne": payment.campaign.title,
+                "type": payment.get_kind_display(),
+                "statut": payment.get_status_display(),
+                "montant_centimes": payment.total_cents,
+                "rembourse_centimes": payment.refunded_cents,
+                "date": french_datetime(payment.paid_at or payment.created_at),
+                **{field: getattr(payment, field) for field in PERSONAL_FIELDS},
+            }
             for payment in payments.order_by("created_at")
         ],
         "recus": [
-            {"association": receipt.association.name, "numero": receipt.number, "type": receipt.get_kind_display(),
-             "statut": receipt.get_status_display(), "montant_centimes": receipt.amount_cents,
-             "emis_le": french_datetime(receipt.issued_at), "donateur": receipt.document["donor"]}
+            {
+                "association": receipt.association.name,
+                "numero": receipt.number,
+                "type": receipt.get_kind_display(),
+                "statut": receipt.get_status_display(),
+                "montant_centimes": receipt.amount_cents,
+                "emis_le": french_datetime(receipt.issued_at),
+                "donateur": receipt.document["donor"],
+            }
             for receipt in receipts.order_by("issued_at")
         ],
         "conservation": "Les reçus sont conservés 6 ans (article L102 B du livre des procédures fiscales), "
-                        "même après l'effacement de vos autres données.",
+        "même après l'effacement de vos autres données.",
     }

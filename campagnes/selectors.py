@@ -58,8 +58,10 @@ class Progress:
 
 def campaign_progress(*, campaign: Any) -> Progress:
     """Net of refunds; fees a payer chose to cover are not part of the gift."""
-    totals = Payment.objects.filter(campaign_id=campaign.pk).counted().aggregate(
-        paid=Sum("amount_cents"), refunded=Sum(GIFT_REFUNDED), people=Count("email", distinct=True)
+    totals = (
+        Payment.objects.filter(campaign_id=campaign.pk)
+        .counted()
+        .aggregate(paid=Sum("amount_cents"), refunded=Sum(GIFT_REFUNDED), people=Count("email", distinct=True))
     )
     goal = int(campaign.goal * 100) if campaign.goal else None
     return Progress(
@@ -80,22 +82,29 @@ def campaigns_with_progress(*, support_page: Page, only_open: bool = False) -> l
         campaigns = [campaign for campaign in campaigns if campaign.is_open]
     totals = {
         row["campaign_id"]: row
-        for row in Payment.objects.filter(campaign_id__in=[c.pk for c in campaigns]).counted()
+        for row in Payment.objects.filter(campaign_id__in=[c.pk for c in campaigns])
+        .counted()
         .values("campaign_id")
         .annotate(paid=Sum("amount_cents"), refunded=Sum(GIFT_REFUNDED), people=Count("email", distinct=True))
     }
     result = []
     for campaign in campaigns:
         row = totals.get(campaign.pk, {})
-        result.append((campaign, Progress(
-            collected_cents=(row.get("paid") or 0) - (row.get("refunded") or 0),
-            contributors=row.get("people") or 0,
-            goal_cents=int(campaign.goal * 100) if campaign.goal else None,
-        )))
+        result.append(
+            (
+                campaign,
+                Progress(
+                    collected_cents=(row.get("paid") or 0) - (row.get("refunded") or 0),
+                    contributors=row.get("people") or 0,
+                    goal_cents=int(campaign.goal * 100) if campaign.goal else None,
+                ),
+            )
+        )
     return result
 
 
 # --- the treasurers' records, scoped by the permission policies ------------------------------
+
 
 def visible_payments(user: Any) -> QuerySet[Payment]:
     """The payments the user may see: their associations' (the money permission), all for staff."""
@@ -128,6 +137,7 @@ def payment_net_cents(payment: Payment) -> int:
 
 
 # --- members ------------------------------------------------------------------------------
+
 
 class MemberState(models.TextChoices):
     CURRENT = "a-jour", gettext_lazy("À jour")
@@ -164,18 +174,22 @@ def visible_memberships(user: Any) -> QuerySet[Membership]:
 
 # --- tickets ------------------------------------------------------------------------------
 
+
 def ticketing_campaigns_for(user: Any) -> QuerySet[TicketingCampaignPage]:
     """The ticketing campaigns whose tickets this user may check in, next events first."""
     campaigns = TicketingCampaignPage.objects.all()
     if user_is_platform_staff(user):
         # every association's events would make an endless list: only those of the last days and to come
-        campaigns = campaigns.filter(event_starts_at__gte=timezone.now() - datetime.timedelta(days=STAFF_EVENTS_SINCE_DAYS))
+        campaigns = campaigns.filter(
+            event_starts_at__gte=timezone.now() - datetime.timedelta(days=STAFF_EVENTS_SINCE_DAYS)
+        )
     else:
         campaigns = campaigns.filter(pk__in=pages_with_money_of(user).values("pk"))
     return campaigns.order_by("-event_starts_at", "title")
 
 
 # --- the treasurers' dashboard --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CampaignTotal:
@@ -205,7 +219,8 @@ def campaign_totals(user: Any) -> list[CampaignTotal]:
         .annotate(net=Sum(F("amount_cents") + F("fee_cents") - F("refunded_cents")), count=Count("pk"))
     }
     home_paths = sorted(
-        ((a.home_page.path, a) for a in associations.values() if a.home_page is not None), key=lambda item: -len(item[0])
+        ((a.home_page.path, a) for a in associations.values() if a.home_page is not None),
+        key=lambda item: -len(item[0]),
     )
     result = []
     for campaign in campaigns:
@@ -222,7 +237,8 @@ def weekly_payments(user: Any, *, weeks: int = WEEKS_IN_CHART, today: datetime.d
     start = timezone.make_aware(datetime.datetime.combine(first_monday, datetime.time.min))
     buckets = {first_monday + datetime.timedelta(weeks=i): [0, 0] for i in range(weeks)}
     payments = Payment.objects.filter(
-        association__in=associations_with_money_of(user).values("pk"), created_at__gte=start,
+        association__in=associations_with_money_of(user).values("pk"),
+        created_at__gte=start,
         status__in=PaymentStatus.PAID_OR_REFUNDED,
     ).values_list("created_at", "amount_cents", "fee_cents", "refunded_cents")
     for created_at, amount, fee, refunded in payments.iterator():

@@ -60,7 +60,9 @@ def _call(fn, *args, **kwargs):
     except stripe.CardError as exc:
         raise CardDeclined(exc.user_message or _("La carte a été refusée.")) from exc
     except stripe.APIConnectionError as exc:
-        raise GatewayError(_("Le service de paiement ne répond pas. Rien n'a été débité : réessayez dans un instant.")) from exc
+        raise GatewayError(
+            _("Le service de paiement ne répond pas. Rien n'a été débité : réessayez dans un instant.")
+        ) from exc
     except stripe.InvalidRequestError as exc:
         if exc.http_status == 404:
             raise NotFound(_("Le service de paiement ne connaît pas cet objet : rien n’a été changé.")) from exc
@@ -175,8 +177,10 @@ def set_default_payment_method(*, customer: str, payment_method: str, account: s
     except stripe.InvalidRequestError:
         pass  # already attached by the SetupIntent
     return _call(
-        client().v1.customers.update, customer,
-        params={"invoice_settings": {"default_payment_method": payment_method}}, options=options,
+        client().v1.customers.update,
+        customer,
+        params={"invoice_settings": {"default_payment_method": payment_method}},
+        options=options,
     )
 
 
@@ -190,8 +194,13 @@ def monthly_plan(*, amount_cents: int, account: str) -> str:
         euros = f"{amount_cents / 100:.2f}".replace(".", ",")
         return _call(
             client().v1.plans.create,
-            params={"id": plan_id, "amount": amount_cents, "currency": "eur", "interval": "month",
-                    "product": {"name": _("Don mensuel de %(euros)s €") % {"euros": euros}}},
+            params={
+                "id": plan_id,
+                "amount": amount_cents,
+                "currency": "eur",
+                "interval": "month",
+                "product": {"name": _("Don mensuel de %(euros)s €") % {"euros": euros}},
+            },
             options=_options(account=account, idempotency_key=f"plan-{plan_id}"),
         ).id
 
@@ -218,6 +227,7 @@ def object_id(value) -> str:
 
 
 # --- Connect (Standard accounts, onboarding through Account Links) -------------------------
+
 
 def create_connect_account(*, email: str, association_id: int):
     return _call(

@@ -14,7 +14,11 @@ from campagnes.models import Membership, Payment, Receipt, Ticket
 
 
 def register() -> None:
-    for model, namespace in ((Payment, "paiements"), (Membership, "adherents"), (Ticket, "billets"),
-                             (Receipt, "recus")):
+    for model, namespace in (
+        (Payment, "paiements"),
+        (Membership, "adherents"),
+        (Ticket, "billets"),
+        (Receipt, "recus"),
+    ):
         tenancy.register(model, path="association", access=Access.MONEY, admin_namespaces=(namespace,))
     tenancy.register_admin_area("kollektif_stripe", Association, access=Access.MONEY)

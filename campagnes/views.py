@@ -47,35 +47,66 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
     if form is None:
         return HttpResponseBadRequest(_("Cette campagne ne prend pas encore de paiement en ligne."))
     if settings.STRIPE_CONNECT_ENABLED and not campaign.association.stripe_charges_enabled:
-        return _render_campaign(request, campaign, form, status=400,
-                                error=_("L'association n'a pas encore activé le paiement en ligne."))
+        return _render_campaign(
+            request, campaign, form, status=400, error=_("L'association n'a pas encore activé le paiement en ligne.")
+        )
     if not campaign.is_open:
-        return _render_campaign(request, campaign, form, status=400,
-                                error=_("Cette campagne n'est pas ouverte : aucun paiement n'est possible."))
+        return _render_campaign(
+            request,
+            campaign,
+            form,
+            status=400,
+            error=_("Cette campagne n'est pas ouverte : aucun paiement n'est possible."),
+        )
     if not form.is_valid():
         return _render_campaign(request, campaign, form, status=400)
     data = form.cleaned_data
     if _too_many_attempts(request, data["email"]):
-        return _render_campaign(request, campaign, form, status=429,
-                                error=_("Trop de tentatives de paiement : réessayez dans une heure."))
-    payer = {key: data.get(key, "") for key in (
-        "first_name", "last_name", "email", "street_address", "postal_code", "city", "phone", "company_name",
-        "company_siren")}
+        return _render_campaign(
+            request, campaign, form, status=429, error=_("Trop de tentatives de paiement : réessayez dans une heure.")
+        )
+    payer = {
+        key: data.get(key, "")
+        for key in (
+            "first_name",
+            "last_name",
+            "email",
+            "street_address",
+            "postal_code",
+            "city",
+            "phone",
+            "company_name",
+            "company_siren",
+        )
+    }
     kind, amount_cents, offer = form.payment_request()
     try:
         payment, client_secret = services.payment_start(
-            campaign=campaign, association=campaign.association, kind=kind, amount_cents=amount_cents, payer=payer,
-            cover_fees=data.get("cover_fees", False), offer=offer,
+            campaign=campaign,
+            association=campaign.association,
+            kind=kind,
+            amount_cents=amount_cents,
+            payer=payer,
+            cover_fees=data.get("cover_fees", False),
+            offer=offer,
         )
     except services.SoldOut as exc:
         return _render_campaign(request, campaign, payment_form_for(campaign, request.POST), status=409, error=str(exc))
     except gateway.GatewayError as exc:
         return _render_campaign(request, campaign, form, status=503, error=str(exc))
-    return TemplateResponse(request, "campagnes/pay.html", {
-        "page": campaign, "association": campaign.association, "payment": payment, "client_secret": client_secret,
-        "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY, "stripe_js_url": settings.STRIPE_JS_URL,
-        **_site_context(campaign),
-    })
+    return TemplateResponse(
+        request,
+        "campagnes/pay.html",
+        {
+            "page": campaign,
+            "association": campaign.association,
+            "payment": payment,
+            "client_secret": client_secret,
+            "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            **_site_context(campaign),
+        },
+    )
 
 
 def _site_context(campaign) -> dict:
@@ -98,11 +129,19 @@ def confirm_card(request: HttpRequest, token: str) -> HttpResponse:
     secret = getattr(payment, "next_action_secret", "")
     if secret:
         campaign = payment.campaign.specific
-        return TemplateResponse(request, "campagnes/authenticate.html", {
-            "payment": payment, "page": campaign, "association": payment.association, "client_secret": secret,
-            "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY, "stripe_js_url": settings.STRIPE_JS_URL,
-            **_site_context(campaign),
-        })
+        return TemplateResponse(
+            request,
+            "campagnes/authenticate.html",
+            {
+                "payment": payment,
+                "page": campaign,
+                "association": payment.association,
+                "client_secret": secret,
+                "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+                "stripe_js_url": settings.STRIPE_JS_URL,
+                **_site_context(campaign),
+            },
+        )
     return redirect("campagnes:thanks", token=payment.public_token)
 
 
@@ -124,8 +163,13 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
 
 def _thanks_context(payment: Payment, error: str) -> dict:
     campaign = payment.campaign.specific
-    return {"payment": payment, "page": campaign, "association": payment.association, "error": error,
-            **_site_context(campaign)}
+    return {
+        "payment": payment,
+        "page": campaign,
+        "association": payment.association,
+        "error": error,
+        **_site_context(campaign),
+    }
 
 
 @csrf_exempt

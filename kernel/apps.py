@@ -21,5 +21,8 @@ class KernelConfig(AppConfig):
         from kernel.page_cache import purge_after_view_restriction_change
 
         for signal in (post_save, post_delete):
-            signal.connect(purge_after_view_restriction_change, sender=PageViewRestriction,
-                           dispatch_uid=f"kollektif-page-cache-privacy-{signal is post_save}")
+            signal.connect(
+                purge_after_view_restriction_change,
+                sender=PageViewRestriction,
+                dispatch_uid=f"kollektif-page-cache-privacy-{signal is post_save}",
+            )

@@ -44,12 +44,19 @@ def header_text(value: str) -> str:
 
 
 def build_message(
-    *, subject: str, to: Sequence[str], text: str, html: str = "", reply_to: Sequence[str] | None = None,
+    *,
+    subject: str,
+    to: Sequence[str],
+    text: str,
+    html: str = "",
+    reply_to: Sequence[str] | None = None,
     attachments: Sequence[dict] | None = None,
 ) -> EmailMultiAlternatives:
     """The one place where headers are built; attachments as made by ``attachment()``."""
     message = EmailMultiAlternatives(
-        subject=header_text(subject), body=text, from_email=settings.DEFAULT_FROM_EMAIL,
+        subject=header_text(subject),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
         to=[header_text(address) for address in to],
         reply_to=[header_text(address) for address in reply_to] if reply_to else None,
     )
@@ -62,7 +69,12 @@ def build_message(
 
 @task()
 def deliver_email(
-    *, subject: str, to: list[str], text: str, html: str, reply_to: list[str] | None = None,
+    *,
+    subject: str,
+    to: list[str],
+    text: str,
+    html: str,
+    reply_to: list[str] | None = None,
     attachments: list[dict] | None = None,
 ) -> int:
     """Tasks queued before the outbox existed (a deploy with a non-empty queue) still leave."""
@@ -77,8 +89,14 @@ def attachment(filename: str, content: bytes, mimetype: str) -> dict:
 
 
 def send_templated_email(
-    *, to: Sequence[str], subject: str, template: str, context: dict, reply_to: Sequence[str] | None = None,
-    attachments: list[dict] | None = None, about: Model | None = None,
+    *,
+    to: Sequence[str],
+    subject: str,
+    template: str,
+    context: dict,
+    reply_to: Sequence[str] | None = None,
+    attachments: list[dict] | None = None,
+    about: Model | None = None,
 ) -> OutgoingEmail | None:
     """Render ``templates/emails/<template>.{txt,html}`` now, store it, deliver after commit.
 
@@ -93,8 +111,12 @@ def send_templated_email(
     html = render_to_string(f"emails/{template}.html", full_context)
     prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
     email = OutgoingEmail.objects.create(
-        template=template[:100], subject=header_text(f"{prefix}{subject}")[:255], to=recipients,
-        reply_to=[address for address in reply_to or [] if address], text=text, html=html,
+        template=template[:100],
+        subject=header_text(f"{prefix}{subject}")[:255],
+        to=recipients,
+        reply_to=[address for address in reply_to or [] if address],
+        text=text,
+        html=html,
         attachments=attachments or [],
         content_type=ContentType.objects.get_for_model(about) if about is not None else None,
         object_id=str(about.pk) if about is not None else "",
@@ -121,14 +143,24 @@ def deliver_outgoing_email(*, email_id: int) -> str:
     email = OutgoingEmail.objects.get(pk=email_id)
     try:
         build_message(
-            subject=email.subject, to=email.to, text=email.text, html=email.html, reply_to=email.reply_to,
+            subject=email.subject,
+            to=email.to,
+            text=email.text,
+            html=email.html,
+            reply_to=email.reply_to,
             attachments=email.attachments,
         ).send()
     except Exception as exc:  # noqa: BLE001 — any failure (SMTP, DNS, a bad header) is recorded and retried
         return _record_failure(email, exc)
     OutgoingEmail.objects.filter(pk=email.pk).update(
-        status=EmailStatus.SENT, sent_at=timezone.now(), attempts=email.attempts + 1, last_error="",
-        sending_since=None, text="", html="", attachments=[],  # sent: the body is no longer needed
+        status=EmailStatus.SENT,
+        sent_at=timezone.now(),
+        attempts=email.attempts + 1,
+        last_error="",
+        sending_since=None,
+        text="",
+        html="",
+        attachments=[],  # sent: the body is no longer needed
     )
     return "envoyé"
 
@@ -137,7 +169,9 @@ def _record_failure(email: OutgoingEmail, exc: Exception) -> str:
     attempts = email.attempts + 1
     given_up = attempts >= settings.KOLLEKTIF_EMAIL_ATTEMPTS
     OutgoingEmail.objects.filter(pk=email.pk).update(
-        attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:300], sending_since=None,
+        attempts=attempts,
+        last_error=f"{type(exc).__name__}: {exc}"[:300],
+        sending_since=None,
         status=EmailStatus.ABANDONED if given_up else EmailStatus.RETRYING,
     )
     logger.error("e-mail %s (%s): attempt %s failed: %s", email.pk, email.template, attempts, exc)
@@ -162,9 +196,14 @@ def resend_unsent(*, limit: int = 500) -> int:
     OutgoingEmail.objects.filter(
         status=EmailStatus.SENT, sent_at__lt=now - timedelta(days=settings.KOLLEKTIF_EMAIL_RETENTION_DAYS)
     ).delete()
-    pending = OutgoingEmail.objects.filter(
-        Q(status=EmailStatus.RETRYING) | Q(status=EmailStatus.QUEUED, created_at__lt=now - timedelta(minutes=CLAIM_MINUTES))
-    ).order_by("created_at").values_list("pk", flat=True)[:limit]
+    pending = (
+        OutgoingEmail.objects.filter(
+            Q(status=EmailStatus.RETRYING)
+            | Q(status=EmailStatus.QUEUED, created_at__lt=now - timedelta(minutes=CLAIM_MINUTES))
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     return sum(deliver_outgoing_email.call(email_id=email_id) == "envoyé" for email_id in pending)
 
 
@@ -181,9 +220,13 @@ def latest_emails_about(objects: Iterable[Model]) -> dict[str, OutgoingEmail]:
     if not objects:
         return {}
     latest: dict[str, OutgoingEmail] = {}
-    rows = OutgoingEmail.objects.filter(
-        content_type=ContentType.objects.get_for_model(objects[0]), object_id__in=[str(o.pk) for o in objects]
-    ).order_by("created_at", "pk").defer("text", "html", "attachments")
+    rows = (
+        OutgoingEmail.objects.filter(
+            content_type=ContentType.objects.get_for_model(objects[0]), object_id__in=[str(o.pk) for o in objects]
+        )
+        .order_by("created_at", "pk")
+        .defer("text", "html", "attachments")
+    )
     for row in rows:
         latest[row.object_id] = row
     return latest

@@ -116,9 +116,15 @@ class PublicPageCacheMiddleware:
             return response
         response = self.get_response(request)
         if _cacheable_response(response):
-            headers = {name: value for name, value in response.items()
-                       if name.lower() not in ("content-type", "content-length", "set-cookie")}
-            cache.set(key, {"content": response.content, "content_type": response["Content-Type"],
-                            "headers": headers}, settings.KOLLEKTIF_PAGE_CACHE_SECONDS)
+            headers = {
+                name: value
+                for name, value in response.items()
+                if name.lower() not in ("content-type", "content-length", "set-cookie")
+            }
+            cache.set(
+                key,
+                {"content": response.content, "content_type": response["Content-Type"], "headers": headers},
+                settings.KOLLEKTIF_PAGE_CACHE_SECONDS,
+            )
             response[HEADER] = "miss"
         return response

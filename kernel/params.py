@@ -25,10 +25,15 @@ def parse_int(raw: str | None, *, name: str, minimum: int = 0, maximum: int = MA
     value = (raw or "").strip()
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()) or len(value) > len(str(maximum)) or not (
-            minimum <= int(value) <= maximum):
-        raise InvalidParameter(_("Le paramètre « %(name)s » doit être un nombre entier entre %(min)s et %(max)s.")
-                               % {"name": name, "min": minimum, "max": maximum})
+    if (
+        not (value.isascii() and value.isdigit())
+        or len(value) > len(str(maximum))
+        or not (minimum <= int(value) <= maximum)
+    ):
+        raise InvalidParameter(
+            _("Le paramètre « %(name)s » doit être un nombre entier entre %(min)s et %(max)s.")
+            % {"name": name, "min": minimum, "max": maximum}
+        )
     return int(value)
 
 

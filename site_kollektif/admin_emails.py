@@ -45,8 +45,13 @@ class OutgoingEmailIndexView(IndexView):
             Column("created_at", label=_("Créé le"), sort_key="created_at"),
             TitleColumn("subject", label=_("Objet"), get_url=lambda e: reverse("emails:inspect", args=[e.pk])),
             Column("to", label=_("Destinataires"), accessor=lambda e: ", ".join(e.to)),
-            StatusTagColumn("status", label=_("État"), accessor="get_status_display", sort_key="status",
-                            primary=lambda e: e.status == EmailStatus.SENT),
+            StatusTagColumn(
+                "status",
+                label=_("État"),
+                accessor="get_status_display",
+                sort_key="status",
+                primary=lambda e: e.status == EmailStatus.SENT,
+            ),
             Column("attempts", label=_("Essais")),
             Column("last_error", label=_("Dernière erreur")),
         ]
@@ -76,8 +81,10 @@ def retry_view(request, pk: int):
     if email.status == EmailStatus.SENT:
         messages.success(request, _("E-mail « %(subject)s » envoyé.") % {"subject": email.subject})
     else:
-        messages.error(request, _("L'envoi a encore échoué (%(outcome)s) : %(error)s") % {
-            "outcome": outcome, "error": email.last_error})
+        messages.error(
+            request,
+            _("L'envoi a encore échoué (%(outcome)s) : %(error)s") % {"outcome": outcome, "error": email.last_error},
+        )
     return redirect(reverse("emails:inspect", args=[email.pk]))
 
 

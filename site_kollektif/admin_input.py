@@ -71,7 +71,8 @@ def _refuse_control_characters(data) -> None:
             if char is not None:
                 raise InvalidParameter(
                     _("Le texte envoyé contient un caractère de contrôle invisible (U+%(code)04X) : retirez-le.")
-                    % {"code": ord(char)})
+                    % {"code": ord(char)}
+                )
 
 
 def _uses_sqlite_fts() -> bool:

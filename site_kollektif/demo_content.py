@@ -17,9 +17,18 @@ ASSOCIATIONS = [
         "objet": "Montrer à chaque association du Pas-de-Calais ce qu'elle peut faire de ses quatre pages Kollektif.",
         "intro": "Bienvenue sur le site de démonstration : modifiez-le comme un document de traitement de texte.",
         "news": [
-            ("Notre site est en ligne !", "Quatre pages, des photos, des vidéos : tout se modifie depuis l'espace bénévole."),
-            ("Assemblée générale le 14 mars", "Rendez-vous à la salle des fêtes pour le bilan de l'année et l'élection du bureau."),
-            ("Appel à bénévoles pour la fête de quartier", "Montage des stands, buvette, accueil : chaque coup de main compte."),
+            (
+                "Notre site est en ligne !",
+                "Quatre pages, des photos, des vidéos : tout se modifie depuis l'espace bénévole.",
+            ),
+            (
+                "Assemblée générale le 14 mars",
+                "Rendez-vous à la salle des fêtes pour le bilan de l'année et l'élection du bureau.",
+            ),
+            (
+                "Appel à bénévoles pour la fête de quartier",
+                "Montage des stands, buvette, accueil : chaque coup de main compte.",
+            ),
         ],
     },
     {
@@ -34,8 +43,14 @@ ASSOCIATIONS = [
         "objet": "Ateliers de couture et d'upcycling : donner une seconde vie aux textiles et transmettre les savoir-faire.",
         "intro": "Des ateliers de couture ouverts à toutes et tous pour réparer, transformer et créer à partir de tissus de récupération.",
         "news": [
-            ("Atelier « sac à partir d'un jean »", "Apportez un vieux jean, repartez avec un sac cabas cousu de vos mains."),
-            ("Collecte de chutes de tissus", "Nous récupérons vos chutes, rideaux et draps en bon état tous les mercredis."),
+            (
+                "Atelier « sac à partir d'un jean »",
+                "Apportez un vieux jean, repartez avec un sac cabas cousu de vos mains.",
+            ),
+            (
+                "Collecte de chutes de tissus",
+                "Nous récupérons vos chutes, rideaux et draps en bon état tous les mercredis.",
+            ),
         ],
     },
     {
@@ -50,8 +65,14 @@ ASSOCIATIONS = [
         "objet": "Café-librairie coopératif : lieu de rencontres, de lectures et de projets culturels du Bruaysis.",
         "intro": "Un café-librairie en SCIC où se croisent lecteurs, auteurs et porteurs de projets de l'ESS.",
         "news": [
-            ("Soirée lecture : poésie du Bassin minier", "Lectures à voix haute et scène ouverte, en partenariat avec la Maison de la Poésie."),
-            ("Le collectif BookKafé s'agrandit", "Indelab, Brunö Atelier graphique et Popeline rejoignent nos projets communs."),
+            (
+                "Soirée lecture : poésie du Bassin minier",
+                "Lectures à voix haute et scène ouverte, en partenariat avec la Maison de la Poésie.",
+            ),
+            (
+                "Le collectif BookKafé s'agrandit",
+                "Indelab, Brunö Atelier graphique et Popeline rejoignent nos projets communs.",
+            ),
         ],
     },
     {
@@ -104,7 +125,12 @@ ASSOCIATIONS = [
         "theme": "vert-foret",
         "objet": "Chantier d'insertion : accompagner vers l'emploi par des activités d'entretien d'espaces naturels.",
         "intro": "Chantier d'insertion à Isbergues : des parcours vers l'emploi au service des espaces naturels.",
-        "news": [("Dix sorties positives cette année", "Emploi durable ou formation qualifiante : bravo aux salariés en parcours !")],
+        "news": [
+            (
+                "Dix sorties positives cette année",
+                "Emploi durable ou formation qualifiante : bravo aux salariés en parcours !",
+            )
+        ],
     },
     {
         "name": "Office de la Jeunesse",

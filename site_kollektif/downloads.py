@@ -45,8 +45,7 @@ def _hardened(view: Callable[..., HttpResponseBase], filename_of: Callable[..., 
 
 
 #: Wagtail's document view (password and collection rules, etag) under the same URL name.
-serve_document = _hardened(wagtail_document_serve,
-                           lambda document_id, document_filename: document_filename)
+serve_document = _hardened(wagtail_document_serve, lambda document_id, document_filename: document_filename)
 
 
 def _media_serve(request: HttpRequest, path: str) -> HttpResponseBase:

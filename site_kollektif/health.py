@@ -67,6 +67,9 @@ def health(request):
         except Exception as exc:  # noqa: BLE001 — any failure is a failed check, reported, never a 500
             healthy = False
             checks[name] = {"erreur": type(exc).__name__, "detail": str(exc)[:200]}
-    body = {"statut": "ok" if healthy else "en panne", "verifications": checks,
-            "duree_ms": round((time.perf_counter() - started) * 1000, 1)}
+    body = {
+        "statut": "ok" if healthy else "en panne",
+        "verifications": checks,
+        "duree_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
     return JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})

@@ -20,7 +20,8 @@ def start(port: int, *, log_path: str | None = None) -> subprocess.Popen:
     output = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (owned by the process)
     process = subprocess.Popen(
         [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-        stdout=output, stderr=subprocess.STDOUT,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

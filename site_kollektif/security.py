@@ -18,7 +18,7 @@ from associations.selectors import user_handles_money
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-    "usb=(), interest-cohort=(), payment=(self \"https://js.stripe.com\")"
+    'usb=(), interest-cohort=(), payment=(self "https://js.stripe.com")'
 )
 
 
@@ -85,13 +85,17 @@ class MFARequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (settings.KOLLEKTIF_REQUIRE_MFA and request.path.startswith("/admin/")
-                and needs_second_factor(request.user)):
+        if settings.KOLLEKTIF_REQUIRE_MFA and request.path.startswith("/admin/") and needs_second_factor(request.user):
             from django.contrib import messages
             from django.shortcuts import redirect
             from django.utils.translation import gettext as _
 
-            messages.warning(request, _("Votre rôle donne accès aux données des donateurs : activez la double "
-                                        "authentification (application d'authentification) pour continuer."))
+            messages.warning(
+                request,
+                _(
+                    "Votre rôle donne accès aux données des donateurs : activez la double "
+                    "authentification (application d'authentification) pour continuer."
+                ),
+            )
             return redirect("mfa_activate_totp")
         return self.get_response(request)

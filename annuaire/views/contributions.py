@@ -38,7 +38,9 @@ def _propose(request, form_class, kind: str, template: str):
         if form.is_valid():
             try:
                 services.proposal_submit(
-                    kind=kind, data=form.proposal_data(), submitter_name=form.cleaned_data["submitter_name"],
+                    kind=kind,
+                    data=form.proposal_data(),
+                    submitter_name=form.cleaned_data["submitter_name"],
                     submitter_email=form.cleaned_data["submitter_email"],
                     user=request.user if request.user.is_authenticated else None,
                 )
@@ -81,9 +83,12 @@ def claim(request, slug: str):
             return render(request, template, context, status=429)
         if form.is_valid():
             services.proposal_submit(
-                kind=ProposalKind.CLAIM, data={"name": actor.name, "message": form.cleaned_data["message"]},
+                kind=ProposalKind.CLAIM,
+                data={"name": actor.name, "message": form.cleaned_data["message"]},
                 submitter_name=request.user.get_full_name() or request.user.email,
-                submitter_email=request.user.email, user=request.user, actor=actor,
+                submitter_email=request.user.email,
+                user=request.user,
+                actor=actor,
             )
             messages.success(request, _("Votre demande est envoyée : l'équipe d'animation vous répondra par e-mail."))
             return redirect(actor.get_absolute_url())

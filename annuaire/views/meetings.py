@@ -50,7 +50,12 @@ def meeting_print(request, slug: str):
     online_url = request.build_absolute_uri(meeting.get_absolute_url())
     buffer = io.BytesIO()
     segno.make(online_url, error="m").save(
-        buffer, kind="svg", scale=3, border=2, xmldecl=False, svgns=True,
+        buffer,
+        kind="svg",
+        scale=3,
+        border=2,
+        xmldecl=False,
+        svgns=True,
         title=f"QR code : {online_url}",
     )
     context = {"meeting": meeting, "sheet": sheet, "online_url": online_url, "qr_svg": buffer.getvalue().decode()}
@@ -59,7 +64,9 @@ def meeting_print(request, slug: str):
 
 @require_GET
 def agenda_ics(request):
-    body = meetings_calendar(request=request, meetings=selectors.meetings_upcoming()[:200], past=selectors.meetings_past()[:200])
+    body = meetings_calendar(
+        request=request, meetings=selectors.meetings_upcoming()[:200], past=selectors.meetings_past()[:200]
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="rencontres-kollektif.ics"'
     return response

@@ -57,8 +57,9 @@ class TaxStatus(models.TextChoices):
 class TaxOtherType(models.TextChoices):
     """The other boxes of Cerfa 11580*05 an association of the department may tick."""
 
-    FOOD_CARE_HOUSING = "aide-personnes", _(
-        "Aide alimentaire, soins médicaux ou logement gratuits pour des personnes en difficulté"
+    FOOD_CARE_HOUSING = (
+        "aide-personnes",
+        _("Aide alimentaire, soins médicaux ou logement gratuits pour des personnes en difficulté"),
     )
     FESTIVAL = "festival", _("Organisme ayant pour activité principale l'organisation de festivals")
     INSERTION = "insertion", _("Atelier et chantier d'insertion, entreprise d'insertion, association intermédiaire")
@@ -91,7 +92,10 @@ class Association(models.Model):
         _("forme juridique"), max_length=20, choices=LegalForm.choices, default=LegalForm.ASSOCIATION
     )
     rna = models.CharField(
-        _("numéro RNA"), max_length=10, blank=True, validators=[validate_rna],
+        _("numéro RNA"),
+        max_length=10,
+        blank=True,
+        validators=[validate_rna],
         help_text=_("W suivi de 9 chiffres, sur le récépissé de la préfecture."),
     )
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
@@ -99,23 +103,37 @@ class Association(models.Model):
     street_address = models.CharField(_("adresse"), max_length=250)
     postal_code = models.CharField(_("code postal"), max_length=5)
     commune = models.ForeignKey(
-        "associations.Commune", verbose_name=_("commune"), on_delete=models.PROTECT,
+        "associations.Commune",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
         related_name="associations",
     )
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(LATITUDE_RANGE[0]), MaxValueValidator(LATITUDE_RANGE[1])],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(LONGITUDE_RANGE[0]), MaxValueValidator(LONGITUDE_RANGE[1])],
     )
     email = models.EmailField(_("e-mail de contact"))
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     website = models.URLField(_("autre site web"), blank=True)
     logo = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("logo"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     theme = models.CharField(_("couleurs du site"), max_length=20, choices=THEME_CHOICES, default=DEFAULT_THEME)
     sectors = models.ManyToManyField("associations.Sector", verbose_name=_("secteurs"), blank=True)
@@ -126,55 +144,83 @@ class Association(models.Model):
     youtube_url = models.URLField(_("chaîne YouTube ou PeerTube"), blank=True)
 
     status = models.CharField(
-        _("statut"), max_length=12, choices=AssociationStatus.choices, default=AssociationStatus.PENDING,
+        _("statut"),
+        max_length=12,
+        choices=AssociationStatus.choices,
+        default=AssociationStatus.PENDING,
         db_index=True,
     )
     refusal_reason = models.TextField(_("motif du refus"), blank=True)
     featured = models.BooleanField(_("mise en avant sur l'accueil"), default=False)
     custom_domain = models.CharField(
-        _("nom de domaine personnalisé"), max_length=253, blank=True,
+        _("nom de domaine personnalisé"),
+        max_length=253,
+        blank=True,
         help_text=_("Par exemple www.mon-asso.fr, une fois le domaine pointé vers Kollektif."),
     )
 
     # --- receipts (issue #4): what the association may issue, and who signs ---------------
     tax_status = models.CharField(
-        _("statut fiscal"), max_length=20, choices=TaxStatus.choices, default=TaxStatus.NOT_ELIGIBLE, blank=True,
-        help_text=_("Seule une association éligible émet des reçus fiscaux ; sinon ses donateurs reçoivent "
-                    "une attestation de paiement."),
+        _("statut fiscal"),
+        max_length=20,
+        choices=TaxStatus.choices,
+        default=TaxStatus.NOT_ELIGIBLE,
+        blank=True,
+        help_text=_(
+            "Seule une association éligible émet des reçus fiscaux ; sinon ses donateurs reçoivent "
+            "une attestation de paiement."
+        ),
     )
     tax_other_type = models.CharField(
-        _("type d'organisme"), max_length=20, choices=TaxOtherType.choices, blank=True,
+        _("type d'organisme"),
+        max_length=20,
+        choices=TaxOtherType.choices,
+        blank=True,
         help_text=_("Si « Autre organisme listé sur le Cerfa »."),
     )
     tax_other_label = models.CharField(_("précision sur le type d'organisme"), max_length=200, blank=True)
     tax_basis = models.CharField(
-        _("fondement"), max_length=20, choices=TaxBasis.choices, blank=True,
+        _("fondement"),
+        max_length=20,
+        choices=TaxBasis.choices,
+        blank=True,
     )
     tax_rescrit_date = models.DateField(_("date du rescrit fiscal"), null=True, blank=True)
     rup_decree_date = models.DateField(_("date du décret de reconnaissance d'utilité publique"), null=True, blank=True)
     rup_journal_date = models.DateField(_("date de publication au Journal officiel"), null=True, blank=True)
     tax_ifi_eligible = models.BooleanField(
-        _("dons éligibles à la réduction d'IFI (article 978 du CGI)"), default=False,
-        help_text=_("Uniquement pour les organismes que l'article 978 désigne (fondations reconnues d'utilité "
-                    "publique, insertion…)."),
+        _("dons éligibles à la réduction d'IFI (article 978 du CGI)"),
+        default=False,
+        help_text=_(
+            "Uniquement pour les organismes que l'article 978 désigne (fondations reconnues d'utilité "
+            "publique, insertion…)."
+        ),
     )
     membership_tax_eligible = models.BooleanField(
-        _("cotisations ouvrant droit à un reçu fiscal"), default=False,
-        help_text=_("Cochez seulement si l'adhésion ne donne aucune contrepartie au-delà de celle tolérée "
-                    "(bulletin, voix à l'assemblée générale). Sinon les adhérents reçoivent une attestation "
-                    "d'adhésion."),
+        _("cotisations ouvrant droit à un reçu fiscal"),
+        default=False,
+        help_text=_(
+            "Cochez seulement si l'adhésion ne donne aucune contrepartie au-delà de celle tolérée "
+            "(bulletin, voix à l'assemblée générale). Sinon les adhérents reçoivent une attestation "
+            "d'adhésion."
+        ),
     )
     monthly_annual_summary = models.BooleanField(
-        _("un reçu annuel récapitulatif pour les dons mensuels"), default=False,
-        help_text=_("Les donateurs mensuels reçoivent en janvier un seul reçu pour l'année écoulée, au lieu "
-                    "d'un reçu par mois."),
+        _("un reçu annuel récapitulatif pour les dons mensuels"),
+        default=False,
+        help_text=_(
+            "Les donateurs mensuels reçoivent en janvier un seul reçu pour l'année écoulée, au lieu d'un reçu par mois."
+        ),
     )
     receipt_signatory_name = models.CharField(_("nom du signataire des reçus"), max_length=150, blank=True)
     receipt_signatory_capacity = models.CharField(
         _("qualité du signataire"), max_length=100, blank=True, help_text=_("Président, trésorière…")
     )
     receipt_signature = models.FileField(
-        _("signature (image PNG)"), upload_to="signatures/", storage=private_storage, blank=True,
+        _("signature (image PNG)"),
+        upload_to="signatures/",
+        storage=private_storage,
+        blank=True,
         validators=[FileExtensionValidator(["png"]), validate_signature_png],
         help_text=_("Image PNG sur fond blanc, conservée hors du site public."),
     )
@@ -184,23 +230,43 @@ class Association(models.Model):
     stripe_details_submitted = models.BooleanField(default=False, editable=False)
 
     home_page = models.OneToOneField(
-        "associations.AssociationHomePage", null=True, blank=True, editable=False,
-        on_delete=models.SET_NULL, related_name="association_record",
+        "associations.AssociationHomePage",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="association_record",
     )
     collection = models.OneToOneField(
-        "wagtailcore.Collection", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        "wagtailcore.Collection",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
         related_name="association",
     )
     editors_group = models.OneToOneField(
-        "auth.Group", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        "auth.Group",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
         related_name="edited_association",
     )
     treasurers_group = models.OneToOneField(
-        "auth.Group", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        "auth.Group",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
         related_name="treasured_association",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("créée le"), default=timezone.now, editable=False)
@@ -222,7 +288,8 @@ class Association(models.Model):
         indexes = [models.Index(fields=["status", "name", "id"], name="association_status_name")]
         constraints = [
             models.UniqueConstraint(
-                fields=["custom_domain"], condition=~models.Q(custom_domain=""),
+                fields=["custom_domain"],
+                condition=~models.Q(custom_domain=""),
                 name="association_unique_custom_domain",
             )
         ]
@@ -262,7 +329,6 @@ class Association(models.Model):
         errors.update(self._tax_errors())
         if errors:
             raise ValidationError(errors)
-
 
     @property
     def issues_tax_receipts(self) -> bool:
@@ -307,9 +373,7 @@ class Invitation(models.Model):
     email = models.EmailField(_("e-mail"))
     role = models.CharField(_("rôle"), max_length=12, choices=InvitationRole.choices, default=InvitationRole.EDITOR)
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -95,8 +95,12 @@ class AssociationPageMixin:
 
 class AssociationHomePage(SiteHomeMixin, AssociationPageMixin, Page):
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("image de couverture"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("image de couverture"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     introduction = models.TextField(_("introduction"), blank=True, max_length=600)
     body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
@@ -196,8 +200,12 @@ class NewsPostTag(TaggedItemBase):
 class NewsPostPage(AssociationPageMixin, Page):
     date = models.DateField(_("date"), default=timezone.localdate)
     image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("image"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     introduction = models.TextField(_("chapeau"), blank=True, max_length=400)
     body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
@@ -221,7 +229,7 @@ class NewsPostPage(AssociationPageMixin, Page):
 
 
 class SupportPage(SectionPage):
-    """"Nous aider": why and how to support the association; campaigns live under it."""
+    """ "Nous aider": why and how to support the association; campaigns live under it."""
 
     introduction = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
     body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)

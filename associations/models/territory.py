@@ -27,7 +27,11 @@ class Commune(models.Model):
     name = models.CharField(_("nom"), max_length=200, db_index=True)
     postal_codes = models.JSONField(_("codes postaux"), default=list, blank=True)
     epci = models.ForeignKey(
-        Epci, verbose_name=_("EPCI"), null=True, blank=True, on_delete=models.PROTECT,
+        Epci,
+        verbose_name=_("EPCI"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="communes",
     )
     kind = models.CharField(_("type"), max_length=20, default="commune-actuelle")

@@ -22,9 +22,13 @@ def euros_for_input(cents: int) -> str:
 class RefundForm(forms.Form):
     amount = AmountField(
         label=gettext_lazy("Montant à rembourser (€)"),
-        help_text=gettext_lazy("Par défaut, tout ce qui reste. Indiquez un montant plus petit pour un remboursement partiel."),
-        error_messages={"required": gettext_lazy("Indiquez le montant à rembourser."),
-                        "min_value": gettext_lazy("Le montant à rembourser doit être positif.")},
+        help_text=gettext_lazy(
+            "Par défaut, tout ce qui reste. Indiquez un montant plus petit pour un remboursement partiel."
+        ),
+        error_messages={
+            "required": gettext_lazy("Indiquez le montant à rembourser."),
+            "min_value": gettext_lazy("Le montant à rembourser doit être positif."),
+        },
     )
 
     def __init__(self, *args: Any, payment: Payment, **kwargs: Any) -> None:
@@ -55,12 +59,15 @@ class EventChoiceField(forms.ModelChoiceField):
 
 class CheckInForm(forms.Form):
     evenement = EventChoiceField(
-        label=gettext_lazy("Événement contrôlé"), queryset=TicketingCampaignPage.objects.none(), required=False,
+        label=gettext_lazy("Événement contrôlé"),
+        queryset=TicketingCampaignPage.objects.none(),
+        required=False,
         empty_label=gettext_lazy("Tous mes événements"),
         help_text=gettext_lazy("Si vous choisissez un événement, seuls ses billets sont acceptés."),
     )
     code = forms.CharField(
-        label=gettext_lazy("Code du billet"), max_length=200,
+        label=gettext_lazy("Code du billet"),
+        max_length=200,
         help_text=gettext_lazy(
             "Scannez le QR code du billet avec une douchette (lecteur USB ou Bluetooth) : elle tape son contenu "
             "dans ce champ, comme un clavier, puis valide. Pas besoin de caméra ni d'application. Sans douchette, "
@@ -68,10 +75,17 @@ class CheckInForm(forms.Form):
             "« KOLLEKTIF-BILLET:… » et le code seul sont acceptés ; les majuscules comptent."
         ),
         error_messages={"required": gettext_lazy("Scannez ou tapez le code du billet.")},
-        widget=forms.TextInput(attrs={
-            "autofocus": True, "autocomplete": "off", "autocapitalize": "off", "autocorrect": "off",
-            "spellcheck": "false", "enterkeyhint": "go", "class": "kollektif-checkin__input",
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "autocorrect": "off",
+                "spellcheck": "false",
+                "enterkeyhint": "go",
+                "class": "kollektif-checkin__input",
+            }
+        ),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -80,12 +94,17 @@ class CheckInForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Motif de l'annulation"), max_length=300,
-                             error_messages={"required": gettext_lazy("Indiquez le motif de l'annulation.")})
+    reason = forms.CharField(
+        label=gettext_lazy("Motif de l'annulation"),
+        max_length=300,
+        error_messages={"required": gettext_lazy("Indiquez le motif de l'annulation.")},
+    )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Fichier CSV ou XLSX"),
-                           error_messages={"required": gettext_lazy("Choisissez un fichier.")})
-    confirm = forms.BooleanField(label=gettext_lazy("Importer pour de bon (sinon : vérification seulement)"),
-                                 required=False)
+    file = forms.FileField(
+        label=gettext_lazy("Fichier CSV ou XLSX"), error_messages={"required": gettext_lazy("Choisissez un fichier.")}
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("Importer pour de bon (sinon : vérification seulement)"), required=False
+    )

@@ -36,14 +36,18 @@ def _campaigns_for(request):
     return campaigns_of(visible_memberships(request.user), "payment__campaign_id")
 
 
-
 class MemberFilterSet(AssociationFilterSet):
     state = django_filters.ChoiceFilter(
-        label=gettext_lazy("État"), choices=MemberState.choices, empty_label=gettext_lazy("Tous"),
-        method="filter_state", widget=forms.RadioSelect,
+        label=gettext_lazy("État"),
+        choices=MemberState.choices,
+        empty_label=gettext_lazy("Tous"),
+        method="filter_state",
+        widget=forms.RadioSelect,
     )
     campaign = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Campagne"), field_name="payment__campaign", queryset=_campaigns_for,
+        label=gettext_lazy("Campagne"),
+        field_name="payment__campaign",
+        queryset=_campaigns_for,
         empty_label=gettext_lazy("Toutes"),
     )
     association = association_filter(Membership)
@@ -76,30 +80,50 @@ class MemberIndexView(AssociationListingMixin, IndexView):
     @cached_property
     def columns(self):
         columns = [
-            TitleColumn("member", label=_("Adhérent"), accessor="payment.payer_name", get_url=self.get_inspect_url,
-                        sort_key="payment__last_name"),
+            TitleColumn(
+                "member",
+                label=_("Adhérent"),
+                accessor="payment.payer_name",
+                get_url=self.get_inspect_url,
+                sort_key="payment__last_name",
+            ),
             Column("email", label=_("E-mail"), accessor="payment.email", sort_key="payment__email"),
             Column("tier_name", label=_("Formule"), sort_key="tier_name"),
-            Column("campaign", label=_("Campagne"), accessor="payment.campaign.title", sort_key="payment__campaign__title"),
-            Column("valid_from", label=_("Valable du"), accessor=lambda m: french_date(m.valid_from),
-                   sort_key="valid_from"),
-            Column("valid_until", label=_("Jusqu'au"), accessor=lambda m: french_date(m.valid_until),
-                   sort_key="valid_until"),
+            Column(
+                "campaign", label=_("Campagne"), accessor="payment.campaign.title", sort_key="payment__campaign__title"
+            ),
+            Column(
+                "valid_from", label=_("Valable du"), accessor=lambda m: french_date(m.valid_from), sort_key="valid_from"
+            ),
+            Column(
+                "valid_until",
+                label=_("Jusqu'au"),
+                accessor=lambda m: french_date(m.valid_until),
+                sort_key="valid_until",
+            ),
             StatusTagColumn(
-                "member_state", label=_("État"), accessor=lambda m: exports.member_state_label(m.member_state),
+                "member_state",
+                label=_("État"),
+                accessor=lambda m: exports.member_state_label(m.member_state),
                 sort_key="member_state",
                 primary=lambda m: m.member_state in (MemberState.CURRENT, MemberState.RENEWED),
             ),
         ]
         if self.shows_association:
-            columns.insert(4, Column(
-                "association", label=_("Association"), accessor="association.name", sort_key="association__name",
-            ))
+            columns.insert(
+                4,
+                Column(
+                    "association",
+                    label=_("Association"),
+                    accessor="association.name",
+                    sort_key="association__name",
+                ),
+            )
         return columns
 
 
-
 # --- detail -------------------------------------------------------------------------------
+
 
 class MemberDetailView(InspectView):
     """The member as they typed it, this membership, and their memberships of the association."""
@@ -132,26 +156,34 @@ class MemberDetailView(InspectView):
             self.request.user, "view", membership.payment
         ):
             payment_url = reverse("paiements:inspect", args=[membership.payment_id])
-        context.update({
-            "membership": membership,
-            "payment": membership.payment,
-            "state_label": exports.member_state_label(membership.member_state),
-            "state_is_ok": membership.member_state in (MemberState.CURRENT, MemberState.RENEWED),
-            "history": [
-                {"membership": item, "state_label": exports.member_state_label(item.member_state),
-                 "valid_from": french_date(item.valid_from), "valid_until": french_date(item.valid_until),
-                 "url": reverse(f"{MEMBERS_NAMESPACE}:inspect", args=[item.pk]), "current": item.pk == membership.pk}
-                for item in history
-            ],
-            "valid_from": french_date(membership.valid_from),
-            "valid_until": french_date(membership.valid_until),
-            "reminder_sent_at": french_datetime(membership.reminder_sent_at),
-            "payment_url": payment_url,
-        })
+        context.update(
+            {
+                "membership": membership,
+                "payment": membership.payment,
+                "state_label": exports.member_state_label(membership.member_state),
+                "state_is_ok": membership.member_state in (MemberState.CURRENT, MemberState.RENEWED),
+                "history": [
+                    {
+                        "membership": item,
+                        "state_label": exports.member_state_label(item.member_state),
+                        "valid_from": french_date(item.valid_from),
+                        "valid_until": french_date(item.valid_until),
+                        "url": reverse(f"{MEMBERS_NAMESPACE}:inspect", args=[item.pk]),
+                        "current": item.pk == membership.pk,
+                    }
+                    for item in history
+                ],
+                "valid_from": french_date(membership.valid_from),
+                "valid_until": french_date(membership.valid_until),
+                "reminder_sent_at": french_datetime(membership.reminder_sent_at),
+                "payment_url": payment_url,
+            }
+        )
         return context
 
 
 # --- viewset ------------------------------------------------------------------------------
+
 
 class MemberViewSet(ReadOnlyRecordViewSet):
     """Read-only: a membership comes from a payment and changes only with it."""
@@ -168,7 +200,6 @@ class MemberViewSet(ReadOnlyRecordViewSet):
     inspect_view_class = MemberDetailView
     filterset_class = MemberFilterSet
     ordering = "-valid_until"
-
 
 
 member_viewset = MemberViewSet()

@@ -51,9 +51,9 @@ PAYMENTS_NAMESPACE = "paiements"
 
 # --- listing ------------------------------------------------------------------------------
 
+
 def _campaigns_for(request):
     return campaigns_of(visible_payments(request.user), "campaign_id")
-
 
 
 class PaymentFilterSet(AssociationFilterSet):
@@ -61,11 +61,15 @@ class PaymentFilterSet(AssociationFilterSet):
         label=gettext_lazy("Campagne"), queryset=_campaigns_for, empty_label=gettext_lazy("Toutes")
     )
     kind = django_filters.ChoiceFilter(
-        label=gettext_lazy("Type"), choices=PaymentKind.choices, empty_label=gettext_lazy("Tous"),
+        label=gettext_lazy("Type"),
+        choices=PaymentKind.choices,
+        empty_label=gettext_lazy("Tous"),
         widget=forms.RadioSelect,
     )
     status = django_filters.ChoiceFilter(
-        label=gettext_lazy("Statut"), choices=PaymentStatus.choices, empty_label=gettext_lazy("Tous"),
+        label=gettext_lazy("Statut"),
+        choices=PaymentStatus.choices,
+        empty_label=gettext_lazy("Tous"),
         widget=forms.RadioSelect,
     )
     created_at = django_filters.DateFromToRangeFilter(label=gettext_lazy("Date"), widget=DateRangePickerWidget)
@@ -103,24 +107,33 @@ class PaymentIndexView(AssociationListingMixin, IndexView):
     @cached_property
     def columns(self):
         columns = [
-            Column("created_at", label=_("Date"), accessor=lambda p: french_datetime(p.created_at),
-                   sort_key="created_at"),
+            Column(
+                "created_at", label=_("Date"), accessor=lambda p: french_datetime(p.created_at), sort_key="created_at"
+            ),
             TitleColumn("payer_name", label=_("Payeur"), get_url=self.get_inspect_url, sort_key="last_name"),
             Column("email", label=_("E-mail"), sort_key="email"),
             Column("kind", label=_("Type"), accessor="get_kind_display", sort_key="kind"),
             Column("campaign", label=_("Campagne"), accessor="campaign.title", sort_key="campaign__title"),
             AmountColumn("amount", label=_("Montant"), sort_key="amount_cents"),
             StatusTagColumn(
-                "status", label=_("Statut"), accessor="get_status_display", sort_key="status",
+                "status",
+                label=_("Statut"),
+                accessor="get_status_display",
+                sort_key="status",
                 primary=lambda p: p.status == PaymentStatus.SUCCEEDED,
             ),
         ]
         if self.shows_association:
-            columns.insert(5, Column(
-                "association", label=_("Association"), accessor="association.name", sort_key="association__name",
-            ))
+            columns.insert(
+                5,
+                Column(
+                    "association",
+                    label=_("Association"),
+                    accessor="association.name",
+                    sort_key="association__name",
+                ),
+            )
         return columns
-
 
 
 # --- detail and refund --------------------------------------------------------------------
@@ -153,16 +166,18 @@ def log_lines(payment: Payment) -> list[dict]:
             source = _("admin (%(who)s)") % {"who": emails.get(int(source[6:]), source[6:])}
         elif source.startswith("webhook "):
             source = _("Stripe (%(event)s)") % {"event": source[8:]}
-        lines.append({
-            "at": french_datetime(log.at),
-            "action": LOG_ACTIONS.get(log.action, log.action),
-            "from_status": statuses.get(log.from_status, log.from_status),
-            "to_status": statuses.get(log.to_status, log.to_status),
-            "source": source,
-            "refunded_cents": detail.get("refunded_cents"),
-            "reason": detail.get("reason", "") or (_("n° %(number)s") % {"number": detail["number"]}
-                                                  if detail.get("number") else ""),
-        })
+        lines.append(
+            {
+                "at": french_datetime(log.at),
+                "action": LOG_ACTIONS.get(log.action, log.action),
+                "from_status": statuses.get(log.from_status, log.from_status),
+                "to_status": statuses.get(log.to_status, log.to_status),
+                "source": source,
+                "refunded_cents": detail.get("refunded_cents"),
+                "reason": detail.get("reason", "")
+                or (_("n° %(number)s") % {"number": detail["number"]} if detail.get("number") else ""),
+            }
+        )
     return lines
 
 
@@ -190,18 +205,20 @@ class PaymentDetailView(InspectView):
         context = super().get_context_data(**kwargs)
         payment = self.object
         refundable = payment.status in PaymentStatus.SETTLED and payment_refundable_cents(payment) > 0
-        context.update({
-            "payment": payment,
-            "logs": log_lines(payment),
-            "remaining_cents": payment_refundable_cents(payment),
-            "net_cents": payment_net_cents(payment),
-            "can_refund": refundable and self.can_refund(),
-            "refund_form": kwargs.get("refund_form") or RefundForm(payment=payment),
-            "refund_error": kwargs.get("refund_error", ""),
-            "created_at": french_datetime(payment.created_at),
-            "paid_at": french_datetime(payment.paid_at),
-            "receipts": Receipt.objects.filter(items__payment=payment).order_by("issued_at", "pk"),
-        })
+        context.update(
+            {
+                "payment": payment,
+                "logs": log_lines(payment),
+                "remaining_cents": payment_refundable_cents(payment),
+                "net_cents": payment_net_cents(payment),
+                "can_refund": refundable and self.can_refund(),
+                "refund_form": kwargs.get("refund_form") or RefundForm(payment=payment),
+                "refund_error": kwargs.get("refund_error", ""),
+                "created_at": french_datetime(payment.created_at),
+                "paid_at": french_datetime(payment.paid_at),
+                "receipts": Receipt.objects.filter(items__payment=payment).order_by("issued_at", "pk"),
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -222,16 +239,20 @@ class PaymentDetailView(InspectView):
             form.add_error(None, _("Ce remboursement n'est plus possible : rechargez la page."))
             return self.render_to_response(self.get_context_data(refund_form=form), status=400)
         except gateway.GatewayError as exc:
-            return self.render_to_response(
-                self.get_context_data(refund_form=form, refund_error=str(exc)), status=503
-            )
-        messages.success(request, _("%(amount)s remboursés à %(name)s.") % {
-            "amount": format_eur(amount_cents), "name": payment.payer_name,
-        })
+            return self.render_to_response(self.get_context_data(refund_form=form, refund_error=str(exc)), status=503)
+        messages.success(
+            request,
+            _("%(amount)s remboursés à %(name)s.")
+            % {
+                "amount": format_eur(amount_cents),
+                "name": payment.payer_name,
+            },
+        )
         return redirect(request.path)
 
 
 # --- dashboard ----------------------------------------------------------------------------
+
 
 def chart_geometry(bars: list[WeekBar], *, width: int = 480, height: int = 160) -> dict:
     """Coordinates for a plain SVG bar chart: no script, no external library."""
@@ -242,14 +263,16 @@ def chart_geometry(bars: list[WeekBar], *, width: int = 480, height: int = 160) 
     drawn = []
     for index, bar in enumerate(bars):
         bar_height = round(plot_height * bar.count / top, 1)
-        drawn.append({
-            "bar": bar,
-            "x": round(index * slot + (slot - bar_width) / 2, 1),
-            "y": round(plot_height - bar_height, 1),
-            "width": round(bar_width, 1),
-            "height": bar_height,
-            "label_x": round(index * slot + slot / 2, 1),
-        })
+        drawn.append(
+            {
+                "bar": bar,
+                "x": round(index * slot + (slot - bar_width) / 2, 1),
+                "y": round(plot_height - bar_height, 1),
+                "width": round(bar_width, 1),
+                "height": bar_height,
+                "label_x": round(index * slot + slot / 2, 1),
+            }
+        )
     return {"bars": drawn, "width": width, "height": height, "baseline": plot_height, "max": top}
 
 

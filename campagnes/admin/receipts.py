@@ -58,12 +58,15 @@ def _year_choices():
 
 
 class ReceiptFilterSet(AssociationFilterSet):
-    gift_year = django_filters.ChoiceFilter(label=gettext_lazy("Année des dons"), choices=_year_choices,
-                                            empty_label=gettext_lazy("Toutes"))
-    kind = django_filters.ChoiceFilter(label=gettext_lazy("Type"), choices=ReceiptKind.choices,
-                                       empty_label=gettext_lazy("Tous"))
-    status = django_filters.ChoiceFilter(label=gettext_lazy("Statut"), choices=ReceiptStatus.choices,
-                                         empty_label=gettext_lazy("Tous"))
+    gift_year = django_filters.ChoiceFilter(
+        label=gettext_lazy("Année des dons"), choices=_year_choices, empty_label=gettext_lazy("Toutes")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=gettext_lazy("Type"), choices=ReceiptKind.choices, empty_label=gettext_lazy("Tous")
+    )
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Statut"), choices=ReceiptStatus.choices, empty_label=gettext_lazy("Tous")
+    )
     association = association_filter(Receipt)
 
     class Meta:
@@ -103,19 +106,35 @@ class ReceiptIndexView(AssociationListingMixin, IndexView):
             Column("issued_at", label=_("Émis le"), accessor=lambda r: french_date(r.issued_at), sort_key="issued_at"),
             Column("kind", label=_("Type"), accessor="get_kind_display", sort_key="kind"),
             Column("donor_name", label=_("Donateur"), sort_key="donor_name"),
-            Column("amount", label=_("Montant"), accessor=lambda r: format_eur(r.amount_cents), sort_key="amount_cents"),
-            Column("deductible", label=_("Déductible"), accessor=lambda r: format_eur(r.deductible_cents)
-                   if r.is_tax_receipt else "—", sort_key="deductible_cents"),
-            StatusTagColumn("status", label=_("Statut"), accessor="get_status_display", sort_key="status",
-                            primary=lambda r: not r.is_cancelled),
+            Column(
+                "amount", label=_("Montant"), accessor=lambda r: format_eur(r.amount_cents), sort_key="amount_cents"
+            ),
+            Column(
+                "deductible",
+                label=_("Déductible"),
+                accessor=lambda r: format_eur(r.deductible_cents) if r.is_tax_receipt else "—",
+                sort_key="deductible_cents",
+            ),
+            StatusTagColumn(
+                "status",
+                label=_("Statut"),
+                accessor="get_status_display",
+                sort_key="status",
+                primary=lambda r: not r.is_cancelled,
+            ),
         ]
         if self.shows_association:
-            columns.insert(3, Column("association", label=_("Association"), accessor="association.name",
-                                     sort_key="association__name"))
+            columns.insert(
+                3,
+                Column(
+                    "association", label=_("Association"), accessor="association.name", sort_key="association__name"
+                ),
+            )
         return columns
 
 
 # --- one receipt -----------------------------------------------------------------------------
+
 
 class ReceiptDetailView(InspectView):
     template_name = "campagnes/admin/receipt_detail.html"
@@ -135,16 +154,20 @@ class ReceiptDetailView(InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         receipt = self.object
-        context.update({
-            "receipt": receipt, "document": receipt.document,
-            "items": receipt.items.select_related("payment"),
-            "corrections": receipt.corrections.all(),
-            "pdf_url": reverse(f"{RECEIPTS_NAMESPACE}:pdf", args=[receipt.pk]),
-            "cancel_form": kwargs.get("cancel_form") or CancelForm(),
-            "can_cancel": not receipt.is_cancelled
-            and policy.user_has_permission_for_instance(self.request.user, "cancel", receipt),
-            "issued_at": french_date(receipt.issued_at), "cancelled_at": french_date(receipt.cancelled_at),
-        })
+        context.update(
+            {
+                "receipt": receipt,
+                "document": receipt.document,
+                "items": receipt.items.select_related("payment"),
+                "corrections": receipt.corrections.all(),
+                "pdf_url": reverse(f"{RECEIPTS_NAMESPACE}:pdf", args=[receipt.pk]),
+                "cancel_form": kwargs.get("cancel_form") or CancelForm(),
+                "can_cancel": not receipt.is_cancelled
+                and policy.user_has_permission_for_instance(self.request.user, "cancel", receipt),
+                "issued_at": french_date(receipt.issued_at),
+                "cancelled_at": french_date(receipt.cancelled_at),
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -153,8 +176,9 @@ class ReceiptDetailView(InspectView):
         form = CancelForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(cancel_form=form), status=400)
-        services.receipt_cancel(receipt=self.object, reason=form.cleaned_data["reason"],
-                                source=f"admin {request.user.pk}")
+        services.receipt_cancel(
+            receipt=self.object, reason=form.cleaned_data["reason"], source=f"admin {request.user.pk}"
+        )
         messages.success(request, _("Reçu n° %(number)s annulé.") % {"number": self.object.number})
         return redirect(request.path)
 
@@ -166,9 +190,12 @@ def receipt_pdf(request, pk: int):
 
 # --- association-level views -------------------------------------------------------------------
 
+
 def _association_for(request) -> Association:
     """The association the page is about: asked for when the user sees several."""
-    allowed = Association.objects.all() if user_is_platform_staff(request.user) else associations_with_money_of(request.user)
+    allowed = (
+        Association.objects.all() if user_is_platform_staff(request.user) else associations_with_money_of(request.user)
+    )
     chosen = int_param(request, "association", minimum=1)
     if chosen is not None:
         return get_object_or_404(allowed, pk=chosen)
@@ -193,8 +220,11 @@ def _needs_choice(request) -> bool:
 
 
 def _choose(request, title: str):
-    return TemplateResponse(request, "campagnes/admin/receipts_choose_association.html",
-                            {"title": title, "associations": _associations_menu(request)})
+    return TemplateResponse(
+        request,
+        "campagnes/admin/receipts_choose_association.html",
+        {"title": title, "associations": _associations_menu(request)},
+    )
 
 
 def _year(request) -> int:
@@ -209,14 +239,22 @@ def declaration(request):
     association = _association_for(request)
     year = _year(request)
     figures = services.declaration_figures(association=association, year=year)
-    return TemplateResponse(request, "campagnes/admin/receipts_declaration.html", {
-        "association": association, "year": year, "figures": figures, "years": services.year_choices(association),
-        "zip_url": reverse(f"{RECEIPTS_NAMESPACE}:zip") + f"?association={association.pk}&annee={year}",
-        "summary_url": reverse(f"{RECEIPTS_NAMESPACE}:annual_summaries"),
-        "summaries_due": association.monthly_annual_summary and association.issues_tax_receipts,
-        "pending_summaries": services.summary_donor_count(association=association, year=year)
-        if association.monthly_annual_summary else 0,
-    })
+    return TemplateResponse(
+        request,
+        "campagnes/admin/receipts_declaration.html",
+        {
+            "association": association,
+            "year": year,
+            "figures": figures,
+            "years": services.year_choices(association),
+            "zip_url": reverse(f"{RECEIPTS_NAMESPACE}:zip") + f"?association={association.pk}&annee={year}",
+            "summary_url": reverse(f"{RECEIPTS_NAMESPACE}:annual_summaries"),
+            "summaries_due": association.monthly_annual_summary and association.issues_tax_receipts,
+            "pending_summaries": services.summary_donor_count(association=association, year=year)
+            if association.monthly_annual_summary
+            else 0,
+        },
+    )
 
 
 def year_zip(request):
@@ -256,16 +294,20 @@ def manual_gift(request):
         if form.is_valid():
             payment = manual_gift_record(association=association, data=form.cleaned_data, by=request.user)
             receipt = services.active_receipt_for(payment)
-            messages.success(request, _("Don enregistré ; reçu n° %(number)s émis et envoyé à %(email)s.") % {
-                "number": receipt.number if receipt else "—", "email": payment.email})
+            messages.success(
+                request,
+                _("Don enregistré ; reçu n° %(number)s émis et envoyé à %(email)s.")
+                % {"number": receipt.number if receipt else "—", "email": payment.email},
+            )
             if receipt is not None:
                 return redirect(f"{RECEIPTS_NAMESPACE}:inspect", receipt.pk)
             return redirect(f"{RECEIPTS_NAMESPACE}:index")
         status = 400
     else:
         status = 200
-    return TemplateResponse(request, "campagnes/admin/receipts_manual_gift.html",
-                            {"form": form, "association": association}, status=status)
+    return TemplateResponse(
+        request, "campagnes/admin/receipts_manual_gift.html", {"form": form, "association": association}, status=status
+    )
 
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -287,8 +329,13 @@ def import_gifts(request):
         form.add_error("file", _("Fichier trop lourd (5 Mo au plus)."))
         return TemplateResponse(request, "campagnes/admin/receipts_import.html", context, status=400)
     try:
-        report = manual_gifts_import(association=association, filename=upload.name, content=upload.read(),
-                                     by=request.user, dry_run=not form.cleaned_data["confirm"])
+        report = manual_gifts_import(
+            association=association,
+            filename=upload.name,
+            content=upload.read(),
+            by=request.user,
+            dry_run=not form.cleaned_data["confirm"],
+        )
     except ImportFileError as exc:
         form.add_error("file", str(exc))
         return TemplateResponse(request, "campagnes/admin/receipts_import.html", context, status=400)
@@ -296,8 +343,9 @@ def import_gifts(request):
     if report.imported:
         messages.success(request, _("%(n)s dons importés, reçus émis.") % {"n": report.imported})
         return redirect(f"{RECEIPTS_NAMESPACE}:index")
-    return TemplateResponse(request, "campagnes/admin/receipts_import.html", context,
-                            status=400 if report.errors else 200)
+    return TemplateResponse(
+        request, "campagnes/admin/receipts_import.html", context, status=400 if report.errors else 200
+    )
 
 
 class ReceiptViewSet(ReadOnlyRecordViewSet):

@@ -53,6 +53,7 @@ TICKETS_NAMESPACE = "billets"
 
 # --- check-in ---------------------------------------------------------------------------
 
+
 class CheckInView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     """One field, autofocused: scan or type, Enter, read the big answer, scan the next one."""
 
@@ -100,8 +101,10 @@ class CheckInView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateVie
         event = kwargs.get("event")
         result = kwargs.get("result")
         if event is not None:
-            tickets = visible_tickets(self.request.user, action="check_in").filter(ticket_type__page=event).exclude(
-                payment__status=PaymentStatus.REFUNDED
+            tickets = (
+                visible_tickets(self.request.user, action="check_in")
+                .filter(ticket_type__page=event)
+                .exclude(payment__status=PaymentStatus.REFUNDED)
             )
             context["event_total"] = tickets.count()
             context["event_checked_in"] = tickets.filter(checked_in_at__isnull=False).count()
@@ -132,7 +135,9 @@ def check_in_result_context(result: CheckInResult) -> dict:
     elif result.outcome == CheckInResult.REFUNDED:
         detail = _("Ce billet a été remboursé : il ne permet plus d'entrer.")
     elif result.outcome == CheckInResult.OTHER_EVENT:
-        detail = _("Ce billet est pour « %(title)s ». Il n'a pas été validé.") % {"title": ticket.ticket_type.page.title}
+        detail = _("Ce billet est pour « %(title)s ». Il n'a pas été validé.") % {
+            "title": ticket.ticket_type.page.title
+        }
     return {
         "headline": headline,
         "tone": tone,
@@ -145,18 +150,22 @@ def check_in_result_context(result: CheckInResult) -> dict:
 
 # --- listing ------------------------------------------------------------------------------
 
+
 def _campaigns_for(request):
     return campaigns_of(visible_tickets(request.user), "payment__campaign_id")
 
 
-
 class TicketFilterSet(AssociationFilterSet):
     campaign = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Événement"), field_name="payment__campaign", queryset=_campaigns_for,
+        label=gettext_lazy("Événement"),
+        field_name="payment__campaign",
+        queryset=_campaigns_for,
         empty_label=gettext_lazy("Tous"),
     )
     checked_in = django_filters.ChoiceFilter(
-        label=gettext_lazy("Entrée"), method="filter_checked_in", empty_label=gettext_lazy("Tous"),
+        label=gettext_lazy("Entrée"),
+        method="filter_checked_in",
+        empty_label=gettext_lazy("Tous"),
         choices=[("oui", gettext_lazy("Entrée validée")), ("non", gettext_lazy("Pas encore utilisé"))],
         widget=forms.RadioSelect,
     )
@@ -205,21 +214,37 @@ class TicketIndexView(AssociationListingMixin, IndexView):
     @cached_property
     def columns(self):
         columns = [
-            TitleColumn("buyer", label=_("Acheteur"), accessor="payment.payer_name", get_url=self.get_inspect_url,
-                        sort_key="payment__last_name"),
+            TitleColumn(
+                "buyer",
+                label=_("Acheteur"),
+                accessor="payment.payer_name",
+                get_url=self.get_inspect_url,
+                sort_key="payment__last_name",
+            ),
             Column("email", label=_("E-mail"), accessor="payment.email", sort_key="payment__email"),
             Column("ticket_type", label=_("Billet"), accessor="ticket_type.name", sort_key="ticket_type__name"),
-            Column("event", label=_("Événement"), accessor="payment.campaign.title", sort_key="payment__campaign__title"),
+            Column(
+                "event", label=_("Événement"), accessor="payment.campaign.title", sort_key="payment__campaign__title"
+            ),
             Column("code", label=_("Code"), accessor="code"),
             StatusTagColumn(
-                "checked_in_at", label=_("Entrée"), accessor=lambda t: exports.ticket_state(t)[0], sort_key="checked_in_at",
+                "checked_in_at",
+                label=_("Entrée"),
+                accessor=lambda t: exports.ticket_state(t)[0],
+                sort_key="checked_in_at",
                 primary=lambda t: exports.ticket_state(t)[1],
             ),
         ]
         if self.shows_association:
-            columns.insert(4, Column(
-                "association", label=_("Association"), accessor="association.name", sort_key="association__name",
-            ))
+            columns.insert(
+                4,
+                Column(
+                    "association",
+                    label=_("Association"),
+                    accessor="association.name",
+                    sort_key="association__name",
+                ),
+            )
         return columns
 
     @cached_property
@@ -234,8 +259,8 @@ class TicketIndexView(AssociationListingMixin, IndexView):
         return buttons
 
 
-
 # --- detail, with a check-in button for a buyer who cannot show their ticket ----------------
+
 
 class TicketDetailView(InspectView):
     template_name = "campagnes/admin/tickets_detail.html"
@@ -255,7 +280,9 @@ class TicketDetailView(InspectView):
         return f"{self.object.ticket_type.name} — {self.object.payment.payer_name}"
 
     def can_check_in(self) -> bool:
-        return TicketPermissionPolicy(Ticket).user_has_permission_for_instance(self.request.user, "check_in", self.object)
+        return TicketPermissionPolicy(Ticket).user_has_permission_for_instance(
+            self.request.user, "check_in", self.object
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -264,16 +291,19 @@ class TicketDetailView(InspectView):
         payment_url = None
         if PaymentPermissionPolicy(Payment).user_has_permission_for_instance(self.request.user, "view", ticket.payment):
             payment_url = reverse("paiements:inspect", args=[ticket.payment_id])
-        context.update({
-            "ticket": ticket,
-            "payment": ticket.payment,
-            "event": ticket.ticket_type.page,
-            "state_label": label,
-            "state_is_ok": good,
-            "payment_url": payment_url,
-            "can_check_in": self.can_check_in() and not ticket.checked_in_at
-            and ticket.payment.status != PaymentStatus.REFUNDED,
-        })
+        context.update(
+            {
+                "ticket": ticket,
+                "payment": ticket.payment,
+                "event": ticket.ticket_type.page,
+                "state_label": label,
+                "state_is_ok": good,
+                "payment_url": payment_url,
+                "can_check_in": self.can_check_in()
+                and not ticket.checked_in_at
+                and ticket.payment.status != PaymentStatus.REFUNDED,
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -286,6 +316,7 @@ class TicketDetailView(InspectView):
 
 
 # --- viewset ------------------------------------------------------------------------------
+
 
 class TicketViewSet(ReadOnlyRecordViewSet):
     """Read-only but for the check-in: a ticket comes from a payment."""
@@ -326,6 +357,9 @@ class CheckInMenuItem(MenuItem):
 
 def check_in_menu_item() -> CheckInMenuItem:
     return CheckInMenuItem(
-        gettext_lazy("Contrôle des entrées"), reverse_lazy(ticket_viewset.get_url_name("check_in")), name="controle-entrees",
-        icon_name="tick", order=163,
+        gettext_lazy("Contrôle des entrées"),
+        reverse_lazy(ticket_viewset.get_url_name("check_in")),
+        name="controle-entrees",
+        icon_name="tick",
+        order=163,
     )

@@ -27,8 +27,11 @@ from campagnes.money import MAX_AMOUNT_EUROS
 from kernel.blocks import BaseStreamBlock
 
 # Every amount an editor sets stays within what Stripe accepts for one payment (campagnes/money.py).
-EURO = {"max_digits": 9, "decimal_places": 2,
-        "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT_EUROS)]}
+EURO = {
+    "max_digits": 9,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT_EUROS)],
+}
 
 
 class CampaignState(models.TextChoices):
@@ -48,7 +51,11 @@ class CampaignPage(AssociationPageMixin, Page):
     introduction = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
     body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
     image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL,
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     goal = models.DecimalField(_("objectif (€)"), null=True, blank=True, **EURO)
@@ -111,7 +118,9 @@ class CampaignPage(AssociationPageMixin, Page):
 
 class DonationCampaignPage(CampaignPage):
     suggested_amounts = models.CharField(
-        _("montants proposés (€)"), max_length=100, default="10, 20, 50, 100",
+        _("montants proposés (€)"),
+        max_length=100,
+        default="10, 20, 50, 100",
         help_text=_("Séparés par des virgules, par exemple : 10, 20, 50"),
     )
     min_amount = models.DecimalField(_("don minimum (€)"), default=Decimal("1"), **EURO)
@@ -122,8 +131,11 @@ class DonationCampaignPage(CampaignPage):
         *Page.content_panels,
         *CampaignPage.common_panels,
         MultiFieldPanel(
-            [FieldPanel("suggested_amounts"), FieldRowPanel([FieldPanel("min_amount"), FieldPanel("max_amount")]),
-             FieldPanel("allow_monthly")],
+            [
+                FieldPanel("suggested_amounts"),
+                FieldRowPanel([FieldPanel("min_amount"), FieldPanel("max_amount")]),
+                FieldPanel("allow_monthly"),
+            ],
             heading=_("Montants"),
         ),
     ]
@@ -143,7 +155,9 @@ class DonationCampaignPage(CampaignPage):
         if self.min_amount and self.max_amount and self.min_amount > self.max_amount:
             raise ValidationError({"max_amount": _("Le maximum doit dépasser le minimum.")})
         if any(not (self.min_amount <= amount <= self.max_amount) for amount in amounts):
-            raise ValidationError({"suggested_amounts": _("Les montants proposés doivent respecter le minimum et le maximum.")})
+            raise ValidationError(
+                {"suggested_amounts": _("Les montants proposés doivent respecter le minimum et le maximum.")}
+            )
 
     def suggested_amount_list(self) -> list[Decimal]:
         try:
@@ -201,7 +215,11 @@ class MembershipTier(Orderable):
     price = models.DecimalField(_("cotisation (€)"), **EURO)
     free_price = models.BooleanField(_("prix libre"), default=False, help_text=_("Le montant est alors un minimum."))
 
-    panels = [FieldPanel("name"), FieldPanel("description"), FieldRowPanel([FieldPanel("price"), FieldPanel("free_price")])]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        FieldRowPanel([FieldPanel("price"), FieldPanel("free_price")]),
+    ]
 
     def __str__(self) -> str:
         return self.name
@@ -273,15 +291,20 @@ class Counterpart(Orderable):
     description = models.CharField(_("description"), max_length=250, blank=True)
     min_amount = models.DecimalField(_("à partir de (€)"), **EURO)
     value = models.DecimalField(
-        _("valeur (€)"), default=Decimal("0"), **EURO,
-        help_text=_("Valeur réelle pour l'association ; déduite du montant du reçu fiscal. Tolérance de "
-                    "l'administration : un quart du don, 73 € au plus."),
+        _("valeur (€)"),
+        default=Decimal("0"),
+        **EURO,
+        help_text=_(
+            "Valeur réelle pour l'association ; déduite du montant du reçu fiscal. Tolérance de "
+            "l'administration : un quart du don, 73 € au plus."
+        ),
     )
     stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Vide : illimité."))
     taken = models.PositiveIntegerField(_("attribuées ou réservées"), default=0, editable=False)
 
     panels = [
-        FieldPanel("name"), FieldPanel("description"),
+        FieldPanel("name"),
+        FieldPanel("description"),
         FieldRowPanel([FieldPanel("min_amount"), FieldPanel("value"), FieldPanel("stock")]),
     ]
 

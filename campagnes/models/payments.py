@@ -83,8 +83,9 @@ class Payment(models.Model):
     fee_cents = models.PositiveIntegerField(_("frais couverts (centimes)"), default=0)
     refunded_cents = models.PositiveIntegerField(_("remboursé (centimes)"), default=0)
     currency = models.CharField(max_length=3, default="eur")
-    method = models.CharField(_("moyen de paiement"), max_length=12, choices=PaymentMethod.choices,
-                              default=PaymentMethod.CARD)
+    method = models.CharField(
+        _("moyen de paiement"), max_length=12, choices=PaymentMethod.choices, default=PaymentMethod.CARD
+    )
     offer = models.JSONField(_("choix"), default=dict, blank=True)
 
     first_name = models.CharField(_("prénom"), max_length=150)
@@ -118,8 +119,11 @@ class Payment(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["association", "status", "created_at"], name="payment_asso_status")]
         # Stripe's own limit, and far below PostgreSQL's integer: no code path may record more.
-        constraints = [models.CheckConstraint(condition=models.Q(amount_cents__lte=STRIPE_MAX_CENTS),
-                                              name="payment_amount_within_stripe_limit")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_cents__lte=STRIPE_MAX_CENTS), name="payment_amount_within_stripe_limit"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {format_eur(self.total_cents)} — {self.payer_name}"

@@ -39,9 +39,7 @@ class ReceiptCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["association", "series", "year"], name="receipt_counter_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["association", "series", "year"], name="receipt_counter_unique")]
 
 
 class ReceiptQuerySet(models.QuerySet):
@@ -75,7 +73,11 @@ class Receipt(models.Model):
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
     cancellation_reason = models.CharField(_("motif d'annulation"), max_length=300, blank=True)
     replaces = models.ForeignKey(
-        "self", verbose_name=_("remplace le reçu"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("remplace le reçu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="corrections",
     )
     pdf = models.FileField(upload_to=_receipt_path, storage=private_storage, blank=True)
@@ -93,7 +95,9 @@ class Receipt(models.Model):
         ordering = ["-issued_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["association", "number"], name="receipt_number_unique"),
-            models.UniqueConstraint(fields=["association", "series", "year", "sequence"], name="receipt_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["association", "series", "year", "sequence"], name="receipt_sequence_unique"
+            ),
         ]
         indexes = [models.Index(fields=["association", "year", "kind"], name="receipt_asso_year_kind")]
 

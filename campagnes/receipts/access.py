@@ -1,4 +1,4 @@
-""""Mes reçus": a payer proves they own an e-mail address by opening a one-time link.
+""" "Mes reçus": a payer proves they own an e-mail address by opening a one-time link.
 
 Only the token's hash is stored; opening the link marks it used and opens a short session
 bound to that address. Asking for a link answers the same way, with the same work, whether or
@@ -52,12 +52,15 @@ def access_link_send(*, email: str) -> bool:
         return False
     token = secrets.token_urlsafe(32)
     ReceiptAccessToken.objects.create(
-        email=email, token_hash=_hash(token),
+        email=email,
+        token_hash=_hash(token),
         expires_at=timezone.now() + timedelta(minutes=settings.KOLLEKTIF_RECEIPT_LINK_MINUTES),
     )
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("campagnes:my_receipts_open", args=[token])
     send_templated_email(
-        to=[email], subject=_("Vos reçus sur Kollektif"), template="my_receipts_link",
+        to=[email],
+        subject=_("Vos reçus sur Kollektif"),
+        template="my_receipts_link",
         context={"link": link, "minutes": settings.KOLLEKTIF_RECEIPT_LINK_MINUTES},
     )
     return True

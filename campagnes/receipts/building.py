@@ -88,8 +88,9 @@ def beneficiary_for(association: Association) -> Beneficiary:
     commune = association.commune
     return Beneficiary(
         name=association.name,
-        address=Address(street=association.street_address, postal_code=association.postal_code,
-                        city=commune.name if commune else ""),
+        address=Address(
+            street=association.street_address, postal_code=association.postal_code, city=commune.name if commune else ""
+        ),
         object=association.objet,
         siren=association.siren,
         rna=association.rna,
@@ -102,13 +103,28 @@ def beneficiary_for(association: Association) -> Beneficiary:
 
 
 def donor_for(payment: Payment) -> Donor:
-    address = Address(street=payment.street_address, postal_code=payment.postal_code, city=payment.city,
-                      country="France" if payment.country in ("", "FR") else payment.country)
+    address = Address(
+        street=payment.street_address,
+        postal_code=payment.postal_code,
+        city=payment.city,
+        country="France" if payment.country in ("", "FR") else payment.country,
+    )
     if payment.company_siren:
-        return Donor(name=payment.company_name, address=address, siren=payment.company_siren,
-                     first_name=payment.first_name, last_name=payment.last_name, email=payment.email)
-    return Donor(name=f"{payment.first_name} {payment.last_name}".strip(), address=address,
-                 first_name=payment.first_name, last_name=payment.last_name, email=payment.email)
+        return Donor(
+            name=payment.company_name,
+            address=address,
+            siren=payment.company_siren,
+            first_name=payment.first_name,
+            last_name=payment.last_name,
+            email=payment.email,
+        )
+    return Donor(
+        name=f"{payment.first_name} {payment.last_name}".strip(),
+        address=address,
+        first_name=payment.first_name,
+        last_name=payment.last_name,
+        email=payment.email,
+    )
 
 
 def signatory_for(association: Association) -> Signatory:
@@ -116,8 +132,11 @@ def signatory_for(association: Association) -> Signatory:
     if association.receipt_signature:
         with association.receipt_signature.open("rb") as handle:
             signature = handle.read()
-    return Signatory(name=association.receipt_signatory_name or association.name,
-                     capacity=association.receipt_signatory_capacity or "", signature_png=signature)
+    return Signatory(
+        name=association.receipt_signatory_name or association.name,
+        capacity=association.receipt_signatory_capacity or "",
+        signature_png=signature,
+    )
 
 
 def received_on(payment: Payment) -> date:
@@ -136,13 +155,23 @@ def line_label(payment: Payment) -> str:
 
 
 def line_for(payment: Payment) -> ReceiptLine:
-    return ReceiptLine(received_on=received_on(payment), amount_cents=paid_cents(payment),
-                       method=payment.method, label=line_label(payment))
+    return ReceiptLine(
+        received_on=received_on(payment),
+        amount_cents=paid_cents(payment),
+        method=payment.method,
+        label=line_label(payment),
+    )
 
 
 def build_document(
-    *, association: Association, payments: Sequence[Payment], kind: str, number: str, issued_on: date,
-    year: int | None = None, replaces_number: str = "",
+    *,
+    association: Association,
+    payments: Sequence[Payment],
+    kind: str,
+    number: str,
+    issued_on: date,
+    year: int | None = None,
+    replaces_number: str = "",
 ) -> ReceiptDocument:
     """The snapshot of one receipt: several payments only for an annual summary."""
     first = payments[0]
@@ -150,8 +179,11 @@ def build_document(
     deductible = sum(deductible_cents(payment, kind) for payment in payments)
     counterpart = first.offer_details.counterpart_name if len(payments) == 1 else ""
     return ReceiptDocument(
-        kind=kind, number=number, issued_on=issued_on,
-        beneficiary=beneficiary_for(association), donor=donor_for(first),
+        kind=kind,
+        number=number,
+        issued_on=issued_on,
+        beneficiary=beneficiary_for(association),
+        donor=donor_for(first),
         lines=tuple(line_for(payment) for payment in payments),
         amount_cents=amount,
         deductible_cents=deductible,

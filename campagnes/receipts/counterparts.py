@@ -18,11 +18,18 @@ def counterparts_over_tolerance(page) -> list[str]:
     for counterpart in counterparts.all():
         gift, value = to_cents(counterpart.min_amount), to_cents(counterpart.value)
         if value and not counterpart_within_tolerance(gift_cents=gift, value_cents=value):
-            warnings.append(_(
-                "La contrepartie « %(name)s » vaut %(value)s pour un don de %(gift)s : c'est plus que la tolérance "
-                "de l'administration (%(percent)s %% du don, %(cap)s au plus). Sa valeur sera déduite du montant "
-                "du reçu fiscal ; pensez à la réduire ou à relever le don minimum."
-            ) % {"name": counterpart.name, "value": format_eur(value), "gift": format_eur(gift),
-                 "percent": settings.KOLLEKTIF_COUNTERPART_TOLERANCE_PERCENT,
-                 "cap": format_eur(settings.KOLLEKTIF_COUNTERPART_TOLERANCE_CAP_CENTS)})
+            warnings.append(
+                _(
+                    "La contrepartie « %(name)s » vaut %(value)s pour un don de %(gift)s : c'est plus que la tolérance "
+                    "de l'administration (%(percent)s %% du don, %(cap)s au plus). Sa valeur sera déduite du montant "
+                    "du reçu fiscal ; pensez à la réduire ou à relever le don minimum."
+                )
+                % {
+                    "name": counterpart.name,
+                    "value": format_eur(value),
+                    "gift": format_eur(gift),
+                    "percent": settings.KOLLEKTIF_COUNTERPART_TOLERANCE_PERCENT,
+                    "cap": format_eur(settings.KOLLEKTIF_COUNTERPART_TOLERANCE_CAP_CENTS),
+                }
+            )
     return warnings

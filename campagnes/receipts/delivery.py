@@ -38,7 +38,8 @@ def render_pdf(receipt: Receipt) -> bytes:
     document = document_from_json(receipt.document)
     if receipt.is_cancelled:
         document = dataclasses.replace(
-            document, cancelled_on=timezone.localdate(receipt.cancelled_at),
+            document,
+            cancelled_on=timezone.localdate(receipt.cancelled_at),
             cancellation_reason=receipt.cancellation_reason,
         )
     return render_receipt_pdf(document, owner_password=_owner_password(receipt))
@@ -75,18 +76,25 @@ def my_receipts_url() -> str:
 def _message(receipt: Receipt, content: bytes) -> EmailMultiAlternatives:
     association = receipt.association
     context = {
-        "receipt": receipt, "association": association, "my_receipts_url": my_receipts_url(),
-        "donor_name": receipt.donor_name, "site_url": settings.WAGTAILADMIN_BASE_URL,
+        "receipt": receipt,
+        "association": association,
+        "my_receipts_url": my_receipts_url(),
+        "donor_name": receipt.donor_name,
+        "site_url": settings.WAGTAILADMIN_BASE_URL,
     }
     subject = _("Votre %(kind)s n° %(number)s — %(association)s") % {
-        "kind": receipt.get_kind_display().lower(), "number": receipt.number, "association": association.name,
+        "kind": receipt.get_kind_display().lower(),
+        "number": receipt.number,
+        "association": association.name,
     }
     context["subject"] = subject
     # headers are built (and cleaned of control characters) by the platform's one mail seam
     return build_message(
         subject=f"{getattr(settings, 'ACCOUNT_EMAIL_SUBJECT_PREFIX', '')}{subject}",
-        text=render_to_string("emails/receipt.txt", context), html=render_to_string("emails/receipt.html", context),
-        to=[receipt.donor_email], reply_to=[association.email] if association.email else None,
+        text=render_to_string("emails/receipt.txt", context),
+        html=render_to_string("emails/receipt.html", context),
+        to=[receipt.donor_email],
+        reply_to=[association.email] if association.email else None,
         attachments=[attachment(receipt.filename, content, "application/pdf")],
     )
 
@@ -122,8 +130,9 @@ def deliver_receipt(*, receipt_id: int) -> str:
 
 def _record_failure(receipt: Receipt, exc: Exception) -> str:
     attempts = receipt.email_attempts + 1
-    Receipt.objects.filter(pk=receipt.pk).update(email_attempts=attempts, last_email_error=str(exc)[:300],
-                                                 sending_since=None)
+    Receipt.objects.filter(pk=receipt.pk).update(
+        email_attempts=attempts, last_email_error=str(exc)[:300], sending_since=None
+    )
     logger.warning("receipt %s: e-mail attempt %s failed: %s", receipt.number, attempts, exc)
     if attempts >= settings.KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS:
         return "abandonné"

@@ -32,8 +32,15 @@ MANUAL_METHODS = [
     (PaymentMethod.CASH, _("Espèces")),
     (PaymentMethod.DIRECT_DEBIT, _("Prélèvement")),
 ]
-METHOD_WORDS = {"cheque": "cheque", "chèque": "cheque", "virement": "virement", "especes": "especes",
-                "espèces": "especes", "prelevement": "prelevement", "prélèvement": "prelevement"}
+METHOD_WORDS = {
+    "cheque": "cheque",
+    "chèque": "cheque",
+    "virement": "virement",
+    "especes": "especes",
+    "espèces": "especes",
+    "prelevement": "prelevement",
+    "prélèvement": "prelevement",
+}
 
 
 class ManualGiftForm(forms.Form):
@@ -41,24 +48,42 @@ class ManualGiftForm(forms.Form):
     last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
     company_name = forms.CharField(label=_("Entreprise (don d'une entreprise)"), max_length=200, required=False)
     company_siren = forms.CharField(label=_("SIREN de l'entreprise"), max_length=11, required=False)
-    email = forms.EmailField(label=_("E-mail"), help_text=_("Le reçu y est envoyé."),
-                             error_messages={"invalid": _("Cette adresse e-mail n'est pas valide."),
-                                             "required": _("Indiquez l'e-mail du donateur.")})
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("Le reçu y est envoyé."),
+        error_messages={
+            "invalid": _("Cette adresse e-mail n'est pas valide."),
+            "required": _("Indiquez l'e-mail du donateur."),
+        },
+    )
     street_address = forms.CharField(label=_("Adresse"), max_length=300, required=False)
     postal_code = forms.CharField(label=_("Code postal"), max_length=10, required=False)
     city = forms.CharField(label=_("Ville"), max_length=150, required=False)
-    amount = AmountField(label=_("Montant (€)"), max_cents=MAX_PAYMENT_CENTS,
-                         error_messages={"required": _("Indiquez le montant."),
-                                         "max_value": _("Montant trop élevé pour une saisie (plus de 100 000 €) : "
-                                                        "vérifiez-le.")})
-    method = forms.ChoiceField(label=_("Moyen de paiement"), choices=MANUAL_METHODS,
-                               error_messages={"invalid_choice": _("Moyen inconnu : chèque, virement, espèces ou "
-                                                                   "prélèvement."),
-                                               "required": _("Indiquez le moyen de paiement.")})
-    received_on = forms.DateField(label=_("Date de réception du don"), widget=forms.DateInput(attrs={"type": "date"}),
-                                  input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                                  error_messages={"invalid": _("Date attendue au format jj/mm/aaaa."),
-                                                  "required": _("Indiquez la date de réception.")})
+    amount = AmountField(
+        label=_("Montant (€)"),
+        max_cents=MAX_PAYMENT_CENTS,
+        error_messages={
+            "required": _("Indiquez le montant."),
+            "max_value": _("Montant trop élevé pour une saisie (plus de 100 000 €) : vérifiez-le."),
+        },
+    )
+    method = forms.ChoiceField(
+        label=_("Moyen de paiement"),
+        choices=MANUAL_METHODS,
+        error_messages={
+            "invalid_choice": _("Moyen inconnu : chèque, virement, espèces ou prélèvement."),
+            "required": _("Indiquez le moyen de paiement."),
+        },
+    )
+    received_on = forms.DateField(
+        label=_("Date de réception du don"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={
+            "invalid": _("Date attendue au format jj/mm/aaaa."),
+            "required": _("Indiquez la date de réception."),
+        },
+    )
 
     def __init__(self, *args, association: Association, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,15 +127,30 @@ def _record(*, association: Association, data: dict, by, source: str) -> Payment
     received = data["received_on"]
     paid_at = timezone.make_aware(datetime.datetime.combine(received, datetime.time(12, 0)))
     payment = Payment.objects.create(
-        association=association, campaign=support_page_of(association), kind=PaymentKind.DONATION,
-        status=PaymentStatus.SUCCEEDED, amount_cents=data["amount"], method=data["method"], paid_at=paid_at,
-        offer=PaymentOffer(manual=True).to_dict(), first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
-        email=data["email"].lower(), street_address=data.get("street_address", ""),
-        postal_code=data.get("postal_code", ""), city=data.get("city", ""),
-        company_name=data.get("company_name", ""), company_siren=data.get("company_siren", ""),
+        association=association,
+        campaign=support_page_of(association),
+        kind=PaymentKind.DONATION,
+        status=PaymentStatus.SUCCEEDED,
+        amount_cents=data["amount"],
+        method=data["method"],
+        paid_at=paid_at,
+        offer=PaymentOffer(manual=True).to_dict(),
+        first_name=data.get("first_name", ""),
+        last_name=data.get("last_name", ""),
+        email=data["email"].lower(),
+        street_address=data.get("street_address", ""),
+        postal_code=data.get("postal_code", ""),
+        city=data.get("city", ""),
+        company_name=data.get("company_name", ""),
+        company_siren=data.get("company_siren", ""),
     )
-    PaymentLog.objects.create(payment=payment, action="manual_gift", to_status=PaymentStatus.SUCCEEDED,
-                              source=source, detail={"by": getattr(by, "pk", None)})
+    PaymentLog.objects.create(
+        payment=payment,
+        action="manual_gift",
+        to_status=PaymentStatus.SUCCEEDED,
+        source=source,
+        detail={"by": getattr(by, "pk", None)},
+    )
     receipt_issue_for_payment(payment)
     return payment
 
@@ -124,10 +164,22 @@ def manual_gift_record(*, association: Association, data: dict, by) -> Payment:
 # --- import -------------------------------------------------------------------------------
 
 COLUMNS = {
-    "prenom": "first_name", "prénom": "first_name", "nom": "last_name", "entreprise": "company_name",
-    "siren": "company_siren", "email": "email", "e-mail": "email", "adresse": "street_address",
-    "code postal": "postal_code", "code_postal": "postal_code", "ville": "city", "commune": "city",
-    "montant": "amount", "moyen": "method", "moyen de paiement": "method", "date": "received_on",
+    "prenom": "first_name",
+    "prénom": "first_name",
+    "nom": "last_name",
+    "entreprise": "company_name",
+    "siren": "company_siren",
+    "email": "email",
+    "e-mail": "email",
+    "adresse": "street_address",
+    "code postal": "postal_code",
+    "code_postal": "postal_code",
+    "ville": "city",
+    "commune": "city",
+    "montant": "amount",
+    "moyen": "method",
+    "moyen de paiement": "method",
+    "date": "received_on",
 }
 REQUIRED_COLUMNS = {"email", "amount", "method", "received_on"}
 
@@ -194,8 +246,9 @@ def parse_import(*, association: Association, filename: str, content: bytes) -> 
     missing = REQUIRED_COLUMNS - set(header)
     if missing:
         labels = {"email": "email", "amount": "montant", "method": "moyen", "received_on": "date"}
-        raise ImportFileError(str(_("Colonnes manquantes : %(cols)s.")) % {
-            "cols": ", ".join(sorted(labels[name] for name in missing))})
+        raise ImportFileError(
+            str(_("Colonnes manquantes : %(cols)s.")) % {"cols": ", ".join(sorted(labels[name] for name in missing))}
+        )
     names = {field: cell.strip() for cell, field in zip(rows[0], header, strict=False) if field}  # as typed
     report = ImportReport(rows=[], errors=[])
     for line, row in enumerate(rows[1:], start=2):
@@ -213,8 +266,7 @@ def parse_import(*, association: Association, filename: str, content: bytes) -> 
 
 
 @transaction.atomic
-def manual_gifts_import(*, association: Association, filename: str, content: bytes, by,
-                        dry_run: bool) -> ImportReport:
+def manual_gifts_import(*, association: Association, filename: str, content: bytes, by, dry_run: bool) -> ImportReport:
     report = parse_import(association=association, filename=filename, content=content)
     if dry_run or not report.ok:
         return report

@@ -34,28 +34,45 @@ from campagnes.receipts.snapshot import document_to_json
 logger = logging.getLogger("kollektif.receipts")
 
 
-
 class ReceiptRefused(Exception):
     """A receipt asked for a payment that cannot have one; the message is for the user (French)."""
 
 
 def _issue(
-    *, association: Association, payments: list[Payment], kind: str, year: int | None = None,
+    *,
+    association: Association,
+    payments: list[Payment],
+    kind: str,
+    year: int | None = None,
     replaces: Receipt | None = None,
 ) -> Receipt:
     issued_on = timezone.localdate()
     series = building.SERIES_FOR_KIND[kind]
     number, sequence = allocate_number(association_id=association.pk, series=series, year=issued_on.year)
     document = building.build_document(
-        association=association, payments=payments, kind=kind, number=number, issued_on=issued_on, year=year,
+        association=association,
+        payments=payments,
+        kind=kind,
+        number=number,
+        issued_on=issued_on,
+        year=year,
         replaces_number=replaces.number if replaces else "",
     )
     receipt = Receipt.objects.create(
-        association=association, kind=kind, number=number, series=series, year=issued_on.year, sequence=sequence,
-        gift_year=year or document.lines[0].received_on.year, summary_year=year,
-        donor_name=document.donor.name[:300], donor_email=payments[0].email.lower(),
-        amount_cents=document.amount_cents, deductible_cents=document.deductible_cents,
-        document=document_to_json(document), replaces=replaces,
+        association=association,
+        kind=kind,
+        number=number,
+        series=series,
+        year=issued_on.year,
+        sequence=sequence,
+        gift_year=year or document.lines[0].received_on.year,
+        summary_year=year,
+        donor_name=document.donor.name[:300],
+        donor_email=payments[0].email.lower(),
+        amount_cents=document.amount_cents,
+        deductible_cents=document.deductible_cents,
+        document=document_to_json(document),
+        replaces=replaces,
     )
     ReceiptItem.objects.bulk_create(
         ReceiptItem(receipt=receipt, payment=payment, amount_cents=line.amount_cents, received_on=line.received_on)
@@ -66,14 +83,13 @@ def _issue(
 
 
 def active_receipt_for(payment: Payment) -> Receipt | None:
-    return (
-        Receipt.objects.filter(items__payment=payment, status=ReceiptStatus.ISSUED).order_by("-issued_at").first()
-    )
+    return Receipt.objects.filter(items__payment=payment, status=ReceiptStatus.ISSUED).order_by("-issued_at").first()
 
 
 def waits_for_annual_summary(payment: Payment, association: Association) -> bool:
     return (
-        payment.kind == PaymentKind.MONTHLY_DONATION and association.monthly_annual_summary
+        payment.kind == PaymentKind.MONTHLY_DONATION
+        and association.monthly_annual_summary
         and association.issues_tax_receipts
     )
 
@@ -121,11 +137,19 @@ def receipts_apply_refund(payment: Payment) -> Receipt | None:
     receipt_cancel(receipt=receipt, reason=reason, source="remboursement")
     association = Association.objects.select_related("commune").get(pk=payment.association_id)
     if receipt.summary_year:
-        payments = [item.payment for item in receipt.items.select_related("payment__campaign")
-                    if building.paid_cents(item.payment) > 0]
+        payments = [
+            item.payment
+            for item in receipt.items.select_related("payment__campaign")
+            if building.paid_cents(item.payment) > 0
+        ]
         if payments:
-            return _issue(association=association, payments=payments, kind=receipt.kind,
-                          year=receipt.summary_year, replaces=receipt)
+            return _issue(
+                association=association,
+                payments=payments,
+                kind=receipt.kind,
+                year=receipt.summary_year,
+                replaces=receipt,
+            )
         return None
     if remaining == 0:
         return None
@@ -134,8 +158,11 @@ def receipts_apply_refund(payment: Payment) -> Receipt | None:
 
 def _summary_payments(*, association: Association, year: int) -> QuerySet[Payment]:
     return Payment.objects.filter(
-        association=association, kind=PaymentKind.MONTHLY_DONATION, status__in=PaymentStatus.SETTLED,
-        paid_at__year=year, receipt_items__isnull=True,
+        association=association,
+        kind=PaymentKind.MONTHLY_DONATION,
+        status__in=PaymentStatus.SETTLED,
+        paid_at__year=year,
+        receipt_items__isnull=True,
     )
 
 
@@ -156,8 +183,11 @@ def receipts_issue_annual_summaries(*, association: Association, year: int) -> i
     if not association.issues_tax_receipts:
         return 0
     pending = {
-        email.lower() for email in Payment.objects.filter(
-            association=association, kind=PaymentKind.MONTHLY_DONATION, status=PaymentStatus.PENDING,
+        email.lower()
+        for email in Payment.objects.filter(
+            association=association,
+            kind=PaymentKind.MONTHLY_DONATION,
+            status=PaymentStatus.PENDING,
             created_at__year=year,
         ).values_list("email", flat=True)
     }
@@ -171,7 +201,8 @@ def receipts_issue_annual_summaries(*, association: Association, year: int) -> i
     for key in sorted(donors.keys() - pending):
         with transaction.atomic():
             payments = list(
-                Payment.objects.select_for_update().filter(pk__in=donors[key], status__in=PaymentStatus.SETTLED)
+                Payment.objects.select_for_update()
+                .filter(pk__in=donors[key], status__in=PaymentStatus.SETTLED)
                 .order_by("paid_at", "pk")
             )
             receipted = set(ReceiptItem.objects.filter(payment__in=payments).values_list("payment_id", flat=True))
@@ -190,6 +221,7 @@ def receipts_issue_annual_summaries(*, association: Association, year: int) -> i
 
 # --- figures for the treasurer ----------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DeclarationFigures:
     """CGI art. 222 bis: number and total of the tax receipts for gifts of year N, net of cancellations."""
@@ -203,16 +235,24 @@ class DeclarationFigures:
 
 
 def declaration_figures(*, association: Association, year: int) -> DeclarationFigures:
-    rows = Receipt.objects.tax().filter(association=association, gift_year=year).aggregate(
-        receipts=Count("pk", filter=Q(status=ReceiptStatus.ISSUED)),
-        total=Sum("deductible_cents", filter=Q(status=ReceiptStatus.ISSUED)),
-        cancelled=Count("pk", filter=Q(status=ReceiptStatus.CANCELLED)),
-        individuals=Count("pk", filter=Q(status=ReceiptStatus.ISSUED, kind=ReceiptKind.TAX_INDIVIDUAL)),
-        companies=Count("pk", filter=Q(status=ReceiptStatus.ISSUED, kind=ReceiptKind.TAX_COMPANY)),
+    rows = (
+        Receipt.objects.tax()
+        .filter(association=association, gift_year=year)
+        .aggregate(
+            receipts=Count("pk", filter=Q(status=ReceiptStatus.ISSUED)),
+            total=Sum("deductible_cents", filter=Q(status=ReceiptStatus.ISSUED)),
+            cancelled=Count("pk", filter=Q(status=ReceiptStatus.CANCELLED)),
+            individuals=Count("pk", filter=Q(status=ReceiptStatus.ISSUED, kind=ReceiptKind.TAX_INDIVIDUAL)),
+            companies=Count("pk", filter=Q(status=ReceiptStatus.ISSUED, kind=ReceiptKind.TAX_COMPANY)),
+        )
     )
     return DeclarationFigures(
-        year=year, receipts=rows["receipts"], total_cents=rows["total"] or 0, cancelled=rows["cancelled"],
-        individuals=rows["individuals"], companies=rows["companies"],
+        year=year,
+        receipts=rows["receipts"],
+        total_cents=rows["total"] or 0,
+        cancelled=rows["cancelled"],
+        individuals=rows["individuals"],
+        companies=rows["companies"],
     )
 
 
@@ -222,4 +262,3 @@ def year_choices(association: Association | None = None) -> list[int]:
     current = timezone.localdate().year
     years.update(range(current - settings.KOLLEKTIF_RECEIPT_RETENTION_YEARS, current + 1))
     return sorted(years, reverse=True)
-

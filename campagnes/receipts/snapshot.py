@@ -68,9 +68,7 @@ def document_to_json(document: ReceiptDocument) -> dict:
 
 
 def _dates(data: dict) -> dict:
-    return {
-        key: (date.fromisoformat(value) if key in _DATE_FIELDS and value else value) for key, value in data.items()
-    }
+    return {key: (date.fromisoformat(value) if key in _DATE_FIELDS and value else value) for key, value in data.items()}
 
 
 def document_from_json(data: dict) -> ReceiptDocument:

@@ -1,4 +1,4 @@
-""""Mes reçus" — public views: ask for a link, open it, list and download one's receipts.
+""" "Mes reçus" — public views: ask for a link, open it, list and download one's receipts.
 
 A receipt is served only to the session opened by a link sent to the receipt's own e-mail
 address; any other id answers 404, whoever asks.
@@ -25,10 +25,13 @@ LINK_RATE = "5/h"
 
 class MyReceiptsForm(forms.Form):
     email = forms.EmailField(
-        label=gettext_lazy("Votre adresse e-mail"), help_text=gettext_lazy("Celle donnée lors de vos paiements."),
+        label=gettext_lazy("Votre adresse e-mail"),
+        help_text=gettext_lazy("Celle donnée lors de vos paiements."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": gettext_lazy("Cette adresse e-mail n'est pas valide."),
-                        "required": gettext_lazy("Indiquez votre adresse e-mail.")},
+        error_messages={
+            "invalid": gettext_lazy("Cette adresse e-mail n'est pas valide."),
+            "required": gettext_lazy("Indiquez votre adresse e-mail."),
+        },
     )
 
 
@@ -50,8 +53,9 @@ def my_receipts(request: HttpRequest) -> HttpResponse:
             return TemplateResponse(request, "campagnes/my_receipts.html", {"form": form}, status=400)
         email = form.cleaned_data["email"].lower()
         limited = is_ratelimited(request, group="receipts-ip", key="ip", rate=LINK_RATE, increment=True)
-        limited |= is_ratelimited(request, group="receipts-email", key=lambda _g, _r: email, rate=LINK_RATE,
-                                  increment=True)
+        limited |= is_ratelimited(
+            request, group="receipts-email", key=lambda _g, _r: email, rate=LINK_RATE, increment=True
+        )
         if limited:
             form.add_error(None, _("Trop de demandes : réessayez dans une heure."))
             return TemplateResponse(request, "campagnes/my_receipts.html", {"form": form}, status=429)
@@ -67,16 +71,18 @@ def my_receipts(request: HttpRequest) -> HttpResponse:
 def my_receipts_open(request: HttpRequest, token: str) -> HttpResponse:
     email = access.access_link_open(token=token)
     if email is None:
-        return TemplateResponse(request, "campagnes/my_receipts.html",
-                                {"form": MyReceiptsForm(), "link_error": True}, status=410)
+        return TemplateResponse(
+            request, "campagnes/my_receipts.html", {"form": MyReceiptsForm(), "link_error": True}, status=410
+        )
     access.session_open(request.session, email)
     return redirect("campagnes:my_receipts_list")
 
 
 def _receipts_page(request: HttpRequest, email: str, *, status: int = 200, **extra) -> HttpResponse:
     receipts = list(access.receipts_of(email))
-    return TemplateResponse(request, "campagnes/my_receipts_list.html",
-                            {"email": email, "receipts": receipts, **extra}, status=status)
+    return TemplateResponse(
+        request, "campagnes/my_receipts_list.html", {"email": email, "receipts": receipts, **extra}, status=status
+    )
 
 
 @never_cache
@@ -114,8 +120,7 @@ def my_data_erase(request: HttpRequest) -> HttpResponse:
     if email is None:
         return redirect("campagnes:my_receipts")
     if request.POST.get("confirmer") != "oui":
-        return _receipts_page(request, email, status=400,
-                              erase_error=_("Cochez la case pour confirmer l'effacement."))
+        return _receipts_page(request, email, status=400, erase_error=_("Cochez la case pour confirmer l'effacement."))
     return _receipts_page(request, email, erased=payer_data_erase(email=email))
 
 

@@ -38,12 +38,12 @@ def ticket_code_candidates(raw: str) -> list[str]:
     """
     text = "".join((raw or "").split())
     if text.startswith(QR_PREFIX):
-        return [text[len(QR_PREFIX):]]
+        return [text[len(QR_PREFIX) :]]
     if text.startswith(QR_PREFIX.lower()):
-        rest = text[len(QR_PREFIX):]
+        rest = text[len(QR_PREFIX) :]
         return [rest.swapcase(), rest]
     if text.startswith(AZERTY_QR_PREFIX):
-        return [text[len(AZERTY_QR_PREFIX):].translate(AZERTY_AS_QWERTY)]
+        return [text[len(AZERTY_QR_PREFIX) :].translate(AZERTY_AS_QWERTY)]
     return [text] if text else []
 
 

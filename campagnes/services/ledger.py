@@ -40,10 +40,15 @@ class SoldOut(Exception):
     """A quota or a stock ran out between the form and the payment: the message is shown as is."""
 
 
-def payment_log(payment: Payment, action: str, *, source: str, from_status: str = "",
-                detail: Mapping[str, Any] | None = None) -> None:
+def payment_log(
+    payment: Payment, action: str, *, source: str, from_status: str = "", detail: Mapping[str, Any] | None = None
+) -> None:
     PaymentLog.objects.create(
-        payment=payment, action=action, from_status=from_status, to_status=payment.status, source=source,
+        payment=payment,
+        action=action,
+        from_status=from_status,
+        to_status=payment.status,
+        source=source,
         detail=dict(detail or {}),
     )
 
@@ -53,9 +58,13 @@ def offer_reserve(offer: PaymentOffer) -> None:
     for type_id, quantity in offer.ticket_lines():
         ticket_type = TicketType.objects.select_for_update().get(pk=type_id)
         if ticket_type.quota - ticket_type.sold < quantity:
-            raise SoldOut(_("Il ne reste que %(count)s place(s) pour « %(name)s ».") % {
-                "count": max(ticket_type.quota - ticket_type.sold, 0), "name": ticket_type.name,
-            })
+            raise SoldOut(
+                _("Il ne reste que %(count)s place(s) pour « %(name)s ».")
+                % {
+                    "count": max(ticket_type.quota - ticket_type.sold, 0),
+                    "name": ticket_type.name,
+                }
+            )
         TicketType.objects.filter(pk=type_id).update(sold=F("sold") + quantity)
     if offer.counterpart_id is not None:
         counterpart = Counterpart.objects.select_for_update().get(pk=offer.counterpart_id)
@@ -129,8 +138,11 @@ def _fulfil(payment: Payment) -> None:
         campaign = payment.campaign.specific
         valid_from, valid_until = membership_period(campaign=campaign, paid_on=timezone.localdate(payment.paid_at))
         Membership.objects.create(
-            payment=payment, association=payment.association, tier_name=offer.tier_name,
-            valid_from=valid_from, valid_until=valid_until,
+            payment=payment,
+            association=payment.association,
+            tier_name=offer.tier_name,
+            valid_from=valid_from,
+            valid_until=valid_until,
         )
     if payment.kind == PaymentKind.TICKETS and not payment.tickets.exists():
         Ticket.objects.bulk_create(

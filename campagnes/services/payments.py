@@ -27,9 +27,16 @@ def estimated_fee_cents(amount_cents: int) -> int:
     return int((Decimal(amount_cents) * percent / 100).to_integral_value()) + settings.KOLLEKTIF_CARD_FEE_FIXED_CENTS
 
 
-def payment_start(*, campaign: Any, association: Any, kind: str, amount_cents: int, payer: Mapping[str, Any],
-                  offer: PaymentOffer | Mapping[str, Any] | None = None,
-                  cover_fees: bool = False) -> tuple[Payment, str]:
+def payment_start(
+    *,
+    campaign: Any,
+    association: Any,
+    kind: str,
+    amount_cents: int,
+    payer: Mapping[str, Any],
+    offer: PaymentOffer | Mapping[str, Any] | None = None,
+    cover_fees: bool = False,
+) -> tuple[Payment, str]:
     """Record the pending payment, hold its tickets or counterpart, prepare the card form."""
     if not isinstance(offer, PaymentOffer):
         offer = PaymentOffer.from_dict(offer)
@@ -48,13 +55,19 @@ def payment_start(*, campaign: Any, association: Any, kind: str, amount_cents: i
     # Stripe is called outside the transaction: no row stays locked during a network call.
     account = association.stripe_account_id
     try:
-        customer = gateway.create_customer(email=payment.email, name=payment.payer_name, account=account, key=str(payment.uuid))
+        customer = gateway.create_customer(
+            email=payment.email, name=payment.payer_name, account=account, key=str(payment.uuid)
+        )
         setup_intent = gateway.create_setup_intent(
             customer=customer.id, account=account, key=str(payment.uuid), metadata={"payment": str(payment.uuid)}
         )
     except gateway.GatewayError:
-        payment_close_pending(payment=payment, status=PaymentStatus.CANCELED,
-                              reason=_("service de paiement indisponible"), source="navigateur")
+        payment_close_pending(
+            payment=payment,
+            status=PaymentStatus.CANCELED,
+            reason=_("service de paiement indisponible"),
+            source="navigateur",
+        )
         raise
     Payment.objects.filter(pk=payment.pk).update(stripe_customer=customer.id, stripe_setup_intent=setup_intent.id)
     payment.stripe_customer, payment.stripe_setup_intent = customer.id, setup_intent.id
@@ -64,16 +77,25 @@ def payment_start(*, campaign: Any, association: Any, kind: str, amount_cents: i
 def payments_expire_stale(*, older_than: datetime.datetime) -> int:
     """Cancel payments left pending (card form abandoned) so their places go back on sale."""
     count = 0
-    for payment in Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lt=older_than, stripe_payment_intent=None,
-                                          stripe_subscription=""):
-        payment_close_pending(payment=payment, status=PaymentStatus.CANCELED,
-                              reason=_("formulaire de carte abandonné"), source="expiration")
+    for payment in Payment.objects.filter(
+        status=PaymentStatus.PENDING, created_at__lt=older_than, stripe_payment_intent=None, stripe_subscription=""
+    ):
+        payment_close_pending(
+            payment=payment,
+            status=PaymentStatus.CANCELED,
+            reason=_("formulaire de carte abandonné"),
+            source="expiration",
+        )
         count += 1
     return count
 
 
 def _chargeable(payment: Payment) -> bool:
-    return payment.status == PaymentStatus.PENDING and not payment.stripe_payment_intent and not payment.stripe_subscription
+    return (
+        payment.status == PaymentStatus.PENDING
+        and not payment.stripe_payment_intent
+        and not payment.stripe_subscription
+    )
 
 
 def payment_charge(*, payment: Payment) -> Payment:
@@ -110,17 +132,24 @@ def payment_verify(*, payment: Payment) -> Payment:
     """After the browser handled a 3-D Secure step: read the PaymentIntent again."""
     if not payment.stripe_payment_intent:
         return payment
-    intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent, account=payment.association.stripe_account_id)
+    intent = gateway.retrieve_payment_intent(
+        payment.stripe_payment_intent, account=payment.association.stripe_account_id
+    )
     return apply_payment_intent(payment=payment, intent=intent, source="navigateur")
 
 
 def _start_subscription(*, payment: Payment, payment_method: str) -> Payment:
     account = payment.association.stripe_account_id
     try:
-        gateway.set_default_payment_method(customer=payment.stripe_customer, payment_method=payment_method, account=account)
+        gateway.set_default_payment_method(
+            customer=payment.stripe_customer, payment_method=payment_method, account=account
+        )
         plan = gateway.monthly_plan(amount_cents=payment.total_cents, account=account)
         subscription = gateway.create_subscription(
-            customer=payment.stripe_customer, plan=plan, account=account, key=str(payment.uuid),
+            customer=payment.stripe_customer,
+            plan=plan,
+            account=account,
+            key=str(payment.uuid),
             metadata={"payment": str(payment.uuid), "association": str(payment.association_id)},
         )
     except gateway.CardDeclined as exc:
@@ -147,7 +176,9 @@ def payment_refund(*, payment: Payment, amount_cents: int, by: Any) -> Payment:
     if not 0 < amount_cents <= payment.total_cents - payment.refunded_cents:
         raise ValueError(_("Montant de remboursement impossible."))
     gateway.refund(
-        payment_intent=payment.stripe_payment_intent or "", amount_cents=amount_cents,
-        account=payment.association.stripe_account_id, key=f"{payment.uuid}-{payment.refunded_cents + amount_cents}",
+        payment_intent=payment.stripe_payment_intent or "",
+        amount_cents=amount_cents,
+        account=payment.association.stripe_account_id,
+        key=f"{payment.uuid}-{payment.refunded_cents + amount_cents}",
     )
     return apply_refunds(payment=payment, refunded_cents=payment.refunded_cents + amount_cents, source=f"admin {by.pk}")

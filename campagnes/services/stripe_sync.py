@@ -38,8 +38,14 @@ def apply_invoice(*, payment: Payment, invoice: Any, source: str) -> Payment:
         paid = stripe_field(invoice, "amount_paid")
         currency = str(stripe_field(invoice, "currency") or "").lower()
         if paid != payment.total_cents or currency != payment.currency.lower():
-            return _record_mismatch(payment, stripe_object=invoice.id, amount=paid, currency=currency, source=source,
-                                    reason=_("montant ou devise de l'échéance"))
+            return _record_mismatch(
+                payment,
+                stripe_object=invoice.id,
+                amount=paid,
+                currency=currency,
+                source=source,
+                reason=_("montant ou devise de l'échéance"),
+            )
         charge_id = gateway.object_id(stripe_field(invoice, "charge"))
         if not payment.stripe_payment_intent and stripe_field(invoice, "payment_intent"):
             payment.stripe_payment_intent = gateway.object_id(invoice["payment_intent"])
@@ -47,8 +53,9 @@ def apply_invoice(*, payment: Payment, invoice: Any, source: str) -> Payment:
         return mark_succeeded(payment, charge_id=charge_id, source=source)
     attempted = bool(stripe_field(invoice, "attempted"))
     if status in ("uncollectible", "void") or (status == "open" and attempted):
-        return payment_close_pending(payment=payment, status=PaymentStatus.FAILED,
-                                     reason=_("Prélèvement mensuel refusé"), source=source)
+        return payment_close_pending(
+            payment=payment, status=PaymentStatus.FAILED, reason=_("Prélèvement mensuel refusé"), source=source
+        )
     return payment
 
 
@@ -64,9 +71,28 @@ def payment_for_invoice(invoice: Any) -> Payment | None:
     snapshot = {
         field.name: getattr(first, field.name)
         for field in Payment._meta.concrete_fields
-        if field.name in {"association", "campaign", "kind", "amount_cents", "fee_cents", "currency", "offer",
-                          "first_name", "last_name", "email", "street_address", "postal_code", "city", "country",
-                          "phone", "company_name", "company_siren", "stripe_customer", "stripe_subscription"}
+        if field.name
+        in {
+            "association",
+            "campaign",
+            "kind",
+            "amount_cents",
+            "fee_cents",
+            "currency",
+            "offer",
+            "first_name",
+            "last_name",
+            "email",
+            "street_address",
+            "postal_code",
+            "city",
+            "country",
+            "phone",
+            "company_name",
+            "company_siren",
+            "stripe_customer",
+            "stripe_subscription",
+        }
     }
     payment, _created = Payment.objects.get_or_create(stripe_invoice=invoice.id, defaults=snapshot)
     return payment
@@ -90,13 +116,20 @@ def _intent_mismatch(payment: Payment, intent: Any) -> str:
     return ""
 
 
-def _record_mismatch(payment: Payment, *, stripe_object: str, amount: Any, currency: str, source: str,
-                     reason: str) -> Payment:
+def _record_mismatch(
+    payment: Payment, *, stripe_object: str, amount: Any, currency: str, source: str, reason: str
+) -> Payment:
     """Record (once per Stripe object) that Stripe's figures do not match the payment, and
     alert the platform's staff: nothing is marked paid, no receipt is issued. A human looks
     (a fraud attempt, or a bug in how the intent was created)."""
-    detail = {"reason": reason, "stripe_object": stripe_object, "stripe_amount": amount, "stripe_currency": currency,
-              "expected_amount": payment.total_cents, "expected_currency": payment.currency}
+    detail = {
+        "reason": reason,
+        "stripe_object": stripe_object,
+        "stripe_amount": amount,
+        "stripe_currency": currency,
+        "expected_amount": payment.total_cents,
+        "expected_currency": payment.currency,
+    }
     if any((log.detail or {}).get("stripe_object") == stripe_object for log in payment.logs.filter(action="mismatch")):
         return payment
     payment_log(payment, "mismatch", source=source, from_status=payment.status, detail=detail)
@@ -106,9 +139,16 @@ def _record_mismatch(payment: Payment, *, stripe_object: str, amount: Any, curre
         "Le paiement %(pk)s (%(association)s) attend %(expected)s centimes en %(expected_currency)s. "
         "Stripe indique pour %(object)s : %(amount)s centimes en %(currency)s.\n"
         "Source : %(source)s. Le paiement n'a pas été marqué payé et aucun reçu n'a été émis."
-    ) % {"pk": payment.pk, "association": payment.association, "expected": payment.total_cents,
-         "expected_currency": payment.currency, "object": stripe_object, "amount": amount,
-         "currency": currency or "?", "source": source}
+    ) % {
+        "pk": payment.pk,
+        "association": payment.association,
+        "expected": payment.total_cents,
+        "expected_currency": payment.currency,
+        "object": stripe_object,
+        "amount": amount,
+        "currency": currency or "?",
+        "source": source,
+    }
     transaction.on_commit(lambda: mail_admins(subject, message, fail_silently=True))
     return payment
 
@@ -117,8 +157,14 @@ def _mismatch_of_intent(payment: Payment, intent: Any, *, source: str) -> Paymen
     reason = _intent_mismatch(payment, intent)
     if not reason:
         return None
-    return _record_mismatch(payment, stripe_object=intent.id, amount=stripe_field(intent, "amount"),
-                            currency=str(stripe_field(intent, "currency") or ""), source=source, reason=reason)
+    return _record_mismatch(
+        payment,
+        stripe_object=intent.id,
+        amount=stripe_field(intent, "amount"),
+        currency=str(stripe_field(intent, "currency") or ""),
+        source=source,
+        reason=reason,
+    )
 
 
 def _link(payment: Payment, intent: Any) -> None:
@@ -144,8 +190,9 @@ def apply_payment_intent(*, payment: Payment, intent: Any, source: str) -> Payme
     if intent.status in ("requires_payment_method", "canceled"):
         error = getattr(intent, "last_payment_error", None)
         reason = getattr(error, "message", "") if error else ""
-        return payment_close_pending(payment=payment, status=PaymentStatus.FAILED,
-                                     reason=reason or _("Paiement refusé"), source=source)
+        return payment_close_pending(
+            payment=payment, status=PaymentStatus.FAILED, reason=reason or _("Paiement refusé"), source=source
+        )
     return payment
 
 

@@ -126,7 +126,9 @@ def _apply_invoice(invoice: Any, *, account: str, source: str, failed: bool) -> 
     if payment is None or not _on_the_account(payment, account):
         return "abonnement inconnu"
     if failed and invoice["status"] != "paid":
-        payment_close_pending(payment=payment, status=PaymentStatus.FAILED, reason=_("Prélèvement mensuel refusé"), source=source)
+        payment_close_pending(
+            payment=payment, status=PaymentStatus.FAILED, reason=_("Prélèvement mensuel refusé"), source=source
+        )
     else:
         apply_invoice(payment=payment, invoice=invoice, source=source)
     return f"échéance {payment.pk}"

@@ -90,8 +90,14 @@ _CSP_DIRECTIVES = {
     "img-src": ["'self'", "data:", "blob:"],
     "font-src": ["'self'", "data:"],
     "connect-src": ["'self'"],
-    "frame-src": ["'self'", "https://www.youtube-nocookie.com", "https://www.youtube.com", "https://player.vimeo.com",
-                  "https://www.dailymotion.com", "https://peertube.fr"],
+    "frame-src": [
+        "'self'",
+        "https://www.youtube-nocookie.com",
+        "https://www.youtube.com",
+        "https://player.vimeo.com",
+        "https://www.dailymotion.com",
+        "https://peertube.fr",
+    ],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
@@ -238,9 +244,7 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.
 # Maps: tiles are configurable; Leaflet itself is always served from our static files.
 GEO_WIDGET_DEFAULT_LOCATION = {"lat": 50.49, "lng": 2.55}
 GEO_WIDGET_ZOOM = 9
-GEO_WIDGET_LEAFLET_TILE_LAYER = env_str(
-    "KOLLEKTIF_TILE_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
-)
+GEO_WIDGET_LEAFLET_TILE_LAYER = env_str("KOLLEKTIF_TILE_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
 GEO_WIDGET_LEAFLET_TILE_LAYER_OPTIONS = {
     "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 }
@@ -297,15 +301,22 @@ KOLLEKTIF_PAGE_CACHE_SECONDS = env_int("KOLLEKTIF_PAGE_CACHE_SECONDS", 0)
 # Redis: cache (rate limits, cached JSON, pages) and sessions, shared by every app server.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "kollektif", "TIMEOUT": 300}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kollektif",
+            "TIMEOUT": 300,
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Tasks at scale: TASKS_BACKEND=django_tasks_rq.RQBackend puts e-mails and receipts on a Redis
 # queue (workers: `manage.py rqworker default --job-class django_tasks_rq.Job`); the database
 # queue stays the default.
-RQ_QUEUES = {"default": {"URL": env_str("KOLLEKTIF_RQ_URL", REDIS_URL or "redis://127.0.0.1:6379/6"),
-                         "DEFAULT_TIMEOUT": 300}}
+RQ_QUEUES = {
+    "default": {"URL": env_str("KOLLEKTIF_RQ_URL", REDIS_URL or "redis://127.0.0.1:6379/6"), "DEFAULT_TIMEOUT": 300}
+}
 
 # A read replica for anonymous public reads (site_kollektif/db_router.py).
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
@@ -319,22 +330,48 @@ if DATABASE_REPLICA_URL:
 # signatures) in their own bucket, downloaded through the app or short-lived signed URLs.
 S3_BUCKET = env_str("KOLLEKTIF_S3_BUCKET")
 if S3_BUCKET:
-    _s3 = {"endpoint_url": env_str("AWS_S3_ENDPOINT_URL"), "region_name": env_str("AWS_S3_REGION_NAME"),
-           "access_key": env_str("AWS_ACCESS_KEY_ID"), "secret_key": env_str("AWS_SECRET_ACCESS_KEY")}
+    _s3 = {
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL"),
+        "region_name": env_str("AWS_S3_REGION_NAME"),
+        "access_key": env_str("AWS_ACCESS_KEY_ID"),
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY"),
+    }
     _s3 = {key: value for key, value in _s3.items() if value}
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        **_s3, "bucket_name": S3_BUCKET, "querystring_auth": False, "file_overwrite": False,
-        "custom_domain": env_str("KOLLEKTIF_S3_PUBLIC_DOMAIN")}}
-    STORAGES["private"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        **_s3, "bucket_name": env_str("KOLLEKTIF_S3_PRIVATE_BUCKET", S3_BUCKET), "location": "prive",
-        "querystring_auth": True, "querystring_expire": 300, "default_acl": "private", "file_overwrite": False}}
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": S3_BUCKET,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "custom_domain": env_str("KOLLEKTIF_S3_PUBLIC_DOMAIN"),
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": env_str("KOLLEKTIF_S3_PRIVATE_BUCKET", S3_BUCKET),
+            "location": "prive",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
 
 # Search: PostgreSQL full text through Wagtail's database backend; OpenSearch/Elasticsearch when
 # configured (install the `elasticsearch>=8,<9` client on those servers).
 SEARCH_URL = env_str("KOLLEKTIF_SEARCH_URL")
 if SEARCH_URL:
-    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.elasticsearch8", "URLS": [SEARCH_URL],
-                                          "INDEX": env_str("KOLLEKTIF_SEARCH_INDEX", "kollektif"), "TIMEOUT": 5}}
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.elasticsearch8",
+            "URLS": [SEARCH_URL],
+            "INDEX": env_str("KOLLEKTIF_SEARCH_INDEX", "kollektif"),
+            "TIMEOUT": 5,
+        }
+    }
 
 # Logs: JSON lines on stderr (site_kollektif/logs.py), secrets masked.
 LOGGING = {
@@ -344,9 +381,9 @@ LOGGING = {
         "json": {"()": "site_kollektif.logs.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler",
-                             "formatter": env_str("KOLLEKTIF_LOG_FORMAT", "plain")}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env_str("KOLLEKTIF_LOG_FORMAT", "plain")}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"kollektif": {"handlers": ["console"], "level": env_str("KOLLEKTIF_LOG_LEVEL", "INFO"),
-                              "propagate": False}},
+    "loggers": {
+        "kollektif": {"handlers": ["console"], "level": env_str("KOLLEKTIF_LOG_LEVEL", "INFO"), "propagate": False}
+    },
 }

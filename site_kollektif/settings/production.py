@@ -20,8 +20,10 @@ STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStat
 if not S3_BUCKET:  # noqa: F405  (object storage, when configured, is set in base.py)
     STORAGES["private"] = {  # noqa: F405
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env_str("KOLLEKTIF_PRIVATE_ROOT") or str(BASE_DIR / "var" / "private"),  # noqa: F405
-                    "base_url": None},
+        "OPTIONS": {
+            "location": env_str("KOLLEKTIF_PRIVATE_ROOT") or str(BASE_DIR / "var" / "private"),  # noqa: F405
+            "base_url": None,
+        },
     }
 
 # Stripe: real keys, no default; the API base and Stripe.js are Stripe's own.

@@ -67,10 +67,16 @@ def bruay(db):
 def actors(db, bruay, lens, ambassador_label, topics):
     """Four outside actors: two in Bruay (one an ambassador), one in Lens, one hidden."""
     return {
-        "indelab": ActorFactory(name="Indelab", kind="scic", commune=bruay, labels=[ambassador_label],
-                                can_help=[topics["numerique"]]),
-        "bruno": ActorFactory(name="Brunö Atelier graphique", kind="entreprise-engagee", commune=bruay,
-                              can_help=[topics["graphisme"]], description="Identités visuelles et affiches"),
+        "indelab": ActorFactory(
+            name="Indelab", kind="scic", commune=bruay, labels=[ambassador_label], can_help=[topics["numerique"]]
+        ),
+        "bruno": ActorFactory(
+            name="Brunö Atelier graphique",
+            kind="entreprise-engagee",
+            commune=bruay,
+            can_help=[topics["graphisme"]],
+            description="Identités visuelles et affiches",
+        ),
         "coron": ActorFactory(name="Le Coron des arts", kind="reseau", commune=lens, labels=[ambassador_label]),
         "cache": ActorFactory(name="Acteur caché", commune=lens, is_public=False),
     }

@@ -13,8 +13,12 @@ from annuaire.models import Actor, Link, Meeting
 pytestmark = pytest.mark.django_db
 
 ADMIN_LISTINGS = [
-    "/admin/snippets/annuaire/actor/", "/admin/snippets/annuaire/link/", "/admin/snippets/annuaire/meeting/",
-    "/admin/snippets/annuaire/label/", "/admin/snippets/annuaire/proposal/", "/admin/annuaire/veille/",
+    "/admin/snippets/annuaire/actor/",
+    "/admin/snippets/annuaire/link/",
+    "/admin/snippets/annuaire/meeting/",
+    "/admin/snippets/annuaire/label/",
+    "/admin/snippets/annuaire/proposal/",
+    "/admin/annuaire/veille/",
 ]
 
 
@@ -36,11 +40,21 @@ def test_animators_are_not_platform_staff(animator_client, association_a):
 
 def _meeting_form(meeting, participants, **overrides):
     data = {
-        "kind": "paroles-de-comptoir", "title": meeting.title, "slug": meeting.slug, "theme": meeting.theme,
-        "starts_at": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"), "ends_at": "",
-        "place": meeting.place, "commune": meeting.commune_id, "host": "", "expert": "Une juriste de l'URSCOP",
-        "participants": [actor.pk for actor in participants], "summary": meeting.summary, "leads": meeting.leads,
-        "contacts": meeting.contacts, "status": "publiee",
+        "kind": "paroles-de-comptoir",
+        "title": meeting.title,
+        "slug": meeting.slug,
+        "theme": meeting.theme,
+        "starts_at": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "ends_at": "",
+        "place": meeting.place,
+        "commune": meeting.commune_id,
+        "host": "",
+        "expert": "Une juriste de l'URSCOP",
+        "participants": [actor.pk for actor in participants],
+        "summary": meeting.summary,
+        "leads": meeting.leads,
+        "contacts": meeting.contacts,
+        "status": "publiee",
     }
     data.update(overrides)
     return data
@@ -70,11 +84,18 @@ def test_publishing_without_summary_is_a_400_with_nothing_linked(animator_client
 
 
 def test_admin_link_creation_refuses_duplicates(animator_client, actors):
-    data = {"source": actors["indelab"].pk, "target": actors["bruno"].pk, "kind": "collectif", "started_on": "",
-            "description": "Le collectif BookKafé", "meeting": ""}
+    data = {
+        "source": actors["indelab"].pk,
+        "target": actors["bruno"].pk,
+        "kind": "collectif",
+        "started_on": "",
+        "description": "Le collectif BookKafé",
+        "meeting": "",
+    }
     assert animator_client.post("/admin/snippets/annuaire/link/add/", data).status_code == 302
-    response = animator_client.post("/admin/snippets/annuaire/link/add/", {
-        **data, "source": actors["bruno"].pk, "target": actors["indelab"].pk})
+    response = animator_client.post(
+        "/admin/snippets/annuaire/link/add/", {**data, "source": actors["bruno"].pk, "target": actors["indelab"].pk}
+    )
     assert response.status_code == 400
     assert "déjà reliés" in response.content.decode()
     assert Link.objects.count() == 1
@@ -95,15 +116,24 @@ def test_watch_list_shows_silent_ambassadors_and_records_news(animator_client, a
     assert "Tout le monde a donné des nouvelles récemment." in after
     # N is configurable: with 12 months, an actor silent for 10 months is not listed
     Actor.objects.filter(pk=silent.pk).update(last_contact_at=timezone.now() - timedelta(days=300))
-    assert "Tout le monde a donné des nouvelles récemment." in animator_client.get(
-        "/admin/annuaire/veille/?mois=12").content.decode()
+    assert (
+        "Tout le monde a donné des nouvelles récemment."
+        in animator_client.get("/admin/annuaire/veille/?mois=12").content.decode()
+    )
 
 
 def _actor_form(**overrides):
     data = {
-        "name": "Espace 36 bis", "kind": "association", "description": "Centre d'art", "is_public": "on",
-        "street_address": "36 rue de Dunkerque", "commune": "62765", "location": "SRID=4326;POINT(2.2522 50.75)",
-        "public_email": "contact@espace36.example", "public_phone": "", "website": "",
+        "name": "Espace 36 bis",
+        "kind": "association",
+        "description": "Centre d'art",
+        "is_public": "on",
+        "street_address": "36 rue de Dunkerque",
+        "commune": "62765",
+        "location": "SRID=4326;POINT(2.2522 50.75)",
+        "public_email": "contact@espace36.example",
+        "public_phone": "",
+        "website": "",
     }
     data.update(overrides)
     return data

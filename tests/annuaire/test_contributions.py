@@ -12,9 +12,17 @@ from associations.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 GOOD_ACTOR = {
-    "name": "Meloko", "kind": "entreprise-engagee", "commune": "62178", "street_address": "",
-    "latitude": "50.48", "longitude": "2.55", "description": "Livraison d'épicerie locale",
-    "website": "", "public_email": "", "submitter_name": "Camille", "submitter_email": "camille@exemple.org",
+    "name": "Meloko",
+    "kind": "entreprise-engagee",
+    "commune": "62178",
+    "street_address": "",
+    "latitude": "50.48",
+    "longitude": "2.55",
+    "description": "Livraison d'épicerie locale",
+    "website": "",
+    "public_email": "",
+    "submitter_name": "Camille",
+    "submitter_email": "camille@exemple.org",
 }
 
 
@@ -103,8 +111,14 @@ def test_an_actor_claims_its_entry_then_edits_it(client, actors, animator_client
     animator_client.post(f"/admin/snippets/annuaire/proposal/moderer/{proposal.pk}/", {"decision": "approve"})
     response = owner.post(
         f"/annuaire/{actor.slug}/modifier/",
-        {"description": "Fabrique de communs numériques", "website": "https://indelab.example", "public_email": "",
-         "public_phone": "", "can_help": [], "looking_for": []},
+        {
+            "description": "Fabrique de communs numériques",
+            "website": "https://indelab.example",
+            "public_email": "",
+            "public_phone": "",
+            "can_help": [],
+            "looking_for": [],
+        },
     )
     assert response.status_code == 302
     assert "Fabrique de communs numériques" in client.get(actor.get_absolute_url()).content.decode()

@@ -41,11 +41,14 @@ def test_import_creates_then_updates_without_duplicates(tmp_path, capsys):
 
 
 def test_one_bad_row_and_nothing_is_imported_every_problem_listed(tmp_path, capsys):
-    path = _csv(tmp_path, [
-        *GOOD,
-        "Solis;SCOP;Atlantis;;;;pas@@valide;;;;Ambassadeur ESS;;;",
-        "Galilée;;62041;;40.7;-74.0;;;;;;;;",
-    ])
+    path = _csv(
+        tmp_path,
+        [
+            *GOOD,
+            "Solis;SCOP;Atlantis;;;;pas@@valide;;;;Ambassadeur ESS;;;",
+            "Galilée;;62041;;40.7;-74.0;;;;;;;;",
+        ],
+    )
     with pytest.raises(CommandError, match="aucun acteur importé"):
         call_command("importer_acteurs", str(path), "--dry-run")
     errors = capsys.readouterr().err
@@ -68,8 +71,9 @@ def test_xlsx_files_are_read_too(tmp_path):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER.split(";"))
-    sheet.append(["Bou'Sol", "Réseau", "Bruay-la-Buissière", "", 50.48, 2.55, "", "", "", "", "Ambassadeur ESS",
-                  "", "", ""])
+    sheet.append(
+        ["Bou'Sol", "Réseau", "Bruay-la-Buissière", "", 50.48, 2.55, "", "", "", "", "Ambassadeur ESS", "", "", ""]
+    )
     path = tmp_path / "acteurs.xlsx"
     workbook.save(path)
     call_command("importer_acteurs", str(path))

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 def meeting(actors, bruay):
     extra = ActorFactory(name="Popeline", commune=bruay)
     return MeetingFactory(
-        title="Le bain chaud", host=actors["indelab"],
+        title="Le bain chaud",
+        host=actors["indelab"],
         participants=[actors["indelab"], actors["bruno"], actors["coron"], extra],
     )
 
@@ -65,8 +66,12 @@ def test_feuille_de_chou_page_and_print_view(client, meeting):
 
 def test_agenda_and_ical_feed(client, meeting, bruay):
     services.meeting_publish(meeting=meeting)
-    MeetingFactory(title="Atelier de réponse à l'appel à projets", kind="atelier-de-reponse",
-                   starts_at=timezone.now() + timedelta(days=12), status=MeetingStatus.ANNOUNCED)
+    MeetingFactory(
+        title="Atelier de réponse à l'appel à projets",
+        kind="atelier-de-reponse",
+        starts_at=timezone.now() + timedelta(days=12),
+        status=MeetingStatus.ANNOUNCED,
+    )
     MeetingFactory(title="Brouillon secret", starts_at=timezone.now() + timedelta(days=5))
     body = client.get("/rencontres/").content.decode()
     assert "Atelier de réponse à l&#x27;appel à projets" in body and "Le bain chaud" in body
@@ -88,6 +93,7 @@ def test_participants_pages_show_the_meeting(client, meeting, actors):
 
 
 # --- Nothing unpublished in public (issue #10, item 6) -----------------------------------
+
 
 def test_the_print_view_of_an_announced_meeting_shows_nothing_of_its_feuille(client, meeting):
     meeting.status = MeetingStatus.ANNOUNCED
@@ -111,8 +117,9 @@ def suspended_actor(bruay):
     from associations.factories import AssociationFactory
     from associations.models import AssociationStatus
 
-    association = AssociationFactory(name="Les Suspendus", slug="les-suspendus", status=AssociationStatus.SUSPENDED,
-                                     email="bureau@suspendus.example")
+    association = AssociationFactory(
+        name="Les Suspendus", slug="les-suspendus", status=AssociationStatus.SUSPENDED, email="bureau@suspendus.example"
+    )
     actor = Actor.objects.get(association=association)
     Actor.objects.filter(pk=actor.pk).update(is_public=True, public_email="bureau@suspendus.example")
     actor.refresh_from_db()
@@ -122,9 +129,7 @@ def suspended_actor(bruay):
 def test_hidden_and_suspended_actors_are_never_named_on_meeting_pages(client, meeting, actors, suspended_actor):
     meeting.participants.add(actors["cache"], suspended_actor)
     meeting.host = suspended_actor
-    meeting.contacts = (
-        "BookKafé — contact@bookkafe.example\nBureau : BUREAU@suspendus.example\nActeur caché, le mardi"
-    )
+    meeting.contacts = "BookKafé — contact@bookkafe.example\nBureau : BUREAU@suspendus.example\nActeur caché, le mardi"
     meeting.save()
     services.meeting_publish(meeting=meeting)
     pages = {

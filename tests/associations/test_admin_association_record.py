@@ -14,11 +14,24 @@ pytestmark = pytest.mark.django_db
 
 def _record_form(association, **overrides):
     data = {
-        "name": association.name, "legal_form": association.legal_form, "rna": association.rna,
-        "siren": association.siren, "objet": association.objet, "street_address": association.street_address,
-        "postal_code": association.postal_code, "commune": association.commune_id, "email": association.email,
-        "phone": "", "website": "", "theme": "violet", "facebook_url": "", "instagram_url": "",
-        "linkedin_url": "", "mastodon_url": "", "youtube_url": "", "location": "SRID=4326;POINT(2.64 50.53)",
+        "name": association.name,
+        "legal_form": association.legal_form,
+        "rna": association.rna,
+        "siren": association.siren,
+        "objet": association.objet,
+        "street_address": association.street_address,
+        "postal_code": association.postal_code,
+        "commune": association.commune_id,
+        "email": association.email,
+        "phone": "",
+        "website": "",
+        "theme": "violet",
+        "facebook_url": "",
+        "instagram_url": "",
+        "linkedin_url": "",
+        "mastodon_url": "",
+        "youtube_url": "",
+        "location": "SRID=4326;POINT(2.64 50.53)",
     }
     data.update(overrides)
     return data
@@ -63,11 +76,27 @@ def test_staff_create_an_association_in_the_admin_through_onboarding(staff_clien
     response = staff_client.post(
         "/admin/snippets/associations/association/add/",
         {
-            "name": "Espace 36", "slug": "espace-36", "legal_form": "association", "rna": "W622002468",
-            "siren": "", "objet": "Centre d'art", "street_address": "36 rue Gambetta", "postal_code": "62500",
-            "commune": commune.pk, "email": "contact@espace36.exemple.org", "phone": "", "website": "",
-            "theme": "ardoise", "status": "active", "refusal_reason": "", "custom_domain": "",
-            "facebook_url": "", "instagram_url": "", "linkedin_url": "", "mastodon_url": "", "youtube_url": "",
+            "name": "Espace 36",
+            "slug": "espace-36",
+            "legal_form": "association",
+            "rna": "W622002468",
+            "siren": "",
+            "objet": "Centre d'art",
+            "street_address": "36 rue Gambetta",
+            "postal_code": "62500",
+            "commune": commune.pk,
+            "email": "contact@espace36.exemple.org",
+            "phone": "",
+            "website": "",
+            "theme": "ardoise",
+            "status": "active",
+            "refusal_reason": "",
+            "custom_domain": "",
+            "facebook_url": "",
+            "instagram_url": "",
+            "linkedin_url": "",
+            "mastodon_url": "",
+            "youtube_url": "",
             "location": "",
         },
     )
@@ -89,7 +118,9 @@ def test_wagtail_image_upload_refuses_non_images_and_oversized_files(client_a, a
 
     fake = io.BytesIO(b"not an image at all")
     fake.name = "photo.jpg"
-    response = client_a.post("/admin/images/add/", {"title": "Photo", "file": fake, "collection": association_a.collection_id})
+    response = client_a.post(
+        "/admin/images/add/", {"title": "Photo", "file": fake, "collection": association_a.collection_id}
+    )
     assert response.status_code == 400
     assert "image" in response.content.decode().lower()
     settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE = 1000
@@ -97,13 +128,17 @@ def test_wagtail_image_upload_refuses_non_images_and_oversized_files(client_a, a
     big.name = "grande.png"
     big_size = len(big.getvalue())
     assert big_size > 1000
-    response = client_a.post("/admin/images/add/", {"title": "Grande", "file": big, "collection": association_a.collection_id})
+    response = client_a.post(
+        "/admin/images/add/", {"title": "Grande", "file": big, "collection": association_a.collection_id}
+    )
     assert response.status_code == 400
     assert not get_image_model().objects.filter(title__in=["Photo", "Grande"]).exists()
     settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
     good = _png((40, 40))
     good.name = "petite.png"
-    response = client_a.post("/admin/images/add/", {"title": "Petite", "file": good, "collection": association_a.collection_id})
+    response = client_a.post(
+        "/admin/images/add/", {"title": "Petite", "file": good, "collection": association_a.collection_id}
+    )
     assert response.status_code == 302
     assert get_image_model().objects.get(title="Petite").collection_id == association_a.collection_id
 

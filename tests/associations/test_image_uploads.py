@@ -111,9 +111,12 @@ def _record_with_signature(association, upload) -> dict:
 
     association.refresh_from_db()
     return {
-        **_record_form(association), "tax_status": association.tax_status, "tax_basis": association.tax_basis,
+        **_record_form(association),
+        "tax_status": association.tax_status,
+        "tax_basis": association.tax_basis,
         "receipt_signatory_name": association.receipt_signatory_name,
-        "receipt_signatory_capacity": association.receipt_signatory_capacity, "receipt_signature": upload,
+        "receipt_signatory_capacity": association.receipt_signatory_capacity,
+        "receipt_signature": upload,
     }
 
 
@@ -121,8 +124,9 @@ def _record_with_signature(association, upload) -> dict:
 def test_a_broken_signature_is_refused_on_the_association_record(client_a, association_a, name):
     make_eligible(association_a)
     before = association_a.receipt_signature.name
-    data = {"truncated.png": _encoded("PNG", (256, 256))[:300], "bomb.png": bomb_png(),
-            "warning.png": warning_png()}[name]
+    data = {"truncated.png": _encoded("PNG", (256, 256))[:300], "bomb.png": bomb_png(), "warning.png": warning_png()}[
+        name
+    ]
     upload = SimpleUploadedFile("signature.png", data, content_type="image/png")
     response = client_a.post(
         f"/admin/snippets/associations/association/edit/{association_a.pk}/",
@@ -153,10 +157,14 @@ def test_a_truncated_logo_is_refused_at_signup():
 def test_a_broken_picture_is_refused_by_the_chooser_upload(client_a, association_a):
     """The image chooser of a page form uploads through the same form base."""
     upload = SimpleUploadedFile("truncated.gif", truncated_gif(), content_type="image/gif")
-    response = client_a.post("/admin/images/chooser/create/", {
-        "image-chooser-upload-title": "Cassée", "image-chooser-upload-file": upload,
-        "image-chooser-upload-collection": association_a.collection_id,
-    })
+    response = client_a.post(
+        "/admin/images/chooser/create/",
+        {
+            "image-chooser-upload-title": "Cassée",
+            "image-chooser-upload-file": upload,
+            "image-chooser-upload-collection": association_a.collection_id,
+        },
+    )
     assert response.status_code != 500
     assert MESSAGE in response.content.decode()
     assert not get_image_model().objects.filter(title="Cassée").exists()

@@ -53,11 +53,16 @@ def test_invitation_for_someone_else_is_refused(client_a, association_a, django_
     assert not intruder.groups.exists()
 
 
-def test_an_invalid_email_gets_a_french_message_and_nothing_is_sent(client_a, association_a, django_capture_on_commit_callbacks):
+def test_an_invalid_email_gets_a_french_message_and_nothing_is_sent(
+    client_a, association_a, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     response = _invite(client_a, association_a, "pas-une-adresse", django_capture_on_commit_callbacks)
     assert response.status_code == 400
-    assert "adresse e-mail n&#x27;est pas valide" in response.content.decode() or "adresse e-mail n'est pas valide" in response.content.decode()
+    assert (
+        "adresse e-mail n&#x27;est pas valide" in response.content.decode()
+        or "adresse e-mail n'est pas valide" in response.content.decode()
+    )
     assert not Invitation.objects.exists()
     assert mail.outbox == []
 
@@ -92,8 +97,9 @@ def test_an_unverified_address_cannot_accept_an_invitation(client_a, association
     assert invitation.accepted_at is None
 
 
-def test_an_address_known_only_on_the_account_record_is_not_enough(client_a, association_a,
-                                                                   django_capture_on_commit_callbacks):
+def test_an_address_known_only_on_the_account_record_is_not_enough(
+    client_a, association_a, django_capture_on_commit_callbacks
+):
     from allauth.account.models import EmailAddress
 
     _invite(client_a, association_a, "tresoriere@exemple.org", django_capture_on_commit_callbacks)

@@ -70,8 +70,13 @@ def b_objects(association_b, editor_b, image_b):
     campaign = DonationCampaignPage(title="Campagne de B", slug="campagne-b")
     home.get_children().get(slug="nous-aider").add_child(instance=campaign)
     payment = Payment.objects.create(
-        association=association_b, campaign=campaign, kind="don", amount_cents=2000, first_name="Donatrice",
-        last_name="de B", email="donatrice-b@exemple.org",
+        association=association_b,
+        campaign=campaign,
+        kind="don",
+        amount_cents=2000,
+        first_name="Donatrice",
+        last_name="de B",
+        email="donatrice-b@exemple.org",
     )
     from datetime import date, timedelta
 
@@ -82,11 +87,20 @@ def b_objects(association_b, editor_b, image_b):
     membership_campaign = MembershipCampaignPage(title="Adhésion à B", slug="adhesion-b")
     home.get_children().get(slug="nous-aider").add_child(instance=membership_campaign)
     membership_payment = Payment.objects.create(
-        association=association_b, campaign=membership_campaign, kind="adhesion", status="reussi", amount_cents=1500,
-        first_name="Adhérente", last_name="de B", email="adherente-b@exemple.org",
+        association=association_b,
+        campaign=membership_campaign,
+        kind="adhesion",
+        status="reussi",
+        amount_cents=1500,
+        first_name="Adhérente",
+        last_name="de B",
+        email="adherente-b@exemple.org",
     )
     membership = Membership.objects.create(
-        payment=membership_payment, association=association_b, tier_name="Individuelle", valid_from=date(2026, 1, 1),
+        payment=membership_payment,
+        association=association_b,
+        tier_name="Individuelle",
+        valid_from=date(2026, 1, 1),
         valid_until=date(2026, 12, 31),
     )
     ticketing = TicketingCampaignPage(
@@ -95,8 +109,14 @@ def b_objects(association_b, editor_b, image_b):
     ticketing.ticket_types.add(TicketType(name="Entrée", price=5, quota=10))
     home.get_children().get(slug="nous-aider").add_child(instance=ticketing)
     ticket_payment = Payment.objects.create(
-        association=association_b, campaign=ticketing, kind="billetterie", status="reussi", amount_cents=500,
-        first_name="Spectatrice", last_name="de B", email="spectatrice-b@exemple.org",
+        association=association_b,
+        campaign=ticketing,
+        kind="billetterie",
+        status="reussi",
+        amount_cents=500,
+        first_name="Spectatrice",
+        last_name="de B",
+        email="spectatrice-b@exemple.org",
     )
     ticket = Ticket.objects.create(
         payment=ticket_payment, association=association_b, ticket_type=ticketing.ticket_types.get()
@@ -148,15 +168,35 @@ def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
         "emails": objs["email"],
     }
     values = {
-        "page_id": objs["page"], "parent_page_id": objs["home"], "page_to_move_id": objs["page"],
-        "destination_id": objs["home"], "page_pk": objs["page"], "revision_id": objs["revision"],
-        "image_id": objs["image"], "document_id": objs["document"], "doc_id": objs["document"],
-        "uploaded_file_id": objs["upload"], "collection_id": objs["collection"],
-        "content_type_app_name": "associations", "content_type_model_name": "newspostpage",
-        "app_label": "wagtailcore", "app_name": "wagtailcore", "model_name": "page", "object_id": objs["page"],
-        "filter_spec": "original", "action_name": "publish", "action": "delete",
-        "revision_id_a": "earliest", "revision_id_b": "latest", "session_id": 1, "task_state_id": 1,
-        "task_id": 1, "workflow_state_id": 1, "workflow_pk": 1, "query_id": 1, "redirect_id": 1,
+        "page_id": objs["page"],
+        "parent_page_id": objs["home"],
+        "page_to_move_id": objs["page"],
+        "destination_id": objs["home"],
+        "page_pk": objs["page"],
+        "revision_id": objs["revision"],
+        "image_id": objs["image"],
+        "document_id": objs["document"],
+        "doc_id": objs["document"],
+        "uploaded_file_id": objs["upload"],
+        "collection_id": objs["collection"],
+        "content_type_app_name": "associations",
+        "content_type_model_name": "newspostpage",
+        "app_label": "wagtailcore",
+        "app_name": "wagtailcore",
+        "model_name": "page",
+        "object_id": objs["page"],
+        "filter_spec": "original",
+        "action_name": "publish",
+        "action": "delete",
+        "revision_id_a": "earliest",
+        "revision_id_b": "latest",
+        "session_id": 1,
+        "task_state_id": 1,
+        "task_id": 1,
+        "workflow_state_id": 1,
+        "workflow_pk": 1,
+        "query_id": 1,
+        "redirect_id": 1,
     }
     filled = {}
     for argument in arguments:
@@ -252,9 +292,16 @@ def test_explorer_choosers_and_search_list_only_a(client_a, association_a, assoc
 
 def test_staff_only_areas_are_closed_to_editors(client_a):
     for url in [
-        "/admin/users/", "/admin/groups/", "/admin/sites/", "/admin/reports/page-types-usage/",
-        "/admin/reports/site-history/", "/admin/reports/aging-pages/", "/admin/workflows/list/",
-        "/admin/collections/", "/admin/pages/usage/associations/newspostpage/", "/admin/redirects/",
+        "/admin/users/",
+        "/admin/groups/",
+        "/admin/sites/",
+        "/admin/reports/page-types-usage/",
+        "/admin/reports/site-history/",
+        "/admin/reports/aging-pages/",
+        "/admin/workflows/list/",
+        "/admin/collections/",
+        "/admin/pages/usage/associations/newspostpage/",
+        "/admin/redirects/",
     ]:
         assert client_a.get(url).status_code in (403, 404), url
 
@@ -279,6 +326,7 @@ def test_a_user_with_no_association_sees_no_page(association_a):
 
 
 # --- Metadata of other tenants (issue #10, item 9): each list names only what the user may see ---
+
 
 def _text(response) -> str:
     """The body with JSON's \\u escapes undone (chooser responses are JSON)."""
@@ -350,8 +398,11 @@ def test_annuaire_bulk_delete_confirmation_names_nothing_to_an_editor(client_a, 
     objects = {
         "actor": actor,
         "proposal": Proposal.objects.create(
-            kind=ProposalKind.choices[0][0], data={"name": "Zyx"}, submitter_name="Proposante Zyx",
-            submitter_email="zyx@exemple.org", actor=actor,
+            kind=ProposalKind.choices[0][0],
+            data={"name": "Zyx"},
+            submitter_name="Proposante Zyx",
+            submitter_email="zyx@exemple.org",
+            actor=actor,
         ),
         "meeting": MeetingFactory(title="Rencontre brouillon Zyx", status=MeetingStatus.DRAFT),
     }

@@ -76,7 +76,10 @@ def test_a_taken_slug_is_refused_and_nothing_is_half_created():
         services.association_onboard(**_fields(name="Popeline"))
     assert "déjà prise" in str(excinfo.value)
     assert counts == (
-        Association.objects.count(), Page.objects.count(), Group.objects.count(), Collection.objects.count()
+        Association.objects.count(),
+        Page.objects.count(),
+        Group.objects.count(),
+        Collection.objects.count(),
     )
 
 
@@ -124,8 +127,18 @@ def test_custom_domain_gets_a_wagtail_site_rooted_at_the_accueil():
 
 def test_creer_association_command(capsys):
     call_command(
-        "creer_association", "Droit de Cité", "--commune", "Billy-Montigny", "--adresse", "3 rue Voltaire",
-        "--email", "contact@droit-de-cite.exemple.org", "--objet", "Éducation populaire", "--rna", "W622009876",
+        "creer_association",
+        "Droit de Cité",
+        "--commune",
+        "Billy-Montigny",
+        "--adresse",
+        "3 rue Voltaire",
+        "--email",
+        "contact@droit-de-cite.exemple.org",
+        "--objet",
+        "Éducation populaire",
+        "--rna",
+        "W622009876",
     )
     association = Association.objects.get(slug="droit-de-cite")
     assert association.commune.code == "62133"
@@ -136,10 +149,22 @@ def test_creer_association_command(capsys):
 
 def test_creer_association_command_reports_bad_input_in_french():
     with pytest.raises(CommandError, match="Commune inconnue"):
-        call_command("creer_association", "X", "--commune", "Lille", "--adresse", "a", "--email", "a@b.fr", "--objet", "o")
+        call_command(
+            "creer_association", "X", "--commune", "Lille", "--adresse", "a", "--email", "a@b.fr", "--objet", "o"
+        )
     with pytest.raises(CommandError, match="RNA"):
         call_command(
-            "creer_association", "X", "--commune", "62041", "--adresse", "a", "--email", "a@b.fr", "--objet", "o",
-            "--rna", "123",
+            "creer_association",
+            "X",
+            "--commune",
+            "62041",
+            "--adresse",
+            "a",
+            "--email",
+            "a@b.fr",
+            "--objet",
+            "o",
+            "--rna",
+            "123",
         )
     assert not Association.objects.exists()

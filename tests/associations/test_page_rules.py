@@ -48,8 +48,15 @@ def test_editor_can_add_a_news_post_but_not_a_section(client_a, association_a):
     assert response.status_code in (302, 403)
     response = client_a.post(
         f"/admin/pages/add/associations/newspostpage/{news_index.pk}/",
-        {"title": "Fête de la couture", "slug": "fete-de-la-couture", "date": "2026-11-20", "introduction": "",
-         "body-count": "0", "tags": "", "action-publish": "publish"},
+        {
+            "title": "Fête de la couture",
+            "slug": "fete-de-la-couture",
+            "date": "2026-11-20",
+            "introduction": "",
+            "body-count": "0",
+            "tags": "",
+            "action-publish": "publish",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     post = NewsPostPage.objects.get(slug="fete-de-la-couture")
@@ -71,9 +78,7 @@ def test_editor_cannot_delete_the_four_pages(client_a, association_a, slug):
 
 def test_editor_can_rename_a_section_and_choose_menu_order(client_a, association_a):
     projects = association_a.home_page.get_children().get(slug="nos-projets")
-    response = client_a.post(
-        f"/admin/pages/{projects.pk}/set_position/?position=0"
-    )
+    response = client_a.post(f"/admin/pages/{projects.pk}/set_position/?position=0")
     assert response.status_code == 200
     order = [p.slug for p in association_a.home_page.get_children()]
     assert order[0] == "nos-projets"
@@ -266,8 +271,15 @@ def test_a_section_cannot_be_scheduled_to_expire(client_a, association_a):
     projects = _page(association_a, "nos-projets")
     response = client_a.post(
         f"/admin/pages/{projects.pk}/edit/",
-        {"title": "Nos projets", "slug": "nos-projets", "introduction": EMPTY_RICH_TEXT, "body-count": "0",
-         "expire_at": "2030-01-01 10:00", "show_in_menus": "", "action-publish": "publish"},
+        {
+            "title": "Nos projets",
+            "slug": "nos-projets",
+            "introduction": EMPTY_RICH_TEXT,
+            "body-count": "0",
+            "expire_at": "2030-01-01 10:00",
+            "show_in_menus": "",
+            "action-publish": "publish",
+        },
     )
     assert response.status_code == 400
     assert "ne peuvent pas avoir de date" in response.content.decode()
@@ -280,8 +292,14 @@ def test_a_section_can_be_hidden_from_the_menu(client_a, association_a):
     projects = _page(association_a, "nos-projets")
     response = client_a.post(
         f"/admin/pages/{projects.pk}/edit/",
-        {"title": "Nos projets", "slug": "nos-projets", "introduction": EMPTY_RICH_TEXT, "body-count": "0",
-         "show_in_menus": "", "action-publish": "publish"},
+        {
+            "title": "Nos projets",
+            "slug": "nos-projets",
+            "introduction": EMPTY_RICH_TEXT,
+            "body-count": "0",
+            "show_in_menus": "",
+            "action-publish": "publish",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     projects.refresh_from_db()

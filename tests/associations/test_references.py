@@ -63,12 +63,21 @@ def draft_b(association_b):
 
 def _rich(entity_type: str, object_id) -> str:
     """Draftail's contentstate for one paragraph holding one link."""
-    return json.dumps({
-        "blocks": [{"key": "k1", "text": "voir ici", "type": "unstyled", "depth": 0, "inlineStyleRanges": [],
-                    "entityRanges": [{"offset": 0, "length": 8, "key": 0}]}],
-        "entityMap": {"0": {"type": entity_type, "mutability": "MUTABLE",
-                            "data": {"id": object_id, "url": "/x/"}}},
-    })
+    return json.dumps(
+        {
+            "blocks": [
+                {
+                    "key": "k1",
+                    "text": "voir ici",
+                    "type": "unstyled",
+                    "depth": 0,
+                    "inlineStyleRanges": [],
+                    "entityRanges": [{"offset": 0, "length": 8, "key": 0}],
+                }
+            ],
+            "entityMap": {"0": {"type": entity_type, "mutability": "MUTABLE", "data": {"id": object_id, "url": "/x/"}}},
+        }
+    )
 
 
 def _block(kind: str, fields: dict) -> dict:
@@ -78,16 +87,26 @@ def _block(kind: str, fields: dict) -> dict:
 
 
 def image_block(image_id) -> dict:
-    return _block("image", {"image-image": str(image_id), "image-alt_text": "Une photo", "image-decorative": "",
-                            "caption": ""})
+    return _block(
+        "image", {"image-image": str(image_id), "image-alt_text": "Une photo", "image-decorative": "", "caption": ""}
+    )
 
 
 def gallery_block(image_id) -> dict:
-    return _block("gallery", {
-        "title": "", "images-count": "1", "images-0-deleted": "", "images-0-order": "0", "images-0-id": "",
-        "images-0-value-image-image": str(image_id), "images-0-value-image-alt_text": "Une photo",
-        "images-0-value-image-decorative": "", "images-0-value-caption": "",
-    })
+    return _block(
+        "gallery",
+        {
+            "title": "",
+            "images-count": "1",
+            "images-0-deleted": "",
+            "images-0-order": "0",
+            "images-0-id": "",
+            "images-0-value-image-image": str(image_id),
+            "images-0-value-image-alt_text": "Une photo",
+            "images-0-value-image-decorative": "",
+            "images-0-value-caption": "",
+        },
+    )
 
 
 def document_block(document_id) -> dict:
@@ -107,8 +126,16 @@ def rich_text_page_link(page_id) -> dict:
 
 
 def _post_form(post, **overrides) -> dict:
-    data = {"title": post.title, "slug": post.slug, "date": "01/11/2026", "tags": "", "image": "",
-            "introduction": "", "body-count": "0", "action-publish": "publish"}
+    data = {
+        "title": post.title,
+        "slug": post.slug,
+        "date": "01/11/2026",
+        "tags": "",
+        "image": "",
+        "introduction": "",
+        "body-count": "0",
+        "action-publish": "publish",
+    }
     data.update(overrides)
     return data
 
@@ -139,8 +166,9 @@ FOREIGN_CASES = {
 @pytest.mark.parametrize("case", FOREIGN_CASES)
 def test_a_reference_to_b_is_refused_on_a_page_of_a(client_a, post_a, image_b, document_b, draft_b, case):
     build, message = FOREIGN_CASES[case]
-    response, new_revisions = _submit(client_a, post_a, **build({"image": image_b, "document": document_b,
-                                                                 "draft": draft_b}))
+    response, new_revisions = _submit(
+        client_a, post_a, **build({"image": image_b, "document": document_b, "draft": draft_b})
+    )
     assert response.status_code == 400, case
     assert message in _body(response)
     assert new_revisions == 0
@@ -162,8 +190,9 @@ OWN_CASES = {
 @pytest.mark.parametrize("case", OWN_CASES)
 def test_a_reference_to_a_itself_is_saved(client_a, association_a, post_a, image_a, document_a, case):
     draft_a = NewsPostPageFactory(parent=_news_index(association_a), title="Brouillon", slug="brouillon", live=False)
-    response, new_revisions = _submit(client_a, post_a, **OWN_CASES[case]({"image": image_a, "document": document_a,
-                                                                           "draft": draft_a}))
+    response, new_revisions = _submit(
+        client_a, post_a, **OWN_CASES[case]({"image": image_a, "document": document_a, "draft": draft_a})
+    )
     assert response.status_code == 302, _body(response)[:3000]
     assert new_revisions == 1
 
@@ -190,10 +219,15 @@ def test_a_page_of_a_suspended_association_may_not_be_linked(client_a, post_a, a
 
 def test_the_rich_text_introduction_of_a_section_is_checked(client_a, association_a, draft_b):
     news = _news_index(association_a)
-    response = client_a.post(f"/admin/pages/{news.pk}/edit/", {
-        "title": news.title, "slug": news.slug, "introduction": _rich("LINK", draft_b.pk),
-        "action-publish": "publish",
-    })
+    response = client_a.post(
+        f"/admin/pages/{news.pk}/edit/",
+        {
+            "title": news.title,
+            "slug": news.slug,
+            "introduction": _rich("LINK", draft_b.pk),
+            "action-publish": "publish",
+        },
+    )
     assert response.status_code == 400
     assert FOREIGN_PAGE in _body(response) and "introduction" in _body(response).lower()
 
@@ -201,8 +235,16 @@ def test_the_rich_text_introduction_of_a_section_is_checked(client_a, associatio
 def test_a_new_page_is_checked_too(client_a, association_a, image_b):
     response = client_a.post(
         f"/admin/pages/add/associations/newspostpage/{_news_index(association_a).pk}/",
-        {"title": "Nouvelle", "slug": "nouvelle", "date": "01/11/2026", "tags": "", "image": str(image_b.pk),
-         "introduction": "", "body-count": "0", "action-publish": "publish"},
+        {
+            "title": "Nouvelle",
+            "slug": "nouvelle",
+            "date": "01/11/2026",
+            "tags": "",
+            "image": str(image_b.pk),
+            "introduction": "",
+            "body-count": "0",
+            "action-publish": "publish",
+        },
     )
     assert response.status_code == 400 and FOREIGN_IMAGE in _body(response)
     assert not NewsPostPage.objects.filter(slug="nouvelle").exists()
@@ -235,6 +277,7 @@ def test_a_rich_text_image_embed_of_b_is_refused_by_the_validation(post_a, edito
 
 
 # --- the association record -----------------------------------------------------------------
+
 
 def _record(association, **overrides):
     from tests.associations.test_admin_association_record import _record_form

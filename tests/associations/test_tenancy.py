@@ -30,7 +30,9 @@ NOT_TENANT_OWNED = {
 
 def _points_to_association(model: type[models.Model]) -> bool:
     return any(
-        field.is_relation and field.related_model is Association and (field.many_to_one or field.one_to_one)
+        field.is_relation
+        and field.related_model is Association
+        and (field.many_to_one or field.one_to_one)
         and field.concrete
         for field in model._meta.get_fields()
     )
@@ -40,16 +42,22 @@ def test_every_model_pointing_to_an_association_declares_how_it_reaches_it():
     """A model added with a foreign key to Association and no declaration would be served whole
     by ``tenancy.scope`` refusing nothing: this names it instead."""
     undeclared = [
-        model._meta.label_lower for model in apps.get_models()
-        if _points_to_association(model) and tenancy.tenant_model(model) is None
+        model._meta.label_lower
+        for model in apps.get_models()
+        if _points_to_association(model)
+        and tenancy.tenant_model(model) is None
         and model._meta.label_lower not in NOT_TENANT_OWNED
     ]
     assert undeclared == []
 
 
 def test_the_campaigns_records_are_declared_with_their_admin_areas():
-    for model, namespace in ((Payment, "paiements"), (Membership, "adherents"), (Ticket, "billets"),
-                             (Receipt, "recus")):
+    for model, namespace in (
+        (Payment, "paiements"),
+        (Membership, "adherents"),
+        (Ticket, "billets"),
+        (Receipt, "recus"),
+    ):
         declaration = tenancy.tenant_model(model)
         assert declaration is not None and declaration.access == tenancy.Access.MONEY
         assert tenancy.admin_area(namespace) == declaration
@@ -64,13 +72,21 @@ def test_a_model_nobody_declared_is_refused_whole_not_served_whole(association_a
 
 def _payment(association) -> Payment:
     support = association.home_page.get_children().get(slug="nous-aider").specific
-    campaign = DonationCampaignPage(title="Dons", slug=f"dons-{association.slug}", goal="100", min_amount="5",
-                                    max_amount="200")
+    campaign = DonationCampaignPage(
+        title="Dons", slug=f"dons-{association.slug}", goal="100", min_amount="5", max_amount="200"
+    )
     support.add_child(instance=campaign)
     return Payment.objects.create(
-        association=association, campaign=campaign, kind=PaymentKind.DONATION, status=PaymentStatus.SUCCEEDED,
-        amount_cents=2500, first_name="Léa", last_name="Dupont", email="lea@exemple.org",
-        stripe_payment_intent=None, paid_at=timezone.now(),
+        association=association,
+        campaign=campaign,
+        kind=PaymentKind.DONATION,
+        status=PaymentStatus.SUCCEEDED,
+        amount_cents=2500,
+        first_name="Léa",
+        last_name="Dupont",
+        email="lea@exemple.org",
+        stripe_payment_intent=None,
+        paid_at=timezone.now(),
     )
 
 

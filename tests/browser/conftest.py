@@ -13,8 +13,13 @@ import pytest
 
 CHROMIUM = os.environ.get("KOLLEKTIF_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
 # test itself are still synchronous and safe.
@@ -62,7 +67,10 @@ def blank_page(browser):
 @pytest.fixture
 def phone_page(browser, live_server):
     context = browser.new_context(
-        locale="fr-FR", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
+        locale="fr-FR",
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
         base_url=live_server.url,
     )
     page = context.new_page()

@@ -20,22 +20,41 @@ def site(association_a, association_b, image_a):
     home.body = [
         {"type": "paragraph", "value": "<h2>Qui sommes-nous ?</h2><p>Des ateliers de couture.</p>"},
         {"type": "quote", "value": {"text": "Réparer plutôt que jeter", "attribution": "Popeline"}},
-        {"type": "video", "value": {"video": "https://www.youtube.com/watch?v=aqz-KE-bpKQ", "title": "Notre atelier", "caption": ""}},
+        {
+            "type": "video",
+            "value": {"video": "https://www.youtube.com/watch?v=aqz-KE-bpKQ", "title": "Notre atelier", "caption": ""},
+        },
         {"type": "call_to_action", "value": {"label": "Nous soutenir", "page": None, "url": "https://exemple.org/"}},
     ]
     home.save_revision().publish()
     news = home.get_children().get(slug="actualites").specific
-    post = NewsPostPage(title="Atelier du mercredi", introduction="Venez coudre", image=image_a,
-                        body=[{"type": "paragraph", "value": "<p>Texte</p>"}])
+    post = NewsPostPage(
+        title="Atelier du mercredi",
+        introduction="Venez coudre",
+        image=image_a,
+        body=[{"type": "paragraph", "value": "<p>Texte</p>"}],
+    )
     news.add_child(instance=post)
     post.tags.add("couture")
     post.save()
     projects = home.get_children().get(slug="nos-projets").specific
-    projects.body = [{"type": "project", "value": {"title": "Ressourcerie", "status": "en-cours", "image": None,
-                                                   "description": "<p>Un lieu de réemploi.</p>", "link": ""}}]
+    projects.body = [
+        {
+            "type": "project",
+            "value": {
+                "title": "Ressourcerie",
+                "status": "en-cours",
+                "image": None,
+                "description": "<p>Un lieu de réemploi.</p>",
+                "link": "",
+            },
+        }
+    ]
     projects.save_revision().publish()
     platform = HomePage.objects.get()
-    legal = ContentPage(title="Mentions légales", slug="mentions-legales", body=[{"type": "paragraph", "value": "<p>Éditeur</p>"}])
+    legal = ContentPage(
+        title="Mentions légales", slug="mentions-legales", body=[{"type": "paragraph", "value": "<p>Éditeur</p>"}]
+    )
     platform.add_child(instance=legal)
     return {"post": post.url}
 
@@ -97,7 +116,9 @@ def test_signup_form_with_errors_is_accessible(page, site, editor_a):
 
 def test_axe_does_report_a_broken_page(blank_page):
     """Guards the guard: a page with an unlabelled field and an image without alt must fail."""
-    blank_page.set_content('<html lang="fr"><body><main><h1>T</h1><img src="x.png"><input type="text"></main></body></html>')
+    blank_page.set_content(
+        '<html lang="fr"><body><main><h1>T</h1><img src="x.png"><input type="text"></main></body></html>'
+    )
     problems = _serious(Axe().run(blank_page, options=AXE_OPTIONS))
     assert any(problem.startswith("image-alt") for problem in problems)
     assert any(problem.startswith("label") for problem in problems)

@@ -32,13 +32,23 @@ def directory(reference_data, settings):
     graphisme = Topic.objects.get(slug="graphisme")
     bruay, lens = Commune.objects.get(code="62178"), Commune.objects.get(code="62498")
     actors = [
-        ActorFactory(name=f"Structure de Bruay {n:02d}", commune=bruay, labels=[ambassador] if n % 2 else [],
-                     latitude=Decimal("50.48") + Decimal(n) / 2000, longitude=Decimal("2.55") + Decimal(n) / 2000)
+        ActorFactory(
+            name=f"Structure de Bruay {n:02d}",
+            commune=bruay,
+            labels=[ambassador] if n % 2 else [],
+            latitude=Decimal("50.48") + Decimal(n) / 2000,
+            longitude=Decimal("2.55") + Decimal(n) / 2000,
+        )
         for n in range(25)
     ]
     lens_actors = [
-        ActorFactory(name=name, commune=lens, can_help=[graphisme], latitude=Decimal("50.43"),
-                     longitude=Decimal("2.83") + Decimal(n) / 100)
+        ActorFactory(
+            name=name,
+            commune=lens,
+            can_help=[graphisme],
+            latitude=Decimal("50.43"),
+            longitude=Decimal("2.83") + Decimal(n) / 100,
+        )
         for n, name in enumerate(["Le Coron des arts", "Brunö Atelier graphique", "La Note bleue"])
     ]
     services.link_create(source=actors[0], target=lens_actors[0], kind="collectif")

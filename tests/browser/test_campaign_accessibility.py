@@ -30,11 +30,13 @@ def campaigns(association_a, stripe_settings):
     membership = MembershipCampaignPage(title="Adhésion", slug="adhesion")
     membership.tiers.add(MembershipTier(name="Individuelle", price=Decimal("15")))
     membership.tiers.add(MembershipTier(name="Soutien", price=Decimal("30"), free_price=True))
-    tickets = TicketingCampaignPage(title="Défilé", slug="defile", event_starts_at=timezone.now() + timedelta(days=9),
-                                    place="Béthune")
+    tickets = TicketingCampaignPage(
+        title="Défilé", slug="defile", event_starts_at=timezone.now() + timedelta(days=9), place="Béthune"
+    )
     tickets.ticket_types.add(TicketType(name="Plein tarif", price=Decimal("8"), quota=10))
-    crowdfunding = CrowdfundingCampaignPage(title="Local", slug="local", goal=Decimal("5000"),
-                                            closes_at=timezone.now() + timedelta(days=30))
+    crowdfunding = CrowdfundingCampaignPage(
+        title="Local", slug="local", goal=Decimal("5000"), closes_at=timezone.now() + timedelta(days=30)
+    )
     crowdfunding.counterparts.add(Counterpart(name="Tote bag", min_amount=Decimal("30"), value=Decimal("5"), stock=3))
     for page in (donation, membership, tickets, crowdfunding):
         support.add_child(instance=page)

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _violations(page) -> list[str]:
     messages: list[str] = []
-    page.on("console", lambda message: messages.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: messages.append(message.text) if "Content Security Policy" in message.text else None
+    )
     return messages
 
 
@@ -26,8 +27,7 @@ def test_map_network_and_card_form_run_without_csp_violation(page, directory, ca
     page.goto("/reseau/")
     page.locator("#reseau-graphe canvas, [data-network] canvas").first.wait_for()
     page.goto(campaign.url)
-    for name, value in [("amount", "20"), ("first_name", "Léa"), ("last_name", "Dupont"),
-                        ("email", "lea@exemple.org")]:
+    for name, value in [("amount", "20"), ("first_name", "Léa"), ("last_name", "Dupont"), ("email", "lea@exemple.org")]:
         page.locator(f"input[name={name}]").fill(value)
     page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Continuer vers le paiement").click()

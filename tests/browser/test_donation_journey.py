@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def campaign(association_a, stripe_settings):
     support = association_a.home_page.get_children().get(slug="nous-aider").specific
-    page = DonationCampaignPage(title="Une machine à coudre", slug="machine", goal="1500", suggested_amounts="10, 20, 50")
+    page = DonationCampaignPage(
+        title="Une machine à coudre", slug="machine", goal="1500", suggested_amounts="10, 20, 50"
+    )
     support.add_child(instance=page)
     return page
 
@@ -24,8 +26,15 @@ def test_donor_pays_by_card_on_a_phone_then_the_treasurer_sees_it(phone_page, pa
     page = donor_page
     page.goto(campaign.url)
     assert _serious(Axe().run(page, options=AXE_OPTIONS)) == []
-    for name, value in [("amount", "20"), ("first_name", "Léa"), ("last_name", "Dupont"), ("email", "lea@exemple.org"),
-                        ("street_address", "3 rue des Lilas"), ("postal_code", "62400"), ("city", "Béthune")]:
+    for name, value in [
+        ("amount", "20"),
+        ("first_name", "Léa"),
+        ("last_name", "Dupont"),
+        ("email", "lea@exemple.org"),
+        ("street_address", "3 rue des Lilas"),
+        ("postal_code", "62400"),
+        ("city", "Béthune"),
+    ]:
         page.locator(f"input[name={name}]").fill(value)
     page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Continuer vers le paiement").click()
@@ -37,13 +46,20 @@ def test_donor_pays_by_card_on_a_phone_then_the_treasurer_sees_it(phone_page, pa
     page.locator("#card-element input[placeholder=postal_code]").fill("62400")
     console = []
     page.on("console", lambda message: console.append(message.text))
-    page.on("request", lambda request: console.append(f"{request.method} {request.url} {request.post_data}") if request.method == "POST" else None)
+    page.on(
+        "request",
+        lambda request: (
+            console.append(f"{request.method} {request.url} {request.post_data}") if request.method == "POST" else None
+        ),
+    )
     page.get_by_role("button", name="Payer").click()
     try:
         page.wait_for_url("**/merci/")
     except Exception:
         page.screenshot(path="/tmp/pay-fail.png")
-        raise AssertionError(f"no thank-you page; console: {console}; errors: {page.locator('#card-errors').inner_text()}") from None
+        raise AssertionError(
+            f"no thank-you page; console: {console}; errors: {page.locator('#card-errors').inner_text()}"
+        ) from None
     assert "Merci" in page.content()
     assert "20,00" in page.content()
     payment = Payment.objects.get()
@@ -65,8 +81,15 @@ def test_donor_pays_by_card_on_a_phone_then_the_treasurer_sees_it(phone_page, pa
 
 def _fill_and_reach_card_form(page, campaign):
     page.goto(campaign.url)
-    for name, value in [("amount", "30"), ("first_name", "Karim"), ("last_name", "Benali"), ("email", "karim@exemple.org"),
-                        ("street_address", "5 rue Pasteur"), ("postal_code", "62300"), ("city", "Lens")]:
+    for name, value in [
+        ("amount", "30"),
+        ("first_name", "Karim"),
+        ("last_name", "Benali"),
+        ("email", "karim@exemple.org"),
+        ("street_address", "5 rue Pasteur"),
+        ("postal_code", "62300"),
+        ("city", "Lens"),
+    ]:
         page.locator(f"input[name={name}]").fill(value)
     page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Continuer vers le paiement").click()

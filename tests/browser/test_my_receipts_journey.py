@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def campaign(association_a, stripe_settings):
     make_eligible(association_a)
     support = association_a.home_page.get_children().get(slug="nous-aider").specific
-    page = DonationCampaignPage(title="Une machine à coudre", slug="machine", goal="1500", suggested_amounts="10, 20, 50")
+    page = DonationCampaignPage(
+        title="Une machine à coudre", slug="machine", goal="1500", suggested_amounts="10, 20, 50"
+    )
     support.add_child(instance=page)
     return page
 
@@ -28,14 +30,26 @@ def campaign(association_a, stripe_settings):
 def _pay_20_euros_on_a_phone(page, campaign) -> None:
     page.goto(campaign.url)
     assert "réduction d'impôt" in page.content()
-    for name, value in [("amount", "20"), ("first_name", "Léa"), ("last_name", "Dupont"), ("email", "lea@exemple.org"),
-                        ("street_address", "3 rue des Lilas"), ("postal_code", "62400"), ("city", "Béthune")]:
+    for name, value in [
+        ("amount", "20"),
+        ("first_name", "Léa"),
+        ("last_name", "Dupont"),
+        ("email", "lea@exemple.org"),
+        ("street_address", "3 rue des Lilas"),
+        ("postal_code", "62400"),
+        ("city", "Béthune"),
+    ]:
         page.locator(f"input[name={name}]").fill(value)
     page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Continuer vers le paiement").click()
     page.wait_for_selector("#card-element input")
-    for placeholder, value in [("number", "4242424242424242"), ("exp_month", "12"), ("exp_year", "34"),
-                               ("cvc", "123"), ("postal_code", "62400")]:
+    for placeholder, value in [
+        ("number", "4242424242424242"),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", "62400"),
+    ]:
         page.locator(f"#card-element input[placeholder={placeholder}]").fill(value)
     page.get_by_role("button", name="Payer").click()
     page.wait_for_url("**/merci/")

@@ -22,8 +22,12 @@ def stripe_client(localstripe):
 def donation_campaign(association_a):
     support = association_a.home_page.get_children().get(slug="nous-aider").specific
     campaign = DonationCampaignPage(
-        title="Une machine à coudre pour l'atelier", slug="machine-a-coudre", goal="1500", min_amount="5",
-        max_amount="2000", suggested_amounts="10, 20, 50",
+        title="Une machine à coudre pour l'atelier",
+        slug="machine-a-coudre",
+        goal="1500",
+        min_amount="5",
+        max_amount="2000",
+        suggested_amounts="10, 20, 50",
     )
     support.add_child(instance=campaign)
     return campaign
@@ -34,8 +38,13 @@ def confirm_card_in_browser(stripe_client, client_secret: str, number: str = "42
     setup_intent_id = client_secret.split("_secret_")[0]
     return stripe_client.v1.setup_intents.confirm(
         setup_intent_id,
-        params={"client_secret": client_secret, "payment_method_data": {
-            "type": "card", "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}},
+        params={
+            "client_secret": client_secret,
+            "payment_method_data": {
+                "type": "card",
+                "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+            },
+        },
     )
 
 

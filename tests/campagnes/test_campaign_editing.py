@@ -12,9 +12,17 @@ pytestmark = pytest.mark.django_db
 
 def _form(**overrides):
     data = {
-        "title": "Aidez-nous à acheter une surjeteuse", "slug": "surjeteuse", "body-count": "0",
-        "opens_at": "01/11/2026 09:00", "closes_at": "", "goal": "800", "suggested_amounts": "10, 20, 50",
-        "min_amount": "5", "max_amount": "1000", "allow_monthly": "on", "action-publish": "publish",
+        "title": "Aidez-nous à acheter une surjeteuse",
+        "slug": "surjeteuse",
+        "body-count": "0",
+        "opens_at": "01/11/2026 09:00",
+        "closes_at": "",
+        "goal": "800",
+        "suggested_amounts": "10, 20, 50",
+        "min_amount": "5",
+        "max_amount": "1000",
+        "allow_monthly": "on",
+        "action-publish": "publish",
     }
     data.update(overrides)
     return data

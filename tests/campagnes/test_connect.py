@@ -29,7 +29,14 @@ class RecordedStripe(stripe.HTTPClient):
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         path = urlparse(url).path
-        self.requests.append((method.upper(), path, parse_qs(post_data.decode() if isinstance(post_data, bytes) else (post_data or "")), dict(headers or {})))
+        self.requests.append(
+            (
+                method.upper(),
+                path,
+                parse_qs(post_data.decode() if isinstance(post_data, bytes) else (post_data or "")),
+                dict(headers or {}),
+            )
+        )
         body = RECORDED.get(f"{method.upper()} {path}")
         if body is None:
             return json.dumps({"error": {"message": "not recorded", "type": "invalid_request_error"}}), 404, {}
@@ -85,7 +92,10 @@ def test_account_updated_webhook_records_the_state(association_a, settings, reco
 
 def test_direct_charges_carry_the_association_account(settings, association_a):
     settings.STRIPE_CONNECT_ENABLED = True
-    assert stripe_gateway._options(account="acct_123", idempotency_key="k") == {"stripe_account": "acct_123", "idempotency_key": "k"}
+    assert stripe_gateway._options(account="acct_123", idempotency_key="k") == {
+        "stripe_account": "acct_123",
+        "idempotency_key": "k",
+    }
     settings.STRIPE_CONNECT_ENABLED = False
     assert "stripe_account" not in stripe_gateway._options(account="acct_123")
 

@@ -17,9 +17,18 @@ from tests.campagnes.conftest import confirm_card_in_browser
 pytestmark = pytest.mark.django_db
 
 DONOR = {
-    "amount": "25", "frequency": "once", "first_name": "Léa", "last_name": "Dupont-Ørsted",
-    "email": "lea@exemple.org", "street_address": "3 rue des Lilas", "postal_code": "62400", "city": "Béthune",
-    "phone": "", "company_name": "", "company_siren": "", "consent": "on",
+    "amount": "25",
+    "frequency": "once",
+    "first_name": "Léa",
+    "last_name": "Dupont-Ørsted",
+    "email": "lea@exemple.org",
+    "street_address": "3 rue des Lilas",
+    "postal_code": "62400",
+    "city": "Béthune",
+    "phone": "",
+    "company_name": "",
+    "company_siren": "",
+    "consent": "on",
 }
 
 
@@ -27,7 +36,9 @@ def _start(client, campaign, **overrides):
     return client.post(campaign.url, {**DONOR, **overrides})
 
 
-def test_a_donor_gives_25_euros_and_sees_the_thank_you_page(donation_campaign, stripe_client, django_capture_on_commit_callbacks):
+def test_a_donor_gives_25_euros_and_sees_the_thank_you_page(
+    donation_campaign, stripe_client, django_capture_on_commit_callbacks
+):
     client = Client()
     response = _start(client, donation_campaign, cover_fees="on")
     assert response.status_code == 200
@@ -122,8 +133,14 @@ def _signed(payload: dict, secret: str) -> dict:
 
 
 def _event(event_id: str, event_type: str, obj: dict) -> dict:
-    return {"id": event_id, "object": "event", "type": event_type, "data": {"object": obj}, "api_version": "2020-08-27",
-            "created": int(time.time())}
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "data": {"object": obj},
+        "api_version": "2020-08-27",
+        "created": int(time.time()),
+    }
 
 
 def test_webhooks_forged_replayed_and_out_of_order(donation_campaign, stripe_client, settings):
@@ -134,28 +151,43 @@ def test_webhooks_forged_replayed_and_out_of_order(donation_campaign, stripe_cli
     payment = Payment.objects.get()
     # charge it directly at Stripe, as if our confirmation request had been lost
     setup_intent = stripe_client.v1.setup_intents.retrieve(payment.stripe_setup_intent)
-    intent = stripe_client.v1.payment_intents.create(params={
-        "amount": 2500, "currency": "eur", "customer": payment.stripe_customer,
-        "payment_method": setup_intent.payment_method, "confirm": True, "off_session": True,
-        "metadata": {"payment": str(payment.uuid)}})
+    intent = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 2500,
+            "currency": "eur",
+            "customer": payment.stripe_customer,
+            "payment_method": setup_intent.payment_method,
+            "confirm": True,
+            "off_session": True,
+            "metadata": {"payment": str(payment.uuid)},
+        }
+    )
     stripe_client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 1000})
     from campagnes.stripe_gateway import charge_id_of
 
     charge_id = charge_id_of(intent)
 
     # forged: wrong secret → 400, nothing recorded
-    forged = _signed(_event("evt_forged", "payment_intent.succeeded", {"id": intent.id, "object": "payment_intent"}), "whsec_wrong")
+    forged = _signed(
+        _event("evt_forged", "payment_intent.succeeded", {"id": intent.id, "object": "payment_intent"}), "whsec_wrong"
+    )
     assert client.post("/stripe/webhook/", **forged).status_code == 400
     assert not StripeEvent.objects.exists()
 
     # out of order: the refund arrives before the success it refunds
-    refund_event = _event("evt_refund", "charge.refunded", {"id": charge_id, "object": "charge", "payment_intent": intent.id,
-                                                            "metadata": {"payment": str(payment.uuid)}})
+    refund_event = _event(
+        "evt_refund",
+        "charge.refunded",
+        {"id": charge_id, "object": "charge", "payment_intent": intent.id, "metadata": {"payment": str(payment.uuid)}},
+    )
     payment.stripe_payment_intent = intent.id
     payment.save(update_fields=["stripe_payment_intent"])
     assert client.post("/stripe/webhook/", **_signed(refund_event, settings.STRIPE_WEBHOOK_SECRET)).status_code == 200
-    success_event = _event("evt_success", "payment_intent.succeeded", {"id": intent.id, "object": "payment_intent",
-                                                                        "metadata": {"payment": str(payment.uuid)}})
+    success_event = _event(
+        "evt_success",
+        "payment_intent.succeeded",
+        {"id": intent.id, "object": "payment_intent", "metadata": {"payment": str(payment.uuid)}},
+    )
     assert client.post("/stripe/webhook/", **_signed(success_event, settings.STRIPE_WEBHOOK_SECRET)).status_code == 200
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PARTIALLY_REFUNDED
@@ -176,8 +208,12 @@ def test_open_campaigns_are_listed_on_nous_aider_and_accueil(donation_campaign):
     from campagnes.models import DonationCampaignPage
 
     support = donation_campaign.get_parent()
-    closed = DonationCampaignPage(title="Ancienne campagne", slug="ancienne", opens_at=timezone.now() - timedelta(days=30),
-                                  closes_at=timezone.now() - timedelta(days=1))
+    closed = DonationCampaignPage(
+        title="Ancienne campagne",
+        slug="ancienne",
+        opens_at=timezone.now() - timedelta(days=30),
+        closes_at=timezone.now() - timedelta(days=1),
+    )
     support.add_child(instance=closed)
     client = Client()
     for url in ("/association/popeline/nous-aider/", "/association/popeline/"):
@@ -200,18 +236,31 @@ def test_a_suggested_amount_is_one_tap(donation_campaign, stripe_client):
     assert response.status_code == 400
 
 
-def test_a_webhook_alone_records_the_payment_when_the_browser_never_came_back(donation_campaign, stripe_client, settings):
+def test_a_webhook_alone_records_the_payment_when_the_browser_never_came_back(
+    donation_campaign, stripe_client, settings
+):
     """The donor closed the tab after Stripe.js: only the webhook can record the payment."""
     client = Client()
     body = _start(client, donation_campaign).content.decode()
     confirm_card_in_browser(stripe_client, re.search(r'data-client-secret="([^"]+)"', body).group(1))
     payment = Payment.objects.get()
     setup_intent = stripe_client.v1.setup_intents.retrieve(payment.stripe_setup_intent)
-    intent = stripe_client.v1.payment_intents.create(params={
-        "amount": 2500, "currency": "eur", "customer": payment.stripe_customer, "payment_method": setup_intent.payment_method,
-        "confirm": True, "off_session": True, "metadata": {"payment": str(payment.uuid)}})
-    event = _event("evt_alone", "payment_intent.succeeded", {"id": intent.id, "object": "payment_intent",
-                                                              "metadata": {"payment": str(payment.uuid)}})
+    intent = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 2500,
+            "currency": "eur",
+            "customer": payment.stripe_customer,
+            "payment_method": setup_intent.payment_method,
+            "confirm": True,
+            "off_session": True,
+            "metadata": {"payment": str(payment.uuid)},
+        }
+    )
+    event = _event(
+        "evt_alone",
+        "payment_intent.succeeded",
+        {"id": intent.id, "object": "payment_intent", "metadata": {"payment": str(payment.uuid)}},
+    )
     assert client.post("/stripe/webhook/", **_signed(event, settings.STRIPE_WEBHOOK_SECRET)).status_code == 200
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED and payment.stripe_payment_intent == intent.id

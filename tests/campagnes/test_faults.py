@@ -25,8 +25,9 @@ from tests.campagnes.test_donation import DONOR, _event, _signed
 pytestmark = pytest.mark.django_db
 
 
-def test_stripe_down_while_a_donor_pays_then_paying_again_works(donation_campaign, stripe_client, settings,
-                                                                  django_capture_on_commit_callbacks):
+def test_stripe_down_while_a_donor_pays_then_paying_again_works(
+    donation_campaign, stripe_client, settings, django_capture_on_commit_callbacks
+):
     localstripe = settings.STRIPE_API_BASE
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     client = Client()
@@ -45,20 +46,31 @@ def test_stripe_down_while_a_donor_pays_then_paying_again_works(donation_campaig
     assert paid.status == PaymentStatus.SUCCEEDED and Receipt.objects.get().items.get().payment == paid
 
 
-def test_a_webhook_while_the_database_is_down_is_completed_by_stripes_retry(donation_campaign, stripe_client,
-                                                                            settings):
+def test_a_webhook_while_the_database_is_down_is_completed_by_stripes_retry(donation_campaign, stripe_client, settings):
     client = Client()
     body = client.post(donation_campaign.url, DONOR).content.decode()
     confirm_card_in_browser(stripe_client, re.search(r'data-client-secret="([^"]+)"', body).group(1))
     payment = Payment.objects.get()
     setup_intent = stripe_client.v1.setup_intents.retrieve(payment.stripe_setup_intent)
-    intent = stripe_client.v1.payment_intents.create(params={
-        "amount": 2500, "currency": "eur", "customer": payment.stripe_customer,
-        "payment_method": setup_intent.payment_method, "confirm": True, "off_session": True,
-        "metadata": {"payment": str(payment.uuid)}})
-    event = _signed(_event("evt_db_down", "payment_intent.succeeded",
-                           {"id": intent.id, "object": "payment_intent", "metadata": {"payment": str(payment.uuid)}}),
-                    settings.STRIPE_WEBHOOK_SECRET)
+    intent = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 2500,
+            "currency": "eur",
+            "customer": payment.stripe_customer,
+            "payment_method": setup_intent.payment_method,
+            "confirm": True,
+            "off_session": True,
+            "metadata": {"payment": str(payment.uuid)},
+        }
+    )
+    event = _signed(
+        _event(
+            "evt_db_down",
+            "payment_intent.succeeded",
+            {"id": intent.id, "object": "payment_intent", "metadata": {"payment": str(payment.uuid)}},
+        ),
+        settings.STRIPE_WEBHOOK_SECRET,
+    )
 
     def database_down(execute, sql, params, many, context):
         raise OperationalError("could not connect to server: Connection refused")
@@ -75,8 +87,9 @@ def test_a_webhook_while_the_database_is_down_is_completed_by_stripes_retry(dona
 
 
 @pytest.mark.django_db(transaction=True)  # the real worker closes its database connection between tasks
-def test_a_worker_killed_during_a_task_runs_it_again_without_duplicate(settings, donation_campaign,
-                                                                       django_capture_on_commit_callbacks):
+def test_a_worker_killed_during_a_task_runs_it_again_without_duplicate(
+    settings, donation_campaign, django_capture_on_commit_callbacks
+):
     from django_tasks_db.models import DBTaskResult
 
     from tests.receipts.conftest import pay

@@ -52,16 +52,18 @@ def _support(association):
 
 
 def _membership_campaign(association, title, slug, *, opens_at=None, closes_at=None) -> MembershipCampaignPage:
-    page = MembershipCampaignPage(title=title, slug=slug, validity="douze-mois", opens_at=opens_at or timezone.now(),
-                                  closes_at=closes_at)
+    page = MembershipCampaignPage(
+        title=title, slug=slug, validity="douze-mois", opens_at=opens_at or timezone.now(), closes_at=closes_at
+    )
     page.tiers.add(MembershipTier(name="Individuelle", price=Decimal("15")))
     _support(association).add_child(instance=page)
     return page
 
 
 def _ticketing(association, title, slug) -> TicketingCampaignPage:
-    page = TicketingCampaignPage(title=title, slug=slug, event_starts_at=timezone.now() + timedelta(days=10),
-                                 place="Salle des fêtes de Béthune")
+    page = TicketingCampaignPage(
+        title=title, slug=slug, event_starts_at=timezone.now() + timedelta(days=10), place="Salle des fêtes de Béthune"
+    )
     page.ticket_types.add(TicketType(name="Plein tarif", price=Decimal("8"), quota=100))
     page.ticket_types.add(TicketType(name="Tarif réduit", price=Decimal("4"), quota=100))
     _support(association).add_child(instance=page)
@@ -70,27 +72,70 @@ def _ticketing(association, title, slug) -> TicketingCampaignPage:
 
 def _payment(association, campaign, kind, *, first_name, last_name, email, status=PaymentStatus.SUCCEEDED) -> Payment:
     return Payment.objects.create(
-        association=association, campaign=campaign, kind=kind, status=status, amount_cents=1500,
-        first_name=first_name, last_name=last_name, email=email, paid_at=timezone.now(),
+        association=association,
+        campaign=campaign,
+        kind=kind,
+        status=status,
+        amount_cents=1500,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        paid_at=timezone.now(),
     )
 
 
-def _member(association, campaign, *, first_name, last_name, email, valid_until, valid_from=None,
-            status=PaymentStatus.SUCCEEDED, tier="Individuelle") -> Membership:
-    payment = _payment(association, campaign, PaymentKind.MEMBERSHIP, first_name=first_name, last_name=last_name,
-                       email=email, status=status)
+def _member(
+    association,
+    campaign,
+    *,
+    first_name,
+    last_name,
+    email,
+    valid_until,
+    valid_from=None,
+    status=PaymentStatus.SUCCEEDED,
+    tier="Individuelle",
+) -> Membership:
+    payment = _payment(
+        association,
+        campaign,
+        PaymentKind.MEMBERSHIP,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        status=status,
+    )
     return Membership.objects.create(
-        payment=payment, association=association, tier_name=tier,
-        valid_from=valid_from or valid_until - timedelta(days=364), valid_until=valid_until,
+        payment=payment,
+        association=association,
+        tier_name=tier,
+        valid_from=valid_from or valid_until - timedelta(days=364),
+        valid_until=valid_until,
     )
 
 
-def _ticket(association, campaign, *, type_name="Plein tarif", first_name="Jean", last_name="Lefebvre",
-            email="jean@exemple.org", status=PaymentStatus.SUCCEEDED) -> Ticket:
-    payment = _payment(association, campaign, PaymentKind.TICKETS, first_name=first_name, last_name=last_name,
-                       email=email, status=status)
-    return Ticket.objects.create(payment=payment, association=association,
-                                 ticket_type=campaign.ticket_types.get(name=type_name))
+def _ticket(
+    association,
+    campaign,
+    *,
+    type_name="Plein tarif",
+    first_name="Jean",
+    last_name="Lefebvre",
+    email="jean@exemple.org",
+    status=PaymentStatus.SUCCEEDED,
+) -> Ticket:
+    payment = _payment(
+        association,
+        campaign,
+        PaymentKind.TICKETS,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        status=status,
+    )
+    return Ticket.objects.create(
+        payment=payment, association=association, ticket_type=campaign.ticket_types.get(name=type_name)
+    )
 
 
 @pytest.fixture
@@ -108,42 +153,101 @@ def today():
 @pytest.fixture
 def members(association_a, association_b, today):
     campaign_a = _membership_campaign(association_a, "Adhésion 2026", "adhesion-2026")
-    old_campaign_a = _membership_campaign(association_a, "Adhésion 2025", "adhesion-2025",
-                                          opens_at=timezone.now() - timedelta(days=400),
-                                          closes_at=timezone.now() - timedelta(days=30))
+    old_campaign_a = _membership_campaign(
+        association_a,
+        "Adhésion 2025",
+        "adhesion-2025",
+        opens_at=timezone.now() - timedelta(days=400),
+        closes_at=timezone.now() - timedelta(days=30),
+    )
     campaign_b = _membership_campaign(association_b, "Adhésion BookKafé", "adhesion-bookkafe")
     return {
         "campaign_a": campaign_a,
         "old_campaign_a": old_campaign_a,
         "campaign_b": campaign_b,
-        "current": _member(association_a, campaign_a, first_name="Léa", last_name="Dupont", email="lea@exemple.org",
-                           valid_until=today + timedelta(days=200)),
-        "expiring": _member(association_a, old_campaign_a, first_name="Marc", last_name="Leroy",
-                            email="marc@exemple.org", valid_until=today + timedelta(days=12), tier="Soutien"),
-        "expired": _member(association_a, old_campaign_a, first_name="Zoé", last_name="Martin", email="zoe@exemple.org",
-                           valid_until=today - timedelta(days=3)),
+        "current": _member(
+            association_a,
+            campaign_a,
+            first_name="Léa",
+            last_name="Dupont",
+            email="lea@exemple.org",
+            valid_until=today + timedelta(days=200),
+        ),
+        "expiring": _member(
+            association_a,
+            old_campaign_a,
+            first_name="Marc",
+            last_name="Leroy",
+            email="marc@exemple.org",
+            valid_until=today + timedelta(days=12),
+            tier="Soutien",
+        ),
+        "expired": _member(
+            association_a,
+            old_campaign_a,
+            first_name="Zoé",
+            last_name="Martin",
+            email="zoe@exemple.org",
+            valid_until=today - timedelta(days=3),
+        ),
         # Inès renewed: her old membership ends in 5 days, her new one runs for a year
-        "renewed_old": _member(association_a, old_campaign_a, first_name="Inès", last_name="Caron",
-                               email="ines@exemple.org", valid_until=today + timedelta(days=5)),
-        "renewed_new": _member(association_a, campaign_a, first_name="Inès", last_name="Caron",
-                               email="INES@exemple.org", valid_until=today + timedelta(days=370)),
-        "refunded": _member(association_a, old_campaign_a, first_name="Paul", last_name="Rembourse",
-                            email="paul@exemple.org", valid_until=today + timedelta(days=10),
-                            status=PaymentStatus.REFUNDED),
-        "b": _member(association_b, campaign_b, first_name="Secret", last_name="Adhérent-de-B",
-                     email="secret-b@exemple.org", valid_until=today + timedelta(days=10)),
+        "renewed_old": _member(
+            association_a,
+            old_campaign_a,
+            first_name="Inès",
+            last_name="Caron",
+            email="ines@exemple.org",
+            valid_until=today + timedelta(days=5),
+        ),
+        "renewed_new": _member(
+            association_a,
+            campaign_a,
+            first_name="Inès",
+            last_name="Caron",
+            email="INES@exemple.org",
+            valid_until=today + timedelta(days=370),
+        ),
+        "refunded": _member(
+            association_a,
+            old_campaign_a,
+            first_name="Paul",
+            last_name="Rembourse",
+            email="paul@exemple.org",
+            valid_until=today + timedelta(days=10),
+            status=PaymentStatus.REFUNDED,
+        ),
+        "b": _member(
+            association_b,
+            campaign_b,
+            first_name="Secret",
+            last_name="Adhérent-de-B",
+            email="secret-b@exemple.org",
+            valid_until=today + timedelta(days=10),
+        ),
     }
 
 
 # --- Adhérents: who sees what -------------------------------------------------------------
+
 
 def test_a_treasurer_of_a_sees_a_members_and_not_b(treasurer_a, members):
     client = _client(treasurer_a)
     response = client.get(MEMBERS)
     assert response.status_code == 200
     body = response.content.decode()
-    for expected in ("Léa Dupont", "lea@exemple.org", "Marc Leroy", "Soutien", "Zoé Martin", "Inès Caron",
-                     "Adhésion 2026", "À jour", "Expire bientôt", "Expirée", "Renouvelée"):
+    for expected in (
+        "Léa Dupont",
+        "lea@exemple.org",
+        "Marc Leroy",
+        "Soutien",
+        "Zoé Martin",
+        "Inès Caron",
+        "Adhésion 2026",
+        "À jour",
+        "Expire bientôt",
+        "Expirée",
+        "Renouvelée",
+    ):
         assert expected in body, expected
     assert "Secret" not in body and "secret-b@exemple.org" not in body and "BookKafé" not in body
     assert "Paul Rembourse" not in body  # a refunded membership is no membership
@@ -235,6 +339,7 @@ def test_members_xlsx_export_opens(treasurer_a, members):
 
 # --- renewal reminders --------------------------------------------------------------------
 
+
 def test_reminders_go_once_to_the_right_members(members, today, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         assert membership_reminders_send(today=today) == 2
@@ -279,20 +384,30 @@ def test_the_reminder_window_follows_days_before(members, today, django_capture_
     assert sorted(m.to[0] for m in mail.outbox) == ["marc@exemple.org", "secret-b@exemple.org"]
 
 
-def test_one_e_mail_for_two_memberships_of_the_same_person(association_a, members, today,
-                                                            django_capture_on_commit_callbacks):
-    family = _member(association_a, members["old_campaign_a"], first_name="Marc", last_name="Leroy",
-                     email="Marc@Exemple.org", valid_until=today + timedelta(days=12), tier="Famille")
+def test_one_e_mail_for_two_memberships_of_the_same_person(
+    association_a, members, today, django_capture_on_commit_callbacks
+):
+    family = _member(
+        association_a,
+        members["old_campaign_a"],
+        first_name="Marc",
+        last_name="Leroy",
+        email="Marc@Exemple.org",
+        valid_until=today + timedelta(days=12),
+        tier="Famille",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         membership_reminders_send(today=today)
     assert [m.to for m in mail.outbox].count(["marc@exemple.org"]) + [m.to for m in mail.outbox].count(
-        ["Marc@Exemple.org"]) == 1
+        ["Marc@Exemple.org"]
+    ) == 1
     family.refresh_from_db()
     assert family.reminder_sent_at is not None
 
 
-def test_without_an_open_campaign_the_reminder_says_to_write(association_a, members, today,
-                                                           django_capture_on_commit_callbacks):
+def test_without_an_open_campaign_the_reminder_says_to_write(
+    association_a, members, today, django_capture_on_commit_callbacks
+):
     MembershipCampaignPage.objects.filter(pk=members["campaign_a"].pk).update(closes_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         membership_reminders_send(today=today)
@@ -315,6 +430,7 @@ def test_the_command_sends_and_prints_the_count(members, django_capture_on_commi
 
 # --- Billets: listing ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def tickets(association_a, association_b):
     defile = _ticketing(association_a, "Défilé upcycling", "defile")
@@ -325,13 +441,26 @@ def tickets(association_a, association_b):
         "atelier": atelier,
         "soiree_b": soiree_b,
         "jean": _ticket(association_a, defile),
-        "lea": _ticket(association_a, defile, type_name="Tarif réduit", first_name="Léa", last_name="Dupont",
-                       email="lea@exemple.org"),
+        "lea": _ticket(
+            association_a,
+            defile,
+            type_name="Tarif réduit",
+            first_name="Léa",
+            last_name="Dupont",
+            email="lea@exemple.org",
+        ),
         "marc": _ticket(association_a, atelier, first_name="Marc", last_name="Leroy", email="marc@exemple.org"),
-        "refunded": _ticket(association_a, defile, first_name="Paul", last_name="Rembourse", email="paul@exemple.org",
-                            status=PaymentStatus.REFUNDED),
-        "b": _ticket(association_b, soiree_b, first_name="Secret", last_name="Spectateur-de-B",
-                     email="secret-b@exemple.org"),
+        "refunded": _ticket(
+            association_a,
+            defile,
+            first_name="Paul",
+            last_name="Rembourse",
+            email="paul@exemple.org",
+            status=PaymentStatus.REFUNDED,
+        ),
+        "b": _ticket(
+            association_b, soiree_b, first_name="Secret", last_name="Spectateur-de-B", email="secret-b@exemple.org"
+        ),
     }
 
 
@@ -340,8 +469,17 @@ def test_a_treasurer_of_a_sees_a_tickets_and_not_b(treasurer_a, tickets):
     response = client.get(TICKETS)
     assert response.status_code == 200
     body = response.content.decode()
-    for expected in ("Jean Lefebvre", "Léa Dupont", "Tarif réduit", "Défilé upcycling", "Atelier couture",
-                     tickets["jean"].code, "Pas encore utilisé", "Annulé (remboursé)", CHECK_IN):
+    for expected in (
+        "Jean Lefebvre",
+        "Léa Dupont",
+        "Tarif réduit",
+        "Défilé upcycling",
+        "Atelier couture",
+        tickets["jean"].code,
+        "Pas encore utilisé",
+        "Annulé (remboursé)",
+        CHECK_IN,
+    ):
         assert expected in body, expected
     assert "Secret" not in body and tickets["b"].code not in body and "BookKafé" not in body
     assert client.get(f"{TICKETS}{tickets['jean'].pk}/").status_code == 200
@@ -370,8 +508,10 @@ def test_tickets_filters_and_search(treasurer_a, tickets):
     assert listed(q=tickets["b"].code) == set()
     assert "Secret" not in client.get(TICKETS, {"campaign": tickets["soiree_b"].pk}).content.decode()
     # from a filtered list, the check-in button opens on that event
-    assert f"{CHECK_IN}?evenement={tickets['atelier'].pk}" in client.get(
-        TICKETS, {"campaign": tickets["atelier"].pk}).content.decode()
+    assert (
+        f"{CHECK_IN}?evenement={tickets['atelier'].pk}"
+        in client.get(TICKETS, {"campaign": tickets["atelier"].pk}).content.decode()
+    )
 
 
 def test_tickets_csv_export_is_a_guest_list(treasurer_a, tickets):
@@ -409,6 +549,7 @@ def test_the_menu_shows_the_new_areas_to_volunteers_only(treasurer_a, tickets):
 
 
 # --- check-in at the door -----------------------------------------------------------------
+
 
 def _scan(client, code, **extra):
     return client.post(CHECK_IN, {"code": code, **extra})
@@ -551,9 +692,19 @@ def test_a_ticket_bought_online_gets_in_with_its_qr_content(association_a, treas
     event = _ticketing(association_a, "Concert au jardin", "concert")
     reduit = event.ticket_types.get(name="Tarif réduit")
     buyer = Client()
-    response = buyer.post(event.url, {"first_name": "Jean", "last_name": "Lefebvre", "email": "jean.concert@exemple.org",
-                                      "street_address": "8 rue Basly", "postal_code": "62300", "city": "Lens",
-                                      "consent": "on", f"billets_{reduit.pk}": "1"})
+    response = buyer.post(
+        event.url,
+        {
+            "first_name": "Jean",
+            "last_name": "Lefebvre",
+            "email": "jean.concert@exemple.org",
+            "street_address": "8 rue Basly",
+            "postal_code": "62300",
+            "city": "Lens",
+            "consent": "on",
+            f"billets_{reduit.pk}": "1",
+        },
+    )
     assert response.status_code == 200, response.content.decode()[:2000]
     secret = re.search(r'data-client-secret="([^"]+)"', response.content.decode()).group(1)
     confirm_card_in_browser(stripe_client, secret)

@@ -29,17 +29,24 @@ def test_monthly_donation_creates_a_subscription_and_records_each_invoice(donati
     assert subscription.status == "active"
 
     # the first invoice's webhook changes nothing more
-    event = _event("evt_inv_1", "invoice.paid", {"id": first.stripe_invoice, "object": "invoice",
-                                                 "subscription": first.stripe_subscription})
+    event = _event(
+        "evt_inv_1",
+        "invoice.paid",
+        {"id": first.stripe_invoice, "object": "invoice", "subscription": first.stripe_subscription},
+    )
     assert client.post("/stripe/webhook/", **_signed(event, settings.STRIPE_WEBHOOK_SECRET)).status_code == 200
     assert Payment.objects.count() == 1
 
     # next month: Stripe bills the subscription again (here: an invoice created and paid by hand)
     # (localstripe bills the subscription's plan line: 15 €, what the payment expects; the
     # webhook refuses an invoice whose amount differs from the payment's)
-    invoice = stripe_client.v1.invoices.create(params={"customer": first.stripe_customer, "subscription": first.stripe_subscription})
+    invoice = stripe_client.v1.invoices.create(
+        params={"customer": first.stripe_customer, "subscription": first.stripe_subscription}
+    )
     invoice = stripe_client.v1.invoices.pay(invoice.id)
-    event = _event("evt_inv_2", "invoice.paid", {"id": invoice.id, "object": "invoice", "subscription": first.stripe_subscription})
+    event = _event(
+        "evt_inv_2", "invoice.paid", {"id": invoice.id, "object": "invoice", "subscription": first.stripe_subscription}
+    )
     assert client.post("/stripe/webhook/", **_signed(event, settings.STRIPE_WEBHOOK_SECRET)).status_code == 200
     second = Payment.objects.exclude(pk=first.pk).get()
     assert second.status == PaymentStatus.SUCCEEDED

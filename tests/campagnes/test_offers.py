@@ -29,8 +29,15 @@ from tests.campagnes.conftest import confirm_card_in_browser
 
 pytestmark = pytest.mark.django_db
 
-PAYER = {"first_name": "Jean", "last_name": "Lefebvre", "email": "jean@exemple.org", "street_address": "8 rue Basly",
-         "postal_code": "62300", "city": "Lens", "consent": "on"}
+PAYER = {
+    "first_name": "Jean",
+    "last_name": "Lefebvre",
+    "email": "jean@exemple.org",
+    "street_address": "8 rue Basly",
+    "postal_code": "62300",
+    "city": "Lens",
+    "consent": "on",
+}
 
 
 def _support(association):
@@ -40,7 +47,9 @@ def _support(association):
 def _pay(client, campaign, data, stripe_client, number="4242424242424242"):
     response = client.post(campaign.url, {**PAYER, **data})
     assert response.status_code == 200, response.content.decode()[:3000]
-    confirm_card_in_browser(stripe_client, re.search(r'data-client-secret="([^"]+)"', response.content.decode()).group(1), number)
+    confirm_card_in_browser(
+        stripe_client, re.search(r'data-client-secret="([^"]+)"', response.content.decode()).group(1), number
+    )
     payment = Payment.objects.order_by("-pk").first()
     client.post(f"/paiement/{payment.public_token}/confirmer/")
     payment.refresh_from_db()
@@ -58,8 +67,12 @@ def membership_campaign(association_a):
 
 @pytest.fixture
 def ticketing(association_a):
-    page = TicketingCampaignPage(title="Défilé upcycling", slug="defile", event_starts_at=timezone.now() + timedelta(days=20),
-                                 place="Salle des fêtes de Béthune")
+    page = TicketingCampaignPage(
+        title="Défilé upcycling",
+        slug="defile",
+        event_starts_at=timezone.now() + timedelta(days=20),
+        place="Salle des fêtes de Béthune",
+    )
     page.ticket_types.add(TicketType(name="Plein tarif", price=Decimal("8"), quota=3))
     page.ticket_types.add(TicketType(name="Tarif réduit", price=Decimal("4"), quota=50))
     _support(association_a).add_child(instance=page)
@@ -68,9 +81,15 @@ def ticketing(association_a):
 
 @pytest.fixture
 def crowdfunding(association_a):
-    page = CrowdfundingCampaignPage(title="Un local pour l'atelier", slug="local", goal=Decimal("5000"),
-                                    closes_at=timezone.now() + timedelta(days=40))
-    page.counterparts.add(Counterpart(name="Tote bag cousu main", min_amount=Decimal("30"), value=Decimal("5"), stock=1))
+    page = CrowdfundingCampaignPage(
+        title="Un local pour l'atelier",
+        slug="local",
+        goal=Decimal("5000"),
+        closes_at=timezone.now() + timedelta(days=40),
+    )
+    page.counterparts.add(
+        Counterpart(name="Tote bag cousu main", min_amount=Decimal("30"), value=Decimal("5"), stock=1)
+    )
     _support(association_a).add_child(instance=page)
     return page
 
@@ -150,7 +169,9 @@ def test_a_declined_card_at_charge_releases_the_places(ticketing, stripe_client,
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="verrous de ligne : PostgreSQL seulement")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_buyers_never_oversell(association_a, stripe_settings):
-    page = TicketingCampaignPage(title="Concert", slug="concert", event_starts_at=timezone.now() + timedelta(days=5), place="Lens")
+    page = TicketingCampaignPage(
+        title="Concert", slug="concert", event_starts_at=timezone.now() + timedelta(days=5), place="Lens"
+    )
     page.ticket_types.add(TicketType(name="Unique", price=Decimal("5"), quota=5))
     _support(association_a).add_child(instance=page)
     ticket_type = page.ticket_types.get()
@@ -160,9 +181,14 @@ def test_concurrent_buyers_never_oversell(association_a, stripe_settings):
         from django.db import connections
 
         try:
-            services.payment_start(campaign=page, association=association_a, kind="billetterie", amount_cents=500,
-                                   payer={"first_name": "A", "last_name": str(number), "email": f"{number}@exemple.org"},
-                                   offer={"tickets": {str(ticket_type.pk): 1}})
+            services.payment_start(
+                campaign=page,
+                association=association_a,
+                kind="billetterie",
+                amount_cents=500,
+                payer={"first_name": "A", "last_name": str(number), "email": f"{number}@exemple.org"},
+                offer={"tickets": {str(ticket_type.pk): 1}},
+            )
             outcomes.append("ok")
         except services.SoldOut:
             outcomes.append("sold out")

@@ -22,9 +22,20 @@ from tests.campagnes.test_donation import DONOR, _event, _signed
 
 pytestmark = pytest.mark.django_db
 
-STRIPE_CALLS = ("create_customer", "create_setup_intent", "retrieve_setup_intent", "charge", "retrieve_payment_intent",
-                "retrieve_invoice", "retrieve_charge", "retrieve_account", "refund", "set_default_payment_method",
-                "monthly_plan", "create_subscription")
+STRIPE_CALLS = (
+    "create_customer",
+    "create_setup_intent",
+    "retrieve_setup_intent",
+    "charge",
+    "retrieve_payment_intent",
+    "retrieve_invoice",
+    "retrieve_charge",
+    "retrieve_account",
+    "refund",
+    "set_default_payment_method",
+    "monthly_plan",
+    "create_subscription",
+)
 
 
 @pytest.fixture
@@ -63,15 +74,23 @@ def test_charging_reads_stripe_before_locking_the_payment(donation_campaign, str
 def test_a_webhook_reads_stripe_before_locking_anything(donation_campaign, stripe_client, stripe_depths, settings):
     payment = _confirmed_payment(donation_campaign, stripe_client)
     setup_intent = stripe_client.v1.setup_intents.retrieve(payment.stripe_setup_intent)
-    intent = stripe_client.v1.payment_intents.create(params={
-        "amount": 1000, "currency": "eur", "customer": payment.stripe_customer,
-        "payment_method": setup_intent.payment_method, "confirm": True, "off_session": True,
-        "metadata": {"payment": str(payment.uuid)}})
+    intent = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 1000,
+            "currency": "eur",
+            "customer": payment.stripe_customer,
+            "payment_method": setup_intent.payment_method,
+            "confirm": True,
+            "off_session": True,
+            "metadata": {"payment": str(payment.uuid)},
+        }
+    )
     stripe_client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 300})
     charge = json.loads(json.dumps(stripe_client.v1.charges.retrieve(charge_id_of(intent)).to_dict()))
     stripe_depths.clear()
-    response = Client().post("/stripe/webhook/", **_signed(_event("evt_refund", "charge.refunded", charge),
-                                                          settings.STRIPE_WEBHOOK_SECRET))
+    response = Client().post(
+        "/stripe/webhook/", **_signed(_event("evt_refund", "charge.refunded", charge), settings.STRIPE_WEBHOOK_SECRET)
+    )
     assert response.status_code == 200
     payment.refresh_from_db()
     assert payment.refunded_cents == 300 and payment.status == PaymentStatus.PARTIALLY_REFUNDED
@@ -87,14 +106,17 @@ def test_the_status_sets_say_what_counts_as_paid():
     assert len(PaymentStatus.choices) == 6  # the sets are not statuses
 
 
-@pytest.mark.parametrize("stored", [
-    {},
-    {"frequency": "monthly"},
-    {"tier": 3, "tier_name": "Soutien"},
-    {"tickets": {"2": 1, "10": 3}},
-    {"counterpart": 7, "counterpart_name": "Tote bag", "counterpart_value_cents": 800},
-    {"manuel": True},
-])
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {},
+        {"frequency": "monthly"},
+        {"tier": 3, "tier_name": "Soutien"},
+        {"tickets": {"2": 1, "10": 3}},
+        {"counterpart": 7, "counterpart_name": "Tote bag", "counterpart_value_cents": 800},
+        {"manuel": True},
+    ],
+)
 def test_the_offer_reads_and_writes_the_json_the_field_has_always_held(stored):
     offer = PaymentOffer.from_dict(stored)
     assert offer.to_dict() == stored
@@ -107,8 +129,15 @@ def test_the_offer_of_tickets_is_typed():
 
 
 def test_closing_a_pending_payment_happens_once_and_only_without_money(donation_campaign, association_a):
-    payment = Payment.objects.create(association=association_a, campaign_id=donation_campaign.pk, kind="don",
-                                     amount_cents=1000, first_name="Léa", last_name="Dupont", email="lea@exemple.org")
+    payment = Payment.objects.create(
+        association=association_a,
+        campaign_id=donation_campaign.pk,
+        kind="don",
+        amount_cents=1000,
+        first_name="Léa",
+        last_name="Dupont",
+        email="lea@exemple.org",
+    )
     closed = payment_close_pending(payment=payment, status=PaymentStatus.FAILED, reason="Carte refusée", source="test")
     assert closed.status == PaymentStatus.FAILED and closed.failure_reason == "Carte refusée"
     again = payment_close_pending(payment=payment, status=PaymentStatus.CANCELED, reason="trop tard", source="test")

@@ -43,10 +43,19 @@ def _campaign(association, title: str, slug: str) -> DonationCampaignPage:
 
 def _payment(association, campaign, **fields) -> Payment:
     values = {
-        "association": association, "campaign": campaign, "kind": PaymentKind.DONATION,
-        "status": PaymentStatus.SUCCEEDED, "amount_cents": 2500, "fee_cents": 63, "first_name": "Léa",
-        "last_name": "Dupont", "email": "lea@exemple.org", "street_address": "3 rue des Lilas",
-        "postal_code": "62400", "city": "Béthune", "stripe_payment_intent": None,
+        "association": association,
+        "campaign": campaign,
+        "kind": PaymentKind.DONATION,
+        "status": PaymentStatus.SUCCEEDED,
+        "amount_cents": 2500,
+        "fee_cents": 63,
+        "first_name": "Léa",
+        "last_name": "Dupont",
+        "email": "lea@exemple.org",
+        "street_address": "3 rue des Lilas",
+        "postal_code": "62400",
+        "city": "Béthune",
+        "stripe_payment_intent": None,
     }
     values.update(fields)
     if values["status"] != PaymentStatus.PENDING:
@@ -73,19 +82,43 @@ def campaign_b(association_b):
 
 @pytest.fixture
 def payments(association_a, association_b, campaign_a, campaign_b):
-    a = _payment(association_a, campaign_a, stripe_payment_intent="pi_a_1", stripe_charge="ch_a_1",
-                 stripe_customer="cus_a_1")
-    PaymentLog.objects.create(payment=a, action="succeeded", from_status=PaymentStatus.PENDING,
-                              to_status=PaymentStatus.SUCCEEDED, source="navigateur")
-    a_monthly = _payment(association_a, campaign_a, kind=PaymentKind.MONTHLY_DONATION, first_name="Marc",
-                         last_name="Leroy", email="marc@exemple.org", amount_cents=1000, fee_cents=0,
-                         status=PaymentStatus.PENDING, created_at=timezone.now() - timedelta(days=40))
-    b = _payment(association_b, campaign_b, first_name="Secret", last_name="Payeur-de-B", email="secret-b@exemple.org",
-                 amount_cents=9900, fee_cents=0, stripe_payment_intent="pi_b_1")
+    a = _payment(
+        association_a, campaign_a, stripe_payment_intent="pi_a_1", stripe_charge="ch_a_1", stripe_customer="cus_a_1"
+    )
+    PaymentLog.objects.create(
+        payment=a,
+        action="succeeded",
+        from_status=PaymentStatus.PENDING,
+        to_status=PaymentStatus.SUCCEEDED,
+        source="navigateur",
+    )
+    a_monthly = _payment(
+        association_a,
+        campaign_a,
+        kind=PaymentKind.MONTHLY_DONATION,
+        first_name="Marc",
+        last_name="Leroy",
+        email="marc@exemple.org",
+        amount_cents=1000,
+        fee_cents=0,
+        status=PaymentStatus.PENDING,
+        created_at=timezone.now() - timedelta(days=40),
+    )
+    b = _payment(
+        association_b,
+        campaign_b,
+        first_name="Secret",
+        last_name="Payeur-de-B",
+        email="secret-b@exemple.org",
+        amount_cents=9900,
+        fee_cents=0,
+        stripe_payment_intent="pi_b_1",
+    )
     return {"a": a, "a_monthly": a_monthly, "b": b}
 
 
 # --- who sees what ------------------------------------------------------------------------
+
 
 def test_a_treasurer_of_a_sees_a_payments_and_not_b(treasurer_a, payments):
     client = _client(treasurer_a)
@@ -106,8 +139,22 @@ def test_the_detail_shows_payer_amounts_stripe_ids_and_history(treasurer_a, paym
     response = _client(treasurer_a).get(detail_url(payments["a"]))
     assert response.status_code == 200
     body = response.content.decode()
-    for expected in ("Léa", "Dupont", "lea@exemple.org", "3 rue des Lilas", "Béthune", "pi_a_1", "ch_a_1", "cus_a_1",
-                     "25,00", "0,63", "25,63", "Paiement réussi", "Historique", "Rembourser"):
+    for expected in (
+        "Léa",
+        "Dupont",
+        "lea@exemple.org",
+        "3 rue des Lilas",
+        "Béthune",
+        "pi_a_1",
+        "ch_a_1",
+        "cus_a_1",
+        "25,00",
+        "0,63",
+        "25,63",
+        "Paiement réussi",
+        "Historique",
+        "Rembourser",
+    ):
         assert expected in body, expected
     assert 'value="25,63"' in body  # the refund form offers what remains
 
@@ -176,10 +223,17 @@ def test_the_menu_shows_paiements_to_volunteers(treasurer_a, payments):
 
 # --- listing: filters and search ----------------------------------------------------------
 
+
 def test_filters_and_search(association_a, treasurer_a, payments, campaign_a):
     other = _campaign(association_a, "Adhésions 2025", "adhesions-2025")
-    _payment(association_a, other, first_name="Zoé", last_name="Martin", email="zoe@exemple.org",
-             kind=PaymentKind.CROWDFUNDING)
+    _payment(
+        association_a,
+        other,
+        first_name="Zoé",
+        last_name="Martin",
+        email="zoe@exemple.org",
+        kind=PaymentKind.CROWDFUNDING,
+    )
     client = _client(treasurer_a)
 
     def names(**params):
@@ -217,6 +271,7 @@ def test_the_campaign_filter_lists_no_campaign_of_b(treasurer_a, payments, campa
 
 # --- exports ------------------------------------------------------------------------------
 
+
 def _csv_rows(response) -> list[list[str]]:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     assert content.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM for Excel"
@@ -230,8 +285,18 @@ def test_csv_export_has_french_headers_and_only_a_rows(treasurer_a, payments):
     assert "attachment" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
     rows = _csv_rows(response)
     header, data = rows[0], rows[1:]
-    for title in ("Date", "Campagne", "Type", "Statut", "Prénom", "Nom", "E-mail", "Montant (€)", "Total payé (€)",
-                  "Remboursé (€)"):
+    for title in (
+        "Date",
+        "Campagne",
+        "Type",
+        "Statut",
+        "Prénom",
+        "Nom",
+        "E-mail",
+        "Montant (€)",
+        "Total payé (€)",
+        "Remboursé (€)",
+    ):
         assert title in header, title
     assert len(data) == 2
     assert all("Secret" not in ",".join(row) for row in data)
@@ -273,7 +338,7 @@ def test_staff_export_has_every_association(staff_client, payments):
 
 
 def test_exports_never_write_a_formula(association_a, campaign_a, treasurer_a):
-    _payment(association_a, campaign_a, first_name="=HYPERLINK(\"http://x\")", last_name="+33")
+    _payment(association_a, campaign_a, first_name='=HYPERLINK("http://x")', last_name="+33")
     client = _client(treasurer_a)
     rows = _csv_rows(client.get(INDEX, {"export": "csv"}))
     assert rows[1][rows[0].index("Prénom")].startswith("'=")
@@ -283,6 +348,7 @@ def test_exports_never_write_a_formula(association_a, campaign_a, treasurer_a):
 
 
 # --- refunds: bad input -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("amount", "message"),
@@ -337,9 +403,18 @@ def test_a_gateway_error_answers_503_and_refunds_nothing(treasurer_a, payments):
 # --- refunds against a real localstripe ---------------------------------------------------
 
 DONOR = {
-    "amount": "25", "frequency": "once", "first_name": "Léa", "last_name": "Dupont",
-    "email": "lea@exemple.org", "street_address": "3 rue des Lilas", "postal_code": "62400", "city": "Béthune",
-    "phone": "", "company_name": "", "company_siren": "", "consent": "on",
+    "amount": "25",
+    "frequency": "once",
+    "first_name": "Léa",
+    "last_name": "Dupont",
+    "email": "lea@exemple.org",
+    "street_address": "3 rue des Lilas",
+    "postal_code": "62400",
+    "city": "Béthune",
+    "phone": "",
+    "company_name": "",
+    "company_siren": "",
+    "consent": "on",
 }
 
 
@@ -363,8 +438,9 @@ def _refunded_at_stripe(stripe_client, payment) -> int:
     return stripe_client.v1.charges.retrieve(charge_id_of(intent)).amount_refunded
 
 
-def test_a_treasurer_refunds_part_then_the_rest(donation_campaign, treasurer_a, stripe_client,
-                                                django_capture_on_commit_callbacks):
+def test_a_treasurer_refunds_part_then_the_rest(
+    donation_campaign, treasurer_a, stripe_client, django_capture_on_commit_callbacks
+):
     payment = _paid_donation(donation_campaign, stripe_client, django_capture_on_commit_callbacks)
     client = _client(treasurer_a)
 
@@ -403,10 +479,19 @@ def test_a_full_refund_in_one_go(donation_campaign, treasurer_a, stripe_client, 
 
 # --- dashboard ----------------------------------------------------------------------------
 
-def test_the_dashboard_shows_totals_and_a_chart_of_the_user_campaigns(association_a, treasurer_a, payments,
-                                                                      campaign_a, campaign_b):
-    partly = _payment(association_a, campaign_a, amount_cents=1000, fee_cents=0, refunded_cents=400,
-                      status=PaymentStatus.PARTIALLY_REFUNDED, first_name="Paul")
+
+def test_the_dashboard_shows_totals_and_a_chart_of_the_user_campaigns(
+    association_a, treasurer_a, payments, campaign_a, campaign_b
+):
+    partly = _payment(
+        association_a,
+        campaign_a,
+        amount_cents=1000,
+        fee_cents=0,
+        refunded_cents=400,
+        status=PaymentStatus.PARTIALLY_REFUNDED,
+        first_name="Paul",
+    )
     assert partly.pk
     body = _client(treasurer_a).get("/admin/").content.decode()
     assert "Paiements de mes campagnes" in body

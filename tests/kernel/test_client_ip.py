@@ -17,16 +17,19 @@ def _ip(remote_addr: str, forwarded: str | None = None) -> str:
     return client_ip(RequestFactory().get("/", REMOTE_ADDR=remote_addr, **extra))
 
 
-@pytest.mark.parametrize(("remote_addr", "forwarded", "expected"), [
-    (PROXY, "203.0.113.9", "203.0.113.9"),  # Caddy alone
-    (PROXY, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # what the client wrote is left of what Caddy saw
-    (PROXY, "203.0.113.9, 10.0.0.2", "203.0.113.9"),  # a trusted load balancer before Caddy
-    (PROXY, "[2001:db8::1]:4711", "2001:db8::1"),  # port and brackets, parsed by python-ipware
-    (PROXY, "not an ip", PROXY),  # a malformed header is not believed
-    (PROXY, None, PROXY),
-    (STRANGER, "203.0.113.9", STRANGER),  # a spoofed header from an untrusted peer changes nothing
-    ("", "203.0.113.9", "0.0.0.0"),
-])
+@pytest.mark.parametrize(
+    ("remote_addr", "forwarded", "expected"),
+    [
+        (PROXY, "203.0.113.9", "203.0.113.9"),  # Caddy alone
+        (PROXY, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # what the client wrote is left of what Caddy saw
+        (PROXY, "203.0.113.9, 10.0.0.2", "203.0.113.9"),  # a trusted load balancer before Caddy
+        (PROXY, "[2001:db8::1]:4711", "2001:db8::1"),  # port and brackets, parsed by python-ipware
+        (PROXY, "not an ip", PROXY),  # a malformed header is not believed
+        (PROXY, None, PROXY),
+        (STRANGER, "203.0.113.9", STRANGER),  # a spoofed header from an untrusted peer changes nothing
+        ("", "203.0.113.9", "0.0.0.0"),
+    ],
+)
 def test_the_client_is_the_first_untrusted_hop_from_the_right(settings, remote_addr, forwarded, expected):
     settings.KOLLEKTIF_TRUSTED_PROXIES = ["127.0.0.1", "::1", "10.0.0.0/8"]
     assert _ip(remote_addr, forwarded) == expected
@@ -47,6 +50,7 @@ def test_a_bad_trusted_proxy_entry_stops_the_start(monkeypatch):
 
 # --- allauth: failed logins are counted per visitor ---------------------------------------------
 
+
 @pytest.fixture
 def login_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
@@ -59,8 +63,11 @@ def _login(email: str, password: str, remote_addr: str, forwarded: str | None = 
 
 def _locked_out(response) -> bool:
     """allauth answers the form again with its French message, and signs nobody in."""
-    return (response.status_code == 200 and "Trop de tentatives de connexion" in response.content.decode()
-            and "_auth_user_id" not in response.wsgi_request.session)
+    return (
+        response.status_code == 200
+        and "Trop de tentatives de connexion" in response.content.decode()
+        and "_auth_user_id" not in response.wsgi_request.session
+    )
 
 
 @pytest.mark.django_db

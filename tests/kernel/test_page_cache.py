@@ -29,23 +29,30 @@ def test_an_association_page_is_served_from_the_cache_without_sql(association_a,
     assert "Content-Security-Policy" in second  # security headers are added to cached pages too
 
 
-def test_publishing_a_page_in_the_admin_purges_the_association(client_a, association_a,
-                                                               django_capture_on_commit_callbacks):
+def test_publishing_a_page_in_the_admin_purges_the_association(
+    client_a, association_a, django_capture_on_commit_callbacks
+):
     assert _get("/association/popeline/nos-projets/")["X-Kollektif-Cache"] == "miss"
     assert _get("/association/popeline/nos-projets/")["X-Kollektif-Cache"] == "hit"
     projects = association_a.home_page.get_children().get(slug="nos-projets").specific
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_a.post(f"/admin/pages/{projects.pk}/edit/", {
-            "title": "Nos projets de l'année", "slug": "nos-projets", "body-count": "0",
-            "action-publish": "publish",
-        })
+        response = client_a.post(
+            f"/admin/pages/{projects.pk}/edit/",
+            {
+                "title": "Nos projets de l'année",
+                "slug": "nos-projets",
+                "body-count": "0",
+                "action-publish": "publish",
+            },
+        )
     assert response.status_code == 302, response.content.decode()[:1500]
     fresh = _get("/association/popeline/nos-projets/")
     assert fresh["X-Kollektif-Cache"] == "miss" and "Nos projets de l&#x27;année" in fresh.content.decode()
 
 
-def test_editing_the_record_or_suspending_purges_its_pages(association_a, staff_user,
-                                                           django_capture_on_commit_callbacks):
+def test_editing_the_record_or_suspending_purges_its_pages(
+    association_a, staff_user, django_capture_on_commit_callbacks
+):
     assert _get("/association/popeline/")["X-Kollektif-Cache"] == "miss"
     with django_capture_on_commit_callbacks(execute=True):
         association_services.association_suspend(association=association_a, suspended_by=staff_user)
@@ -84,7 +91,8 @@ def _set_privacy(client, page, **data):
 
 
 def test_a_page_made_private_in_the_admin_is_no_longer_served_from_the_cache(
-        client_a, association_a, django_capture_on_commit_callbacks):
+    client_a, association_a, django_capture_on_commit_callbacks
+):
     projects = association_a.home_page.get_children().get(slug="nos-projets").specific
     assert _get("/association/popeline/nos-projets/")["X-Kollektif-Cache"] == "miss"
     assert _get("/association/popeline/nos-projets/")["X-Kollektif-Cache"] == "hit"
@@ -113,7 +121,8 @@ def test_a_restricted_page_is_never_stored_even_when_served(association_a):
 
     projects = association_a.home_page.get_children().get(slug="nos-projets")
     restriction = PageViewRestriction.objects.create(
-        page=projects, restriction_type=PageViewRestriction.PASSWORD, password="atelier2026")
+        page=projects, restriction_type=PageViewRestriction.PASSWORD, password="atelier2026"
+    )
 
     def serve_with_passed_restriction(request):
         request.session = SessionStore()

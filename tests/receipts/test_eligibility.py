@@ -15,17 +15,28 @@ pytestmark = pytest.mark.django_db
 
 
 def _tax(**fields):
-    data = {"tax_status": "interet-general", "tax_other_type": "", "tax_other_label": "",
-            "tax_basis": "rescrit", "tax_rescrit_date": "2024-03-12", "rup_decree_date": "", "rup_journal_date": "",
-            "receipt_signatory_name": "Camille Lefebvre", "receipt_signatory_capacity": "Présidente"}
+    data = {
+        "tax_status": "interet-general",
+        "tax_other_type": "",
+        "tax_other_label": "",
+        "tax_basis": "rescrit",
+        "tax_rescrit_date": "2024-03-12",
+        "rup_decree_date": "",
+        "rup_journal_date": "",
+        "receipt_signatory_name": "Camille Lefebvre",
+        "receipt_signatory_capacity": "Présidente",
+    }
     data.update(fields)
     return data
 
 
 def test_an_editor_declares_the_association_eligible_with_its_signatory(client_a, association_a):
     url = f"/admin/snippets/associations/association/edit/{association_a.pk}/"
-    data = {**_record_form(association_a), **_tax(),
-            "receipt_signature": SimpleUploadedFile("signature.png", signature_png(), content_type="image/png")}
+    data = {
+        **_record_form(association_a),
+        **_tax(),
+        "receipt_signature": SimpleUploadedFile("signature.png", signature_png(), content_type="image/png"),
+    }
     response = client_a.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     association = Association.objects.get(pk=association_a.pk)
@@ -77,13 +88,25 @@ def test_the_warning_is_shown_after_saving_the_campaign(client_a, eligible_a, cr
     Counterpart.objects.create(page=crowdfunding_page_a, name="Dîner au restaurant", min_amount="100", value="60")
     page = crowdfunding_page_a
     data = {
-        "title": page.title, "slug": page.slug, "body-count": "0", "goal": "3000", "min_amount": "5", "max_amount": "10000",
+        "title": page.title,
+        "slug": page.slug,
+        "body-count": "0",
+        "goal": "3000",
+        "min_amount": "5",
+        "max_amount": "10000",
         "opens_at": timezone.localtime(page.opens_at).strftime("%Y-%m-%d %H:%M"),
         "closes_at": timezone.localtime(page.closes_at).strftime("%Y-%m-%d %H:%M"),
-        "counterparts-TOTAL_FORMS": "1", "counterparts-INITIAL_FORMS": "1", "counterparts-MIN_NUM_FORMS": "0",
-        "counterparts-MAX_NUM_FORMS": "1000", "counterparts-0-id": str(page.counterparts.get().pk),
-        "counterparts-0-ORDER": "1", "counterparts-0-DELETE": "", "counterparts-0-name": "Dîner au restaurant",
-        "counterparts-0-description": "", "counterparts-0-min_amount": "100", "counterparts-0-value": "60",
+        "counterparts-TOTAL_FORMS": "1",
+        "counterparts-INITIAL_FORMS": "1",
+        "counterparts-MIN_NUM_FORMS": "0",
+        "counterparts-MAX_NUM_FORMS": "1000",
+        "counterparts-0-id": str(page.counterparts.get().pk),
+        "counterparts-0-ORDER": "1",
+        "counterparts-0-DELETE": "",
+        "counterparts-0-name": "Dîner au restaurant",
+        "counterparts-0-description": "",
+        "counterparts-0-min_amount": "100",
+        "counterparts-0-value": "60",
         "counterparts-0-stock": "",
     }
     response = client_a.post(f"/admin/pages/{page.pk}/edit/", data, follow=True)

@@ -37,8 +37,17 @@ def _invite_url(association) -> str:
 
 # --- control characters never reach a header ------------------------------------------------
 
-@pytest.mark.parametrize("name", ["Les Jardins\nd'Isbergues", "Les Jardins\r\nBcc: x@exemple.org",
-                                  "Les Jardins\u2028d'Isbergues", "Les\x1bJardins", "Les\x85Jardins"])
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Les Jardins\nd'Isbergues",
+        "Les Jardins\r\nBcc: x@exemple.org",
+        "Les Jardins\u2028d'Isbergues",
+        "Les\x1bJardins",
+        "Les\x85Jardins",
+    ],
+)
 def test_a_name_with_a_control_character_is_refused_in_french(name):
     client = Client()
     client.force_login(UserFactory(email="quelquun@exemple.org"))
@@ -79,6 +88,7 @@ def test_a_legacy_name_with_a_line_break_still_sends_every_email(
 
 # --- a failure is recorded, shown and retried -------------------------------------------------
 
+
 def test_a_failed_invitation_is_shown_on_the_invitations_list_and_retried(
     client_a, association_a, staff_client, settings, django_capture_on_commit_callbacks
 ):
@@ -86,8 +96,9 @@ def test_a_failed_invitation_is_shown_on_the_invitations_list_and_retried(
 
     settings.EMAIL_BACKEND = FAILING_BACKEND
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_a.post(_invite_url(association_a), {"email": "nouvelle@exemple.org", "role": "editeur"},
-                                 follow=True)
+        response = client_a.post(
+            _invite_url(association_a), {"email": "nouvelle@exemple.org", "role": "editeur"}, follow=True
+        )
     body = response.content.decode()
     assert response.status_code == 200 and "Invitation envoyée" not in body
     page = client_a.get(_invite_url(association_a)).content.decode()
@@ -138,16 +149,21 @@ def test_a_failed_payment_confirmation_is_shown_to_the_treasurer_and_retried_by_
     assert Payment.objects.get(pk=payment.pk).status == "reussi"  # the payment never depended on the mail
 
 
-def test_after_the_last_attempt_it_is_given_up_and_still_shown(association_a, settings,
-                                                              django_capture_on_commit_callbacks):
+def test_after_the_last_attempt_it_is_given_up_and_still_shown(
+    association_a, settings, django_capture_on_commit_callbacks
+):
     from kernel.mail import resend_unsent, send_templated_email
     from kernel.models import EmailStatus
 
     settings.EMAIL_BACKEND = FAILING_BACKEND
     settings.KOLLEKTIF_EMAIL_ATTEMPTS = 2
     with django_capture_on_commit_callbacks(execute=True):
-        email = send_templated_email(to=["x@exemple.org"], subject="Essai", template="invitation",
-                                     context={"association": association_a, "invitation": None, "invited_by": None})
+        email = send_templated_email(
+            to=["x@exemple.org"],
+            subject="Essai",
+            template="invitation",
+            context={"association": association_a, "invitation": None, "invited_by": None},
+        )
     assert resend_unsent() == 0
     email.refresh_from_db()
     assert email.status == EmailStatus.ABANDONED and email.attempts == 2

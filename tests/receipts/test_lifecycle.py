@@ -48,8 +48,7 @@ def test_a_donation_to_an_eligible_association_gets_a_numbered_tax_receipt_by_em
 
 
 def test_a_company_gets_the_238_bis_receipt(eligible_a, donation_page_a):
-    pay(donation_page_a, amount_cents=100000,
-        payer={"company_name": "Toerana Habitat", "company_siren": "732829320"})
+    pay(donation_page_a, amount_cents=100000, payer={"company_name": "Toerana Habitat", "company_siren": "732829320"})
     receipt = Receipt.objects.get()
     assert receipt.kind == "recu-fiscal-entreprise"
     assert receipt.document["articles"] == ["238 bis"] and receipt.document["donor"]["siren"] == "732829320"
@@ -69,9 +68,7 @@ def test_an_ineligible_association_never_issues_a_tax_receipt(association_a, don
         assert "n'ouvre pas droit à réduction d'impôt" in text.replace("\n", " ") or "pas un reçu fiscal" in text
 
 
-def test_campaign_pages_promise_a_tax_reduction_only_when_the_association_is_eligible(
-    association_a, donation_page_a
-):
+def test_campaign_pages_promise_a_tax_reduction_only_when_the_association_is_eligible(association_a, donation_page_a):
     page = Client().get(donation_page_a.url).content.decode()
     assert "réduction d'impôt" not in page and "reçu fiscal" not in page
     from associations.factories import make_eligible
@@ -87,8 +84,13 @@ def test_cotisations_give_a_tax_receipt_only_when_the_association_says_so(eligib
     assert Receipt.objects.get().number == f"ADH-{YEAR}-000001"
     eligible_a.membership_tax_eligible = True
     eligible_a.save()
-    pay(membership_page_a, kind=PaymentKind.MEMBERSHIP, amount_cents=2000, offer={"tier_name": "Simple"},
-        payer={"email": "paul@exemple.org"})
+    pay(
+        membership_page_a,
+        kind=PaymentKind.MEMBERSHIP,
+        amount_cents=2000,
+        offer={"tier_name": "Simple"},
+        payer={"email": "paul@exemple.org"},
+    )
     assert Receipt.objects.filter(donor_email="paul@exemple.org").get().kind == "recu-fiscal"
 
 
@@ -102,8 +104,12 @@ def test_tickets_get_a_payment_confirmation(eligible_a, donation_page_a):
 
 def test_a_counterpart_reduces_the_deductible_amount(eligible_a, crowdfunding_page_a):
     counterpart = Counterpart.objects.create(page=crowdfunding_page_a, name="Tote bag", min_amount="40", value="8")
-    pay(crowdfunding_page_a, kind=PaymentKind.CROWDFUNDING, amount_cents=5000,
-        offer={"counterpart": counterpart.pk, "counterpart_name": "Tote bag", "counterpart_value_cents": 800})
+    pay(
+        crowdfunding_page_a,
+        kind=PaymentKind.CROWDFUNDING,
+        amount_cents=5000,
+        offer={"counterpart": counterpart.pk, "counterpart_name": "Tote bag", "counterpart_value_cents": 800},
+    )
     receipt = Receipt.objects.get()
     assert receipt.amount_cents == 5000 and receipt.deductible_cents == 4200
     text = pdf_text(pdf_bytes(receipt)).replace("\u202f", " ").replace("\xa0", " ")
@@ -141,10 +147,17 @@ def test_the_annual_summary_lists_twelve_monthly_payments_and_not_the_failed_one
     for month in range(1, 13):
         paid_at = timezone.make_aware(datetime.datetime(last_year, month, 5, 10, 0))
         pay(donation_page_a, kind=PaymentKind.MONTHLY_DONATION, amount_cents=1500, paid_at=paid_at)
-    failed = Payment.objects.create(association=eligible_a, campaign=donation_page_a,
-                                    kind=PaymentKind.MONTHLY_DONATION, amount_cents=1500, status="echoue",
-                                    first_name="Léa", last_name="Dupont", email="lea@exemple.org",
-                                    created_at=timezone.make_aware(datetime.datetime(last_year, 6, 20)))
+    failed = Payment.objects.create(
+        association=eligible_a,
+        campaign=donation_page_a,
+        kind=PaymentKind.MONTHLY_DONATION,
+        amount_cents=1500,
+        status="echoue",
+        first_name="Léa",
+        last_name="Dupont",
+        email="lea@exemple.org",
+        created_at=timezone.make_aware(datetime.datetime(last_year, 6, 20)),
+    )
     assert not Receipt.objects.exists()  # nothing month by month
     assert receipts_issue_annual_summaries(association=eligible_a, year=last_year) == 1
     summary = Receipt.objects.get()
@@ -188,8 +201,15 @@ def test_an_association_that_turns_ineligible_keeps_its_receipts_and_issues_no_n
 
 
 def test_a_receipt_for_a_payment_that_is_not_paid_is_refused(eligible_a, donation_page_a):
-    payment = Payment.objects.create(association=eligible_a, campaign=donation_page_a, kind="don",
-                                     amount_cents=1000, first_name="A", last_name="B", email="a@b.fr")
+    payment = Payment.objects.create(
+        association=eligible_a,
+        campaign=donation_page_a,
+        kind="don",
+        amount_cents=1000,
+        first_name="A",
+        last_name="B",
+        email="a@b.fr",
+    )
     with pytest.raises(ReceiptRefused, match="pas réglé"):
         receipt_issue_for_payment(payment)
     assert not Receipt.objects.exists()
@@ -202,7 +222,9 @@ def test_numbers_are_sequential_and_a_rolled_back_issue_leaves_no_gap(eligible_a
         raise RuntimeError("the issuing transaction fails")
     pay(donation_page_a, amount_cents=1000, payer={"email": "b@exemple.org"})
     assert list(Receipt.objects.order_by("sequence").values_list("number", flat=True)) == [
-        f"{YEAR}-000001", f"{YEAR}-000002"]
+        f"{YEAR}-000001",
+        f"{YEAR}-000002",
+    ]
 
 
 def test_payer_erasure_keeps_the_receipts(eligible_a, donation_page_a):
@@ -226,10 +248,13 @@ class BrokenBackend:
         raise ConnectionRefusedError("serveur de courrier injoignable")
 
 
-def test_a_failed_email_is_recorded_and_sent_again_later(eligible_a, donation_page_a,
-                                                         django_capture_on_commit_callbacks):
-    with override_settings(EMAIL_BACKEND="tests.receipts.test_lifecycle.BrokenBackend"), \
-            django_capture_on_commit_callbacks(execute=True):
+def test_a_failed_email_is_recorded_and_sent_again_later(
+    eligible_a, donation_page_a, django_capture_on_commit_callbacks
+):
+    with (
+        override_settings(EMAIL_BACKEND="tests.receipts.test_lifecycle.BrokenBackend"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         pay(donation_page_a, amount_cents=2000)
     receipt = Receipt.objects.get()
     assert receipt.emailed_at is None and receipt.email_attempts == 1

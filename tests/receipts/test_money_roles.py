@@ -97,7 +97,9 @@ def test_a_treasurer_with_2fa_sees_the_money(eligible_a, gift):
     TOTP.activate(treasurer, generate_totp_secret())
     client = _logged_in(treasurer)
     listing = client.get("/admin/paiements/")
-    assert listing.status_code == 200 and "Dupont" in listing.content.decode() and "Paiements" in listing.content.decode()
+    assert (
+        listing.status_code == 200 and "Dupont" in listing.content.decode() and "Paiements" in listing.content.decode()
+    )
     detail = client.get(f"/admin/paiements/{gift.pk}/")
     assert detail.status_code == 200 and "Rembourser" in detail.content.decode()
     csv = client.get("/admin/recus/?export=csv")

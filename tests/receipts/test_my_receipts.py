@@ -1,4 +1,4 @@
-""""Mes reçus": a payer finds all their receipts, from every association, through a one-time link."""
+""" "Mes reçus": a payer finds all their receipts, from every association, through a one-time link."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-""""Mes reçus" is limited per visitor, not per proxy (issue #10, item 1)."""
+""" "Mes reçus" is limited per visitor, not per proxy (issue #10, item 1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-""""Mes reçus" does the same work for an address with receipts and one without (issue #10, 10d).
+""" "Mes reçus" does the same work for an address with receipts and one without (issue #10, 10d).
 
 Looking the address up in the request made a known address answer about 1 ms slower: enough to
 learn, over many tries, who gave. The request now only enqueues one task, the same for any
@@ -36,8 +36,9 @@ def _ask(email: str, django_capture_on_commit_callbacks):
     return response, [re.sub(r'"s\d+_x\d+"', "SAVEPOINT-ID", query["sql"]) for query in queries.captured_queries]
 
 
-def test_a_known_and_an_unknown_address_cost_the_request_the_same(known_donor, settings,
-                                                                    django_capture_on_commit_callbacks):
+def test_a_known_and_an_unknown_address_cost_the_request_the_same(
+    known_donor, settings, django_capture_on_commit_callbacks
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     default_task_backend.clear()
     known, known_sql = _ask(known_donor, django_capture_on_commit_callbacks)

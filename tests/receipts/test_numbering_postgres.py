@@ -18,9 +18,18 @@ YEAR = timezone.localdate().year
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_issues_get_fifty_numbers_without_gap_or_duplicate(eligible_a, donation_page_a):
     payments = [
-        Payment.objects.create(association=eligible_a, campaign=donation_page_a, kind="don", amount_cents=1000 + n,
-                               first_name="Donateur", last_name=str(n), email=f"d{n}@exemple.org",
-                               street_address="1 rue Haute", postal_code="62000", city="Arras")
+        Payment.objects.create(
+            association=eligible_a,
+            campaign=donation_page_a,
+            kind="don",
+            amount_cents=1000 + n,
+            first_name="Donateur",
+            last_name=str(n),
+            email=f"d{n}@exemple.org",
+            street_address="1 rue Haute",
+            postal_code="62000",
+            city="Arras",
+        )
         for n in range(50)
     ]
     barrier = threading.Barrier(10)

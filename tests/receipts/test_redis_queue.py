@@ -24,8 +24,14 @@ def test_receipts_go_through_the_redis_queue(settings, eligible_a, donation_page
     receipt = Receipt.objects.get()
     # the thank-you e-mail and the receipt are queued, not sent
     assert queue.count == 2 and not any(receipt.number in m.subject for m in mail.outbox)
-    call_command("rqworker", "default", burst=True, worker_class="rq.worker.SimpleWorker",
-                 job_class="django_tasks_rq.Job", verbosity=0)
+    call_command(
+        "rqworker",
+        "default",
+        burst=True,
+        worker_class="rq.worker.SimpleWorker",
+        job_class="django_tasks_rq.Job",
+        verbosity=0,
+    )
     sent = [m for m in mail.outbox if receipt.number in m.subject]
     assert len(sent) == 1 and sent[0].attachments[0][2] == "application/pdf"
     receipt.refresh_from_db()

@@ -60,8 +60,12 @@ def test_the_register_exports_as_csv_and_xlsx(treasurer_a, two_gifts):
 
 
 def test_filters_by_year_kind_and_status(treasurer_a, two_gifts, donation_page_a):
-    pay(donation_page_a, kind="billetterie", amount_cents=1200, payer={"email": "billet@exemple.org",
-                                                                      "last_name": "Spectatrice"})
+    pay(
+        donation_page_a,
+        kind="billetterie",
+        amount_cents=1200,
+        payer={"email": "billet@exemple.org", "last_name": "Spectatrice"},
+    )
     by_kind = treasurer_a.get("/admin/recus/?kind=confirmation-paiement").content.decode()
     assert "Spectatrice" in by_kind and "Dupont" not in by_kind
     assert "Spectatrice" not in treasurer_a.get("/admin/recus/?status=annule").content.decode()
@@ -75,7 +79,9 @@ def test_a_year_zip_holds_every_pdf_and_the_register(treasurer_a, two_gifts, eli
     assert len([n for n in names if n.endswith(".pdf")]) == 1 and f"registre-{YEAR}.csv" in names
     assert two_gifts[0].number in pdf_text(archive.read(next(n for n in names if n.endswith(".pdf"))))
     # another association's ZIP is out of reach
-    assert treasurer_a.get(f"/admin/recus/zip/?association={two_gifts[1].association_id}&annee={YEAR}").status_code == 404
+    assert (
+        treasurer_a.get(f"/admin/recus/zip/?association={two_gifts[1].association_id}&annee={YEAR}").status_code == 404
+    )
 
 
 def test_declaration_figures_are_net_of_cancellations(treasurer_a, two_gifts, eligible_a, donation_page_a):
@@ -97,11 +103,21 @@ def test_declaration_figures_are_net_of_cancellations(treasurer_a, two_gifts, el
 
 def test_a_cheque_recorded_by_hand_gets_its_receipt(treasurer_a, eligible_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = treasurer_a.post("/admin/recus/don-recu/", {
-            "association": eligible_a.pk, "first_name": "Jeanne", "last_name": "D'Arc-Ézéchiel",
-            "email": "jeanne@exemple.org", "street_address": "12 rue de l'Église", "postal_code": "62700",
-            "city": "Bruay-la-Buissière", "amount": "150,50", "method": "cheque", "received_on": TODAY,
-        })
+        response = treasurer_a.post(
+            "/admin/recus/don-recu/",
+            {
+                "association": eligible_a.pk,
+                "first_name": "Jeanne",
+                "last_name": "D'Arc-Ézéchiel",
+                "email": "jeanne@exemple.org",
+                "street_address": "12 rue de l'Église",
+                "postal_code": "62700",
+                "city": "Bruay-la-Buissière",
+                "amount": "150,50",
+                "method": "cheque",
+                "received_on": TODAY,
+            },
+        )
     assert response.status_code == 302
     receipt = Receipt.objects.get(donor_email="jeanne@exemple.org")
     assert receipt.kind == "recu-fiscal" and receipt.amount_cents == 15050
@@ -112,14 +128,26 @@ def test_a_cheque_recorded_by_hand_gets_its_receipt(treasurer_a, eligible_a, dja
 
 
 def test_a_bad_manual_gift_is_refused_in_french(treasurer_a, eligible_a):
-    response = treasurer_a.post("/admin/recus/don-recu/", {
-        "association": eligible_a.pk, "last_name": "", "email": "pas-un-email", "amount": "-3",
-        "method": "bitcoin", "received_on": "31/02/2026",
-    })
+    response = treasurer_a.post(
+        "/admin/recus/don-recu/",
+        {
+            "association": eligible_a.pk,
+            "last_name": "",
+            "email": "pas-un-email",
+            "amount": "-3",
+            "method": "bitcoin",
+            "received_on": "31/02/2026",
+        },
+    )
     body = response.content.decode().replace("&#x27;", "'")
     assert response.status_code == 400
-    for message in ("Indiquez le nom du donateur", "n'est pas valide", "Le montant doit être positif",
-                    "Moyen inconnu", "jj/mm/aaaa"):
+    for message in (
+        "Indiquez le nom du donateur",
+        "n'est pas valide",
+        "Le montant doit être positif",
+        "Moyen inconnu",
+        "jj/mm/aaaa",
+    ):
         assert message in body
     assert not Payment.objects.exists() and not Receipt.objects.exists()
 
@@ -137,8 +165,7 @@ def test_an_import_with_one_bad_row_imports_nothing_and_reports_each_error(treas
     bad = "Jean;;jean@;;62000;Arras;douze;chèque;demain"
     upload = io.BytesIO(_csv([GOOD, bad, ALSO_GOOD]))
     upload.name = "dons.csv"
-    response = treasurer_a.post("/admin/recus/import/", {"association": eligible_a.pk, "file": upload,
-                                                         "confirm": "on"})
+    response = treasurer_a.post("/admin/recus/import/", {"association": eligible_a.pk, "file": upload, "confirm": "on"})
     body = response.content.decode().replace("&#x27;", "'")
     assert response.status_code == 400 and "rien n'a été importé" in body
     assert "<td>3</td><td>email</td>" in body and "<td>3</td><td>montant</td>" in body
@@ -176,17 +203,33 @@ def test_an_unreadable_file_is_refused(treasurer_a, eligible_a):
 
 
 def test_a_treasurer_of_another_association_cannot_record_a_gift_for_it(treasurer_a, association_b):
-    response = treasurer_a.post("/admin/recus/don-recu/", {"association": association_b.pk, "last_name": "X",
-                                                           "email": "x@exemple.org", "amount": "10",
-                                                           "method": "cheque", "received_on": TODAY})
+    response = treasurer_a.post(
+        "/admin/recus/don-recu/",
+        {
+            "association": association_b.pk,
+            "last_name": "X",
+            "email": "x@exemple.org",
+            "amount": "10",
+            "method": "cheque",
+            "received_on": TODAY,
+        },
+    )
     assert response.status_code == 404 and not Payment.objects.exists()
 
 
 def test_an_editor_cannot_record_a_gift_even_for_her_association(client_a, eligible_a):
     """Gifts and receipts are the treasurers' business (the role split)."""
-    response = client_a.post("/admin/recus/don-recu/", {"association": eligible_a.pk, "last_name": "X",
-                                                        "email": "x@exemple.org", "amount": "10", "method": "cheque",
-                                                        "received_on": TODAY})
+    response = client_a.post(
+        "/admin/recus/don-recu/",
+        {
+            "association": eligible_a.pk,
+            "last_name": "X",
+            "email": "x@exemple.org",
+            "amount": "10",
+            "method": "cheque",
+            "received_on": TODAY,
+        },
+    )
     assert response.status_code in (302, 403, 404) and not Payment.objects.exists()
 
 

@@ -40,14 +40,34 @@ from tests.associations.test_isolation import (
 pytestmark = pytest.mark.django_db
 
 B_SECRETS = (
-    "Secret de B", "Photo de B", "Statuts de B", "donatrice-b@exemple.org", "adherente-b@exemple.org",
-    "spectatrice-b@exemple.org", "Campagne de B", "Soirée de B",
+    "Secret de B",
+    "Photo de B",
+    "Statuts de B",
+    "donatrice-b@exemple.org",
+    "adherente-b@exemple.org",
+    "spectatrice-b@exemple.org",
+    "Campagne de B",
+    "Soirée de B",
 )
 REFUSED = {302, 400, 403, 404, 405, 410}
 
 HOSTILE_VALUES = (
-    "'", '"', "<script>alert(1)</script>", "\x00", "1e999999", "1e30", "²", "9" * 23, "-1",
-    "../../etc/passwd", 'AND OR NOT * "', "' OR 1=1 --", "%", " ", "é" * 300, "\r\nSet-Cookie: x=1",
+    "'",
+    '"',
+    "<script>alert(1)</script>",
+    "\x00",
+    "1e999999",
+    "1e30",
+    "²",
+    "9" * 23,
+    "-1",
+    "../../etc/passwd",
+    'AND OR NOT * "',
+    "' OR 1=1 --",
+    "%",
+    " ",
+    "é" * 300,
+    "\r\nSet-Cookie: x=1",
 )
 NUMERIC_PARAMETERS = ("annee", "association", "evenement", "campagne", "page", "p", "offset", "limit", "id")
 TEXT_PARAMETERS = ("q", "search", "statut", "status", "type", "ordering", "order", "tag", "collection_id")
@@ -88,7 +108,9 @@ def _b_state(association) -> tuple:
 
     home = Page.objects.get(pk=association.home_page_id)
     return (
-        rows(Page.objects.descendant_of(home, inclusive=True).values("id", "title", "path", "live", "latest_revision_id")),
+        rows(
+            Page.objects.descendant_of(home, inclusive=True).values("id", "title", "path", "live", "latest_revision_id")
+        ),
         rows(get_image_model().objects.filter(collection=association.collection)),
         rows(get_document_model().objects.filter(collection=association.collection)),
         rows(Payment.objects.filter(association=association)),
@@ -183,13 +205,30 @@ def test_bulk_actions_with_b_ids_refused(hostile_clients, b_objects, association
 def _own_list_urls(association_a) -> list[str]:
     home = association_a.home_page_id
     return [
-        "/admin/", "/admin/pages/search/", f"/admin/pages/{home}/", "/admin/choose-page/",
-        "/admin/choose-page/search/", "/admin/choose-page/chosen-multiple/", "/admin/choose-external-link/",
-        "/admin/tag-autocomplete/", "/admin/images/", "/admin/images/chooser/results/", "/admin/documents/",
-        "/admin/documents/chooser/results/", "/admin/api/main/pages/", "/admin/api/main/images/",
-        "/admin/snippets/associations/association/", "/admin/snippets/choose/associations/association/results/",
-        "/admin/paiements/", "/admin/paiements/results/", "/admin/adherents/", "/admin/billets/",
-        "/admin/billets/controle/", "/admin/recus/", "/admin/recus/declaration/", "/admin/recus/zip/",
+        "/admin/",
+        "/admin/pages/search/",
+        f"/admin/pages/{home}/",
+        "/admin/choose-page/",
+        "/admin/choose-page/search/",
+        "/admin/choose-page/chosen-multiple/",
+        "/admin/choose-external-link/",
+        "/admin/tag-autocomplete/",
+        "/admin/images/",
+        "/admin/images/chooser/results/",
+        "/admin/documents/",
+        "/admin/documents/chooser/results/",
+        "/admin/api/main/pages/",
+        "/admin/api/main/images/",
+        "/admin/snippets/associations/association/",
+        "/admin/snippets/choose/associations/association/results/",
+        "/admin/paiements/",
+        "/admin/paiements/results/",
+        "/admin/adherents/",
+        "/admin/billets/",
+        "/admin/billets/controle/",
+        "/admin/recus/",
+        "/admin/recus/declaration/",
+        "/admin/recus/zip/",
         "/admin/reports/locked/",
     ]
 
@@ -211,22 +250,42 @@ def test_hostile_query_strings_on_admin_lists_never_500(hostile_clients, associa
 
 
 PUBLIC_URLS = (
-    "/", "/association/", "/annuaire/", "/annuaire/acteurs.geojson", "/reseau/", "/reseau/graphe.json",
-    "/rencontres/", "/rencontres/agenda.ics", "/mes-recus/", "/annuaire/proposer/",
+    "/",
+    "/association/",
+    "/annuaire/",
+    "/annuaire/acteurs.geojson",
+    "/reseau/",
+    "/reseau/graphe.json",
+    "/rencontres/",
+    "/rencontres/agenda.ics",
+    "/mes-recus/",
+    "/annuaire/proposer/",
 )
 PUBLIC_PARAMETERS = ("q", "epci", "commune", "secteur", "type", "label", "aide", "vue", "page", "acteur", "lien")
 
 
 def test_hostile_query_strings_on_public_pages_never_500(association_a, b_objects, tally):  # noqa: F811
     client = Client(raise_request_exception=False)
-    urls = [*PUBLIC_URLS, association_a.home_page.url, f"{association_a.home_page.url}actualites/",
-            f"{association_a.home_page.url}actualites/rss/", f"{association_a.home_page.url}actualites/atom/"]
+    urls = [
+        *PUBLIC_URLS,
+        association_a.home_page.url,
+        f"{association_a.home_page.url}actualites/",
+        f"{association_a.home_page.url}actualites/rss/",
+        f"{association_a.home_page.url}actualites/atom/",
+    ]
     for url in urls:
         for value in HOSTILE_VALUES:
-            tally.record(f"anonyme GET {url} {value!r}", client.get(url, dict.fromkeys(PUBLIC_PARAMETERS, value)),
-                         must_refuse=False)
-    for url in ("/admin/", f"/admin/pages/{b_objects['page']}/edit/", f"/admin/paiements/{b_objects['payment']}/",
-                f"/admin/recus/{b_objects['receipt']}/"):
+            tally.record(
+                f"anonyme GET {url} {value!r}",
+                client.get(url, dict.fromkeys(PUBLIC_PARAMETERS, value)),
+                must_refuse=False,
+            )
+    for url in (
+        "/admin/",
+        f"/admin/pages/{b_objects['page']}/edit/",
+        f"/admin/paiements/{b_objects['payment']}/",
+        f"/admin/recus/{b_objects['receipt']}/",
+    ):
         tally.record(f"anonyme GET {url}", client.get(url), must_refuse=True)
         tally.record(f"anonyme POST {url}", client.post(url), must_refuse=True)
     assert not tally.errors, "\n".join(tally.errors)
@@ -243,16 +302,24 @@ def test_forged_webhooks_answer_400(settings, b_objects, tally):  # noqa: F811
     settings.STRIPE_WEBHOOK_SECRET = "whsec_attack_tests"
     client = Client(raise_request_exception=False)
     payloads = [
-        b"", b"{", b"[]", b"null", b'"text"', json.dumps({"type": "payment_intent.succeeded"}).encode(),
+        b"",
+        b"{",
+        b"[]",
+        b"null",
+        b'"text"',
+        json.dumps({"type": "payment_intent.succeeded"}).encode(),
         json.dumps({"id": "evt_1", "type": "payment_intent.succeeded", "data": None}).encode(),
         json.dumps({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": "x"}}).encode(),
         json.dumps({"id": "evt_1", "type": 7, "data": {"object": {}}}).encode(),
-        json.dumps({"id": "evt_1", "type": "charge.refunded", "data": {"object": {"id": None, "amount": "1e999"}}}).encode(),
+        json.dumps(
+            {"id": "evt_1", "type": "charge.refunded", "data": {"object": {"id": None, "amount": "1e999"}}}
+        ).encode(),
     ]
     for payload in payloads:
         for signature in ("", "t=1,v1=00", _signed(payload, "whsec_wrong"), _signed(payload, "whsec_attack_tests")):
-            response = client.post("/stripe/webhook/", payload, content_type="application/json",
-                                   HTTP_STRIPE_SIGNATURE=signature)
+            response = client.post(
+                "/stripe/webhook/", payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+            )
             label = f"webhook {payload[:40]!r} signature={'valide' if 'attack' in signature else signature[:8]!r}"
             tally.probes += 1
             if response.status_code >= 500:

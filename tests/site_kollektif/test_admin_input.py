@@ -37,9 +37,13 @@ def _refused(response, *words: str) -> str:
 
 
 ODD_INTEGERS = ["²", "1" * 23, "٣", "-1", "0x1"]
-RECEIPT_PAGES = [("get", "/admin/recus/declaration/", "annee"), ("get", "/admin/recus/zip/", "annee"),
-                 ("get", "/admin/recus/don-recu/", None), ("get", "/admin/recus/import/", None),
-                 ("post", "/admin/recus/recus-annuels/", "annee")]
+RECEIPT_PAGES = [
+    ("get", "/admin/recus/declaration/", "annee"),
+    ("get", "/admin/recus/zip/", "annee"),
+    ("get", "/admin/recus/don-recu/", None),
+    ("get", "/admin/recus/import/", None),
+    ("post", "/admin/recus/recus-annuels/", "annee"),
+]
 
 
 @pytest.mark.parametrize(("method", "path", "year_name"), RECEIPT_PAGES)
@@ -66,8 +70,17 @@ def test_good_integers_still_work(association_a, treasurer_a):
     assert client.get("/admin/billets/controle/", {"evenement": ""}).status_code == 200
 
 
-@pytest.mark.parametrize("params", [{"search": " "}, {"search": "a\x00b"}, {"offset": "9" * 30},
-                                    {"offset": "-1"}, {"limit": "²"}, {"search": "0", "search_operator": "0"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"search": " "},
+        {"search": "a\x00b"},
+        {"offset": "9" * 30},
+        {"offset": "-1"},
+        {"limit": "²"},
+        {"search": "0", "search_operator": "0"},
+    ],
+)
 def test_the_admin_api_refuses_or_reads_odd_parameters(editor_a, params):
     response = _client(editor_a).get("/admin/api/main/pages/", params)
     assert response.status_code in (200, 400), response.status_code
@@ -83,8 +96,13 @@ def test_a_blank_api_search_lists_pages(editor_a):
 @pytest.mark.parametrize("query", ['"', 'a"b', "AND OR", "*", "NEAR(", "^x", "(", "OR", "-", "a:b"])
 def test_fts_syntax_in_admin_searches_is_read_as_words(association_a, editor_a, query):
     client = _client(editor_a)
-    for path in (f"/admin/pages/{association_a.home_page.pk}/", "/admin/pages/search/",
-                 "/admin/choose-page/search/", "/admin/images/", "/admin/documents/"):
+    for path in (
+        f"/admin/pages/{association_a.home_page.pk}/",
+        "/admin/pages/search/",
+        "/admin/choose-page/search/",
+        "/admin/images/",
+        "/admin/documents/",
+    ):
         response = client.get(path, {"q": query})
         assert response.status_code == 200, (path, query, response.status_code)
     response = client.get("/admin/api/main/pages/", {"search": query})
@@ -116,8 +134,10 @@ def test_the_external_link_chooser_refuses_an_incomplete_form(editor_a, data):
 
 
 def test_the_external_link_chooser_still_works(editor_a):
-    response = _client(editor_a).post("/admin/choose-external-link/", {
-        "external-link-chooser-url": "https://exemple.org/", "external-link-chooser-link_text": "Exemple"})
+    response = _client(editor_a).post(
+        "/admin/choose-external-link/",
+        {"external-link-chooser-url": "https://exemple.org/", "external-link-chooser-link_text": "Exemple"},
+    )
     assert response.status_code == 200 and response.json()["step"] == "external_link_chosen"
 
 
@@ -130,7 +150,6 @@ def test_control_characters_in_admin_input_are_refused(association_a, editor_a, 
     _refused(response, "caractère de contrôle")
     post.refresh_from_db()
     assert post.title == "Atelier du mercredi"
-
 
 
 def test_the_image_chooser_searches_when_given_a_search_and_a_tag(editor_a, image_a):

@@ -14,8 +14,10 @@ from wagtail.documents import get_document_model
 
 pytestmark = pytest.mark.django_db
 
-PDF_WITH_JAVASCRIPT = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>"
-                       b"\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+PDF_WITH_JAVASCRIPT = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>"
+    b"\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
 
 
 def _assert_download(response) -> None:
@@ -26,10 +28,14 @@ def _assert_download(response) -> None:
 
 
 def test_a_pdf_uploaded_by_an_editor_is_served_as_an_attachment(client_a, association_a):
-    response = client_a.post("/admin/documents/add/", {
-        "title": "Programme", "collection": association_a.collection.pk,
-        "file": SimpleUploadedFile("programme.pdf", PDF_WITH_JAVASCRIPT, content_type="application/pdf"),
-    })
+    response = client_a.post(
+        "/admin/documents/add/",
+        {
+            "title": "Programme",
+            "collection": association_a.collection.pk,
+            "file": SimpleUploadedFile("programme.pdf", PDF_WITH_JAVASCRIPT, content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:800]
     document = get_document_model().objects.get(title="Programme")
     visitor = Client()

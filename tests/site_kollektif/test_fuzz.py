@@ -21,14 +21,54 @@ pytestmark = pytest.mark.django_db
 
 NASTY = st.one_of(
     st.text(max_size=80),
-    st.sampled_from(["", "0", "-1", "99999999999999999999", "1e309", "NaN", "' OR 1=1 --", "<script>x</script>",
-                     "../../etc/passwd", "%00", "\x00", "🦄", "ب", "W123456789", "62041", "null", "[]", "{}",
-                     "1e30", "1e999999", "²", "١٢", "1" * 23, " ", '"', 'a"b', "AND OR", "*", "NEAR(", "^", "-x",
-                     "10,50", " 1 000 ", "1\u202f000,50", "10 €", "12,345", "inf", "2025", "01/01/2026"]),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "99999999999999999999",
+            "1e309",
+            "NaN",
+            "' OR 1=1 --",
+            "<script>x</script>",
+            "../../etc/passwd",
+            "%00",
+            "\x00",
+            "🦄",
+            "ب",
+            "W123456789",
+            "62041",
+            "null",
+            "[]",
+            "{}",
+            "1e30",
+            "1e999999",
+            "²",
+            "١٢",
+            "1" * 23,
+            " ",
+            '"',
+            'a"b',
+            "AND OR",
+            "*",
+            "NEAR(",
+            "^",
+            "-x",
+            "10,50",
+            " 1 000 ",
+            "1\u202f000,50",
+            "10 €",
+            "12,345",
+            "inf",
+            "2025",
+            "01/01/2026",
+        ]
+    ),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
 )
-FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                      HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 QUERY_ROUTES = {
     "/association/": ["q", "commune", "epci", "secteur", "page"],
@@ -41,8 +81,16 @@ QUERY_ROUTES = {
 }
 
 
-def _never_a_500(method: str, path: str, fields: list[str], *, client: Client | None = None,
-                 values=NASTY, keep_nul: bool = False, allowed: tuple[int, ...] = ()) -> None:
+def _never_a_500(
+    method: str,
+    path: str,
+    fields: list[str],
+    *,
+    client: Client | None = None,
+    values=NASTY,
+    keep_nul: bool = False,
+    allowed: tuple[int, ...] = (),
+) -> None:
     """`allowed`: a 5xx the endpoint answers on purpose (503 when the payment gateway is down)."""
     client = client or Client(raise_request_exception=False)
     send = client.get if method == "get" else client.post
@@ -63,8 +111,17 @@ def test_query_strings_never_cause_a_500(association_a, path):
 
 FORMS = {
     "/mes-recus/": ["email"],
-    "/annuaire/proposer/": ["name", "kind", "commune", "email", "website", "description", "latitude", "longitude",
-                            "site_web_2"],
+    "/annuaire/proposer/": [
+        "name",
+        "kind",
+        "commune",
+        "email",
+        "website",
+        "description",
+        "latitude",
+        "longitude",
+        "site_web_2",
+    ],
     "/annuaire/proposer-un-lien/": ["source", "target", "kind", "description", "email"],
     "/comptes/login/": ["login", "password"],
 }
@@ -83,22 +140,40 @@ def test_campaign_forms_and_webhook_never_cause_a_500(association_a, settings):
     support.add_child(instance=campaign)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # a closed port: a valid form must still not crash
     client = Client(raise_request_exception=False)
-    fields = ["amount", "preset", "frequency", "first_name", "last_name", "email", "street_address", "postal_code",
-              "city", "company_name", "company_siren", "consent", "cover_fees"]
+    fields = [
+        "amount",
+        "preset",
+        "frequency",
+        "first_name",
+        "last_name",
+        "email",
+        "street_address",
+        "postal_code",
+        "city",
+        "company_name",
+        "company_siren",
+        "consent",
+        "cover_fees",
+    ]
 
     @FUZZ
     @given(st.dictionaries(st.sampled_from(fields), NASTY, max_size=8), st.binary(max_size=200), NASTY)
     def check(data, body, signature):
         response = client.post(campaign.url, {key: value.replace("\x00", "") for key, value in data.items()})
         assert response.status_code < 500 or response.status_code == 503, response.status_code
-        webhook = client.post("/stripe/webhook/", data=body, content_type="application/json",
-                              HTTP_STRIPE_SIGNATURE=signature.replace("\x00", ""))
+        webhook = client.post(
+            "/stripe/webhook/",
+            data=body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=signature.replace("\x00", ""),
+        )
         assert webhook.status_code == 400
 
     check()
 
 
 # --- the admin an editor and a treasurer can reach -------------------------------------------
+
 
 def _logged_in(user) -> Client:
     client = Client(raise_request_exception=False)
@@ -118,19 +193,33 @@ def admin_world(association_a, editor_a, settings):
     treasurer.groups.add(association_a.treasurers_group)
     home = association_a.home_page
     support = home.get_children().get(slug="nous-aider").specific
-    event = TicketingCampaignPage(title="Défilé", slug="defile", event_starts_at=timezone.now() + timedelta(days=9),
-                                  place="Béthune")
+    event = TicketingCampaignPage(
+        title="Défilé", slug="defile", event_starts_at=timezone.now() + timedelta(days=9), place="Béthune"
+    )
     event.ticket_types.add(TicketType(name="Plein tarif", price=Decimal("8"), quota=50))
     support.add_child(instance=event)
     post = NewsPostPage(title="Atelier du mercredi", introduction="Venez coudre")
     home.get_children().get(slug="actualites").add_child(instance=post)
     payment = Payment.objects.create(
-        association=association_a, campaign=event, kind=PaymentKind.DONATION, status=PaymentStatus.SUCCEEDED,
-        amount_cents=2500, email="lea@exemple.org", last_name="Dupont", paid_at=timezone.now(),
-        stripe_payment_intent="pi_fuzz")
+        association=association_a,
+        campaign=event,
+        kind=PaymentKind.DONATION,
+        status=PaymentStatus.SUCCEEDED,
+        amount_cents=2500,
+        email="lea@exemple.org",
+        last_name="Dupont",
+        paid_at=timezone.now(),
+        stripe_payment_intent="pi_fuzz",
+    )
     ids = [str(association_a.pk), str(event.pk), str(payment.pk), str(home.pk), str(post.pk)]
-    return {"editor": _logged_in(editor_a), "treasurer": _logged_in(treasurer), "home": home, "post": post,
-            "payment": payment, "values": st.one_of(NASTY, st.sampled_from(ids))}
+    return {
+        "editor": _logged_in(editor_a),
+        "treasurer": _logged_in(treasurer),
+        "home": home,
+        "post": post,
+        "payment": payment,
+        "values": st.one_of(NASTY, st.sampled_from(ids)),
+    }
 
 
 LISTING_FIELDS = ["q", "p", "ordering", "association", "campaign"]
@@ -148,8 +237,18 @@ ADMIN_QUERY_ROUTES = {
     "/admin/images/": ["q", "p", "collection_id", "ordering"],
     "/admin/images/chooser/results/": ["q", "p", "collection_id", "tag"],
     "/admin/documents/chooser/results/": ["q", "p", "collection_id"],
-    "/admin/api/main/pages/": ["search", "offset", "limit", "child_of", "descendant_of", "type", "fields", "order",
-                               "search_operator", "for_explorer"],
+    "/admin/api/main/pages/": [
+        "search",
+        "offset",
+        "limit",
+        "child_of",
+        "descendant_of",
+        "type",
+        "fields",
+        "order",
+        "search_operator",
+        "for_explorer",
+    ],
 }
 
 
@@ -157,23 +256,53 @@ ADMIN_QUERY_ROUTES = {
 @pytest.mark.parametrize("route", sorted(ADMIN_QUERY_ROUTES))
 def test_admin_filters_and_searches_never_cause_a_500(admin_world, role, route):
     path = route.format(home=admin_world["home"].pk)
-    _never_a_500("get", path, ADMIN_QUERY_ROUTES[route], client=admin_world[role], values=admin_world["values"],
-                 keep_nul=True)
+    _never_a_500(
+        "get", path, ADMIN_QUERY_ROUTES[route], client=admin_world[role], values=admin_world["values"], keep_nul=True
+    )
 
 
-GIFT_FIELDS = ["association", "first_name", "last_name", "company_name", "company_siren", "email", "street_address",
-               "postal_code", "city", "amount", "method", "received_on"]
+GIFT_FIELDS = [
+    "association",
+    "first_name",
+    "last_name",
+    "company_name",
+    "company_siren",
+    "email",
+    "street_address",
+    "postal_code",
+    "city",
+    "amount",
+    "method",
+    "received_on",
+]
 
 
 def test_admin_forms_never_cause_a_500(admin_world):
     treasurer, editor, values = admin_world["treasurer"], admin_world["editor"], admin_world["values"]
-    _never_a_500("post", f"/admin/paiements/{admin_world['payment'].pk}/", ["amount"], client=treasurer,
-                 values=values, keep_nul=True, allowed=(503,))
+    _never_a_500(
+        "post",
+        f"/admin/paiements/{admin_world['payment'].pk}/",
+        ["amount"],
+        client=treasurer,
+        values=values,
+        keep_nul=True,
+        allowed=(503,),
+    )
     _never_a_500("post", "/admin/recus/don-recu/", GIFT_FIELDS, client=treasurer, values=values, keep_nul=True)
-    _never_a_500("post", "/admin/billets/controle/", ["evenement", "code"], client=editor, values=values,
-                 keep_nul=True)
-    _never_a_500("post", "/admin/choose-external-link/", ["external-link-chooser-url",
-                                                          "external-link-chooser-link_text"],
-                 client=editor, values=values, keep_nul=True)
-    _never_a_500("post", f"/admin/pages/{admin_world['post'].pk}/copy/", ["new_title", "new_slug", "new_parent_page"],
-                 client=editor, values=values, keep_nul=True)
+    _never_a_500("post", "/admin/billets/controle/", ["evenement", "code"], client=editor, values=values, keep_nul=True)
+    _never_a_500(
+        "post",
+        "/admin/choose-external-link/",
+        ["external-link-chooser-url", "external-link-chooser-link_text"],
+        client=editor,
+        values=values,
+        keep_nul=True,
+    )
+    _never_a_500(
+        "post",
+        f"/admin/pages/{admin_world['post'].pk}/copy/",
+        ["new_title", "new_slug", "new_parent_page"],
+        client=editor,
+        values=values,
+        keep_nul=True,
+    )

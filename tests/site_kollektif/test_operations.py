@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "site_kollektif.settings.production",
     "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-deploy-checks-0123456789",
-    "ALLOWED_HOSTS": "kollektif.org", "CSRF_TRUSTED_ORIGINS": "https://kollektif.org",
-    "STRIPE_SECRET_KEY": "sk_live_abcdef", "STRIPE_PUBLISHABLE_KEY": "pk_live_abcdef",
+    "ALLOWED_HOSTS": "kollektif.org",
+    "CSRF_TRUSTED_ORIGINS": "https://kollektif.org",
+    "STRIPE_SECRET_KEY": "sk_live_abcdef",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_abcdef",
     "STRIPE_WEBHOOK_SECRET": "whsec_abcdef",
 }
 
@@ -30,8 +32,14 @@ def _manage(*args, env: dict) -> subprocess.CompletedProcess:
     # set DJANGO_ALLOW_ASYNC_UNSAFE, the PostgreSQL run DATABASE_URL and REDIS_URL)
     inherited = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV and key not in inherited}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -71,7 +79,8 @@ def test_health_fails_when_the_queue_has_no_worker(settings):
     assert response.status_code == 503
     body = response.json()
     assert body["statut"] == "en panne" and "en attente depuis plus de 10 minutes" in json.dumps(
-        body["verifications"]["file_de_taches"], ensure_ascii=False)
+        body["verifications"]["file_de_taches"], ensure_ascii=False
+    )
 
 
 @pytest.mark.django_db
@@ -92,8 +101,13 @@ def _redis_up() -> bool:
 @pytest.mark.skipif(not _redis_up(), reason="Redis absent sur 127.0.0.1:6379 (le CI le fournit)")
 @pytest.mark.django_db
 def test_cache_and_sessions_work_on_redis(settings, editor_a):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:6379/3", "KEY_PREFIX": "kollektif-tests"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/3",
+            "KEY_PREFIX": "kollektif-tests",
+        }
+    }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     assert Client().get("/sante/").json()["verifications"]["cache"] == "ok"
     client = Client()
@@ -121,20 +135,34 @@ def test_public_anonymous_reads_go_to_the_replica(settings, monkeypatch):
 def test_json_logs_mask_secrets():
     from site_kollektif.logs import JsonFormatter
 
-    record = logging.makeLogRecord({"name": "kollektif.payments", "levelname": "WARNING", "levelno": 30,
-                                    "msg": "appel Stripe avec sk_live_51Habcdefghijkl et whsec_abcdef123456",
-                                    "payment": 42})
+    record = logging.makeLogRecord(
+        {
+            "name": "kollektif.payments",
+            "levelname": "WARNING",
+            "levelno": 30,
+            "msg": "appel Stripe avec sk_live_51Habcdefghijkl et whsec_abcdef123456",
+            "payment": 42,
+        }
+    )
     line = json.loads(JsonFormatter().format(record))
     assert line["level"] == "WARNING" and line["payment"] == 42 and line["logger"] == "kollektif.payments"
     assert "abcdefghijkl" not in line["message"] and "sk_***" in line["message"] and "whsec_***" in line["message"]
 
 
 def test_object_storage_signs_private_urls_and_not_public_ones():
-    env = {**PRODUCTION_ENV, "KOLLEKTIF_S3_BUCKET": "kollektif-medias", "KOLLEKTIF_S3_PRIVATE_BUCKET": "kollektif-prive",
-           "AWS_S3_ENDPOINT_URL": "https://s3.fr-par.scw.cloud", "AWS_S3_REGION_NAME": "fr-par",
-           "AWS_ACCESS_KEY_ID": "AKIAEXEMPLE", "AWS_SECRET_ACCESS_KEY": "secret-exemple"}
-    script = ("from django.core.files.storage import storages; "
-              "print(storages['default'].url('images/logo.png')); print(storages['private'].url('recus/1/2026/a.pdf'))")
+    env = {
+        **PRODUCTION_ENV,
+        "KOLLEKTIF_S3_BUCKET": "kollektif-medias",
+        "KOLLEKTIF_S3_PRIVATE_BUCKET": "kollektif-prive",
+        "AWS_S3_ENDPOINT_URL": "https://s3.fr-par.scw.cloud",
+        "AWS_S3_REGION_NAME": "fr-par",
+        "AWS_ACCESS_KEY_ID": "AKIAEXEMPLE",
+        "AWS_SECRET_ACCESS_KEY": "secret-exemple",
+    }
+    script = (
+        "from django.core.files.storage import storages; "
+        "print(storages['default'].url('images/logo.png')); print(storages['private'].url('recus/1/2026/a.pdf'))"
+    )
     result = _manage("shell", "--no-imports", "-c", script, env=env)
     assert result.returncode == 0, result.stderr
     public, private = result.stdout.strip().splitlines()[-2:]

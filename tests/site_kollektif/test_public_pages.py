@@ -42,7 +42,11 @@ def test_the_four_pages_render_with_the_association_menu_and_colours(association
         assert response.status_code == 200, path
         body = response.content.decode()
         assert 'lang="fr"' in body
-        for href in ["/association/popeline/actualites/", "/association/popeline/nous-aider/", "/association/popeline/nos-projets/"]:
+        for href in [
+            "/association/popeline/actualites/",
+            "/association/popeline/nous-aider/",
+            "/association/popeline/nos-projets/",
+        ]:
             assert f'href="{href}"' in body
         assert association_a.theme_colours.primary in body
 
@@ -142,7 +146,9 @@ def test_association_index_query_count_does_not_grow(association_a):
 
 def test_platform_home_and_content_pages(association_a):
     home = HomePage.objects.get()
-    page = ContentPage(title="Mentions légales", slug="mentions-legales", body=[{"type": "paragraph", "value": "<p>Éditeur</p>"}])
+    page = ContentPage(
+        title="Mentions légales", slug="mentions-legales", body=[{"type": "paragraph", "value": "<p>Éditeur</p>"}]
+    )
     home.add_child(instance=page)
     client = Client()
     assert client.get("/").status_code == 200
@@ -153,7 +159,10 @@ def test_platform_home_and_content_pages(association_a):
 def test_a_video_block_renders_offline_with_a_link(association_a):
     home = association_a.home_page.specific
     home.body = [
-        {"type": "video", "value": {"video": "https://www.youtube.com/watch?v=aqz-KE-bpKQ", "title": "Notre atelier", "caption": ""}},
+        {
+            "type": "video",
+            "value": {"video": "https://www.youtube.com/watch?v=aqz-KE-bpKQ", "title": "Notre atelier", "caption": ""},
+        },
         {"type": "quote", "value": {"text": "Réparer plutôt que jeter", "attribution": "Popeline"}},
     ]
     home.save_revision().publish()

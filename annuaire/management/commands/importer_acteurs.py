@@ -18,8 +18,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("fichier", type=Path)
-        parser.add_argument("--dry-run", "--essai", action="store_true", dest="dry_run",
-                            help="Vérifie le fichier et affiche chaque erreur, sans rien importer.")
+        parser.add_argument(
+            "--dry-run",
+            "--essai",
+            action="store_true",
+            dest="dry_run",
+            help="Vérifie le fichier et affiche chaque erreur, sans rien importer.",
+        )
 
     def handle(self, *args, fichier: Path, dry_run: bool, **options):
         if not fichier.exists():
@@ -32,7 +37,9 @@ class Command(BaseCommand):
                 f"{len(report.errors)} erreur(s) : aucun acteur importé. Corrigez le fichier puis relancez."
             )
         verb = "seraient" if dry_run else "ont été"
-        self.stdout.write(self.style.SUCCESS(
-            f"{report.created} acteur(s) {verb} créé(s), {report.updated} mis à jour."
-            + (" (essai : rien n'a été importé)" if dry_run else "")
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{report.created} acteur(s) {verb} créé(s), {report.updated} mis à jour."
+                + (" (essai : rien n'a été importé)" if dry_run else "")
+            )
+        )

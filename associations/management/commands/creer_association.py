@@ -61,5 +61,7 @@ class Command(BaseCommand):
             lines = [f"  {field} : {' '.join(errors)}" for field, errors in exc.message_dict.items()]
             raise CommandError("Association non créée :\n" + "\n".join(lines)) from exc
         self.stdout.write(
-            self.style.SUCCESS(f"{association.name} créée : {association.url} (statut : {association.get_status_display()})")
+            self.style.SUCCESS(
+                f"{association.name} créée : {association.url} (statut : {association.get_status_display()})"
+            )
         )

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             if source is None:
                 try:
                     subprocess.run(
-                        ["npm", "pack", f"{SOURCE_PACKAGE}@{package_version}"], cwd=tmp, check=True,
+                        ["npm", "pack", f"{SOURCE_PACKAGE}@{package_version}"],
+                        cwd=tmp,
+                        check=True,
                         capture_output=True,
                     )
                 except (OSError, subprocess.CalledProcessError) as exc:

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         if association:
             associations = associations.filter(slug=association)
             if not associations.exists():
-                raise CommandError(_("Aucune association « %(name)s » émettant des reçus annuels.") % {"name": association})
+                raise CommandError(
+                    _("Aucune association « %(name)s » émettant des reçus annuels.") % {"name": association}
+                )
         total = 0
         for record in associations.order_by("pk"):
             issued = receipts_issue_annual_summaries(association=record, year=year)

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--jours", type=int, default=DEFAULT_DAYS_BEFORE,
+            "--jours",
+            type=int,
+            default=DEFAULT_DAYS_BEFORE,
             help=f"Prévenir les adhésions qui expirent dans ce nombre de jours (par défaut {DEFAULT_DAYS_BEFORE}).",
         )
 

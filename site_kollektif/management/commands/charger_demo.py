@@ -66,12 +66,16 @@ class Command(BaseCommand):
         self.stdout.write(f"  Administration : http://127.0.0.1:8000/admin/  {admin.email} / {DEFAULT_PASSWORD}")
         for association, editor in editors[:3]:
             self.stdout.write(f"  Éditeur et trésorier de {association.name} : {editor.email} / {DEFAULT_PASSWORD}")
-        self.stdout.write(f"  (un compte éditeur et trésorier par association : <adresse-du-site>@benevoles.kollektif.demo / {DEFAULT_PASSWORD})")
+        self.stdout.write(
+            f"  (un compte éditeur et trésorier par association : <adresse-du-site>@benevoles.kollektif.demo / {DEFAULT_PASSWORD})"
+        )
 
     def _default_site(self, home: HomePage) -> None:
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            Site.objects.create(hostname="127.0.0.1", port=8000, root_page=home, is_default_site=True, site_name="Kollektif")
+            Site.objects.create(
+                hostname="127.0.0.1", port=8000, root_page=home, is_default_site=True, site_name="Kollektif"
+            )
         elif site.root_page_id != home.pk:
             site.root_page = home
             site.save()
@@ -100,23 +104,35 @@ class Command(BaseCommand):
         """An eligible association with a signatory and a few gifts received by cheque (idempotent)."""
         import datetime
 
-
-
         if not association.issues_tax_receipts:
-            make_eligible(association, signatory="Camille Lefebvre", capacity="Présidente",
-                          tax_basis="rescrit", tax_rescrit_date=datetime.date(2024, 3, 12))
+            make_eligible(
+                association,
+                signatory="Camille Lefebvre",
+                capacity="Présidente",
+                tax_basis="rescrit",
+                tax_rescrit_date=datetime.date(2024, 3, 12),
+            )
         if association.receipts.exists():
             return
         today = timezone.localdate()
         for number, (first, last, amount) in enumerate(
             [("Jeanne", "Lemaire", 5000), ("Karim", "Benali", 12000), ("Sophie", "Vasseur", 3000)], start=1
         ):
-            manual_gift_record(association=association, by=None, data={
-                "first_name": first, "last_name": last, "email": f"{first.lower()}@donateurs.kollektif.demo",
-                "street_address": f"{number * 4} rue de la République", "postal_code": association.postal_code,
-                "city": association.commune.name, "amount": amount, "method": "cheque",
-                "received_on": today - datetime.timedelta(days=number * 9),
-            })
+            manual_gift_record(
+                association=association,
+                by=None,
+                data={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{first.lower()}@donateurs.kollektif.demo",
+                    "street_address": f"{number * 4} rue de la République",
+                    "postal_code": association.postal_code,
+                    "city": association.commune.name,
+                    "amount": amount,
+                    "method": "cheque",
+                    "received_on": today - datetime.timedelta(days=number * 9),
+                },
+            )
 
     def _association(self, spec: dict) -> Association:
         existing = Association.objects.filter(slug=spec["slug"]).first()
@@ -152,7 +168,14 @@ class Command(BaseCommand):
         home_page.body = [
             {"type": "paragraph", "value": f"<h2>Qui sommes-nous ?</h2><p>{spec['objet']}</p>"},
             {"type": "quote", "value": {"text": "Seul on va plus vite, ensemble on va plus loin.", "attribution": ""}},
-            {"type": "video", "value": {"video": "https://www.youtube.com/watch?v=aqz-KE-bpKQ", "title": f"{spec['name']} en vidéo", "caption": ""}},
+            {
+                "type": "video",
+                "value": {
+                    "video": "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
+                    "title": f"{spec['name']} en vidéo",
+                    "caption": "",
+                },
+            },
         ]
         home_page.save_revision().publish()
         news_index = home_page.get_children().type(Page).get(slug="actualites").specific
@@ -185,9 +208,13 @@ class Command(BaseCommand):
         support.introduction = "<p>Dons, adhésions, bénévolat : toutes les façons de nous soutenir.</p>"
         support.save_revision().publish()
         campaign = DonationCampaignPage(
-            title=f"Soutenir {spec['name']}", slug="soutenir-le-projet", goal=Decimal("3000"),
+            title=f"Soutenir {spec['name']}",
+            slug="soutenir-le-projet",
+            goal=Decimal("3000"),
             introduction=f"<p>Chaque don aide {spec['name']} à poursuivre ses actions.</p>",
-            suggested_amounts="10, 20, 50, 100", min_amount=Decimal("5"), max_amount=Decimal("5000"),
+            suggested_amounts="10, 20, 50, 100",
+            min_amount=Decimal("5"),
+            max_amount=Decimal("5000"),
         )
         support.add_child(instance=campaign)
         campaign.save_revision().publish()

@@ -11,9 +11,16 @@ from campagnes.models import DonationCampaignPage, Payment
 from campagnes.receipts.delivery import render_pdf
 from campagnes.receipts.services import active_receipt_for
 
-DEMO_URLS = ["/", "/association/", "/association/ma-super-asso-demo/", "/association/ma-super-asso-demo/actualites/",
-             "/association/ma-super-asso-demo/nous-aider/", "/association/ma-super-asso-demo/nos-projets/",
-             "/a-propos/", "/comptes/login/"]
+DEMO_URLS = [
+    "/",
+    "/association/",
+    "/association/ma-super-asso-demo/",
+    "/association/ma-super-asso-demo/actualites/",
+    "/association/ma-super-asso-demo/nous-aider/",
+    "/association/ma-super-asso-demo/nos-projets/",
+    "/a-propos/",
+    "/comptes/login/",
+]
 
 
 class Command(BaseCommand):
@@ -39,21 +46,40 @@ class Command(BaseCommand):
 
         import stripe
 
-
         campaign = DonationCampaignPage.objects.live().filter(slug="soutenir-le-projet").first()
         if campaign is None:
             raise CommandError("Pas de campagne de dons dans la démo")
         started = time.perf_counter()
-        response = client.post(campaign.url, {
-            "amount": "20", "frequency": "once", "first_name": "Camille", "last_name": "Démo", "email": "camille@exemple.org",
-            "street_address": "1 rue de la Paix", "postal_code": "62000", "city": "Arras", "consent": "on"})
+        response = client.post(
+            campaign.url,
+            {
+                "amount": "20",
+                "frequency": "once",
+                "first_name": "Camille",
+                "last_name": "Démo",
+                "email": "camille@exemple.org",
+                "street_address": "1 rue de la Paix",
+                "postal_code": "62000",
+                "city": "Arras",
+                "consent": "on",
+            },
+        )
         if response.status_code != 200:
             raise CommandError(f"Formulaire de don : {response.status_code}")
         secret = re.search(r'data-client-secret="([^"]+)"', response.content.decode()).group(1)
-        stripe_client = stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE})
-        stripe_client.v1.setup_intents.confirm(secret.split("_secret_")[0], params={
-            "client_secret": secret,
-            "payment_method_data": {"type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}}})
+        stripe_client = stripe.StripeClient(
+            settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}
+        )
+        stripe_client.v1.setup_intents.confirm(
+            secret.split("_secret_")[0],
+            params={
+                "client_secret": secret,
+                "payment_method_data": {
+                    "type": "card",
+                    "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+                },
+            },
+        )
         payment = Payment.objects.get(stripe_setup_intent=secret.split("_secret_")[0])
         client.post(f"/paiement/{payment.public_token}/confirmer/")
         payment.refresh_from_db()

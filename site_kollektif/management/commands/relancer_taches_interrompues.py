@@ -21,6 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, minutes: int, **options):
         from django_tasks_db.models import DBTaskResult
 
-        stuck = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=timezone.now() - timedelta(minutes=minutes))
+        stuck = DBTaskResult.objects.filter(
+            status="RUNNING", started_at__lt=timezone.now() - timedelta(minutes=minutes)
+        )
         count = stuck.update(status="READY", started_at=None, worker_ids=[])
         self.stdout.write(self.style.SUCCESS(f"{count} tâche(s) interrompue(s) remise(s) en file."))
