@@ -24,7 +24,7 @@ from wagtail.models import Collection, Page, Revision, UploadedFile
 from associations import selectors, tenancy
 from associations.admin_tags import autocomplete
 from associations.page_rules import refusal
-from kernel.params import MAX_ID
+from kernel.params import is_bounded_int
 
 logger = logging.getLogger("kollektif.isolation")
 
@@ -115,16 +115,10 @@ def _area_is_allowed(user, namespace: str, view_name: str) -> bool | None:
     return None if area is None else area.allowed(user)
 
 
-def _is_database_id(value: str) -> bool:
-    """ASCII digits within the database's integer range ("²" is a digit to Python, and a
-    23-digit id overflows SQLite and PostgreSQL): anything else names no object."""
-    return value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID)) and int(value) <= MAX_ID
-
-
 def _query_ids_ok(user, namespace: str, ids: list[str]) -> bool:
     """Objects named in the query string (``?id=1&id=2``): each must be the user's."""
     for object_id in ids:
-        if not _is_database_id(object_id):
+        if not is_bounded_int(object_id):
             return False
         if not _namespace_object_ok(user, namespace, int(object_id)):
             return False
@@ -198,7 +192,7 @@ def bulk_action_is_allowed(user, resolver_match, request) -> bool:
     """Bulk actions name their objects in the query string (?id=1&id=2)."""
     kwargs = resolver_match.kwargs
     ids = request.GET.getlist("id") + request.POST.getlist("id")
-    if not all(_is_database_id(object_id) for object_id in ids):  # "all", or not an id at all
+    if not all(is_bounded_int(object_id) for object_id in ids):  # "all", or not an id at all
         return False
     try:
         content_type = ContentType.objects.get_by_natural_key(kwargs["app_label"], kwargs["model_name"])

@@ -20,16 +20,18 @@ class InvalidParameter(BadRequest):
     (site_kollektif.admin_input.AdminInputMiddleware renders it)."""
 
 
+def is_bounded_int(value: str, *, minimum: int = 0, maximum: int = MAX_ID) -> bool:
+    """ASCII digits within [minimum, maximum]: "²" is a digit to Python, and a 23-digit id
+    overflows SQLite and PostgreSQL."""
+    return value.isascii() and value.isdigit() and len(value) <= len(str(maximum)) and minimum <= int(value) <= maximum
+
+
 def parse_int(raw: str | None, *, name: str, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
     """`raw` as a bounded integer, None when absent or blank; InvalidParameter otherwise."""
     value = (raw or "").strip()
     if not value:
         return None
-    if (
-        not (value.isascii() and value.isdigit())
-        or len(value) > len(str(maximum))
-        or not (minimum <= int(value) <= maximum)
-    ):
+    if not is_bounded_int(value, minimum=minimum, maximum=maximum):
         raise InvalidParameter(
             _("Le paramètre « %(name)s » doit être un nombre entier entre %(min)s et %(max)s.")
             % {"name": name, "min": minimum, "max": maximum}

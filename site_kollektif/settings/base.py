@@ -182,6 +182,8 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "Kollektif"
+# No CDN: user avatars are never fetched from gravatar.com (only Stripe.js and map tiles leave the site).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = env_str("KOLLEKTIF_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Documents are downloads, never opened inline on the platform's domain (a PDF may carry

@@ -188,3 +188,11 @@ def test_the_runtime_lock_holds_no_test_tool():
     dev = {line.split("==")[0] for line in (root / "requirements-dev.lock").read_text().splitlines() if "==" in line}
     assert not runtime & {"pytest", "pytest-django", "playwright", "hypothesis", "ruff", "factory-boy", "pypdf"}
     assert runtime < dev and {"pytest", "playwright"} <= dev
+
+
+@pytest.mark.django_db
+def test_the_admin_fetches_no_avatar_from_gravatar(client_a):
+    """No CDN: the admin's avatars come from the site, never from gravatar.com."""
+    response = client_a.get("/admin/")
+    assert response.status_code == 200
+    assert "gravatar.com" not in response.content.decode()
