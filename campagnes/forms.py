@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from associations.validators import validate_siren
+from campagnes.giving import GiftSummary, gift_summary, is_aid_organisation
 from campagnes.models.campaigns import (
     CrowdfundingCampaignPage,
     DonationCampaignPage,
@@ -17,6 +19,7 @@ from campagnes.models.campaigns import (
 )
 from campagnes.models.offers import PaymentOffer
 from campagnes.money import MAX_PAYMENT_CENTS, AmountField, to_cents
+from campagnes.services import estimated_fee_cents
 
 CONSENT_TEXT = _(
     "J'accepte que mes coordonnées soient transmises à l'association pour traiter mon paiement et "
@@ -60,10 +63,19 @@ class PayerForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
+    is_company = forms.BooleanField(label=_("Je donne au nom d'une entreprise"), required=False)
     company_name = forms.CharField(
-        label=_("Entreprise (si vous donnez au nom d'une entreprise)"), max_length=200, required=False
+        label=_("Entreprise (si vous donnez au nom d'une entreprise)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    company_siren = forms.CharField(label=_("SIREN de l'entreprise"), max_length=11, required=False)
+    company_siren = forms.CharField(
+        label=_("SIREN de l'entreprise"),
+        max_length=11,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     cover_fees = forms.BooleanField(label=_("Je couvre les frais bancaires"), required=False)
     consent = forms.BooleanField(
         label=CONSENT_TEXT, error_messages={"required": _("Votre accord est nécessaire pour payer.")}
@@ -72,6 +84,10 @@ class PayerForm(forms.Form):
     address_required = False
     tax_receipt = False
     CLOSING_FIELDS = ("cover_fees", "consent")
+    # Shown behind the "Je donne au nom d'une entreprise" box (hidden by campaign-form.js until ticked).
+    COMPANY_FIELDS = ("company_name", "company_siren")
+    # A public list of supporters: only gifts (dons, collectes) offer the donor a place in it.
+    offers_public_list = False
 
     def gives_tax_receipt(self, association) -> bool:
         """Whether this payment earns a reçu fiscal: gifts, when the association is eligible."""
@@ -86,10 +102,58 @@ class PayerForm(forms.Form):
 
     def offer_fields(self):
         """What the payer chooses (amount, formula, tickets…), shown first."""
-        return [self[name] for name in self.fields if name not in PayerForm.base_fields]
+        return [self[name] for name in self.fields if name not in PayerForm.base_fields and name != "public_supporter"]
 
     def payer_fields(self):
-        return [self[name] for name in PayerForm.base_fields if name not in self.CLOSING_FIELDS]
+        excluded = {*self.CLOSING_FIELDS, "is_company", *self.COMPANY_FIELDS, "public_supporter"}
+        return [self[name] for name in PayerForm.base_fields if name not in excluded]
+
+    def company_fields(self):
+        return [self[name] for name in self.COMPANY_FIELDS if name in self.fields]
+
+    def fee_settings(self) -> dict[str, str]:
+        """The fee estimate's rule, for the live summary (same rule as ``estimated_fee_cents``)."""
+        return {
+            "percent": str(settings.KOLLEKTIF_CARD_FEE_PERCENT),
+            "fixed": str(settings.KOLLEKTIF_CARD_FEE_FIXED_CENTS),
+        }
+
+    def aid_organisation(self) -> bool:
+        return is_aid_organisation(self.campaign.association)
+
+    def _value(self, name: str):
+        """A field's value as typed (bound) or its initial value: the summary is shown before and after a post."""
+        if self.is_bound:
+            if hasattr(self, "cleaned_data") and name in self.cleaned_data:
+                return self.cleaned_data[name]
+            return self.fields[name].widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        return self.get_initial_for_field(self.fields[name], name)
+
+    def _is_company(self) -> bool:
+        return bool(self._value("is_company")) or bool((self._value("company_name") or "").strip())
+
+    def chosen_amount_cents(self) -> int | None:
+        """The amount the payer chose so far, or None: the base of the summary."""
+        return None
+
+    def summary(self) -> GiftSummary | None:
+        """What will be charged, and the real cost after tax reduction, for the no-JavaScript page."""
+        amount = self.chosen_amount_cents()
+        if not amount:
+            return None
+        fee = estimated_fee_cents(amount) if self._value("cover_fees") else 0
+        return gift_summary(
+            amount_cents=amount,
+            fee_cents=fee,
+            monthly=self._value("frequency") == "monthly" if "frequency" in self.fields else False,
+            tax_receipt=self.tax_receipt,
+            company=self._is_company(),
+            aid_organisation=self.aid_organisation(),
+            counterpart_value_cents=self._counterpart_value_cents(),
+        )
+
+    def _counterpart_value_cents(self) -> int:
+        return 0
 
     def clean_company_siren(self):
         siren = (self.cleaned_data.get("company_siren") or "").replace(" ", "")
@@ -99,7 +163,9 @@ class PayerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("company_siren") and not cleaned.get("company_name"):
+        if cleaned.get("company_name") or cleaned.get("company_siren"):
+            cleaned["is_company"] = True  # typed without ticking the box (a browser without JavaScript)
+        if cleaned.get("is_company") and not cleaned.get("company_name"):
             self.add_error("company_name", _("Indiquez le nom de l'entreprise."))
         if self.address_required:
             for field in ("street_address", "postal_code", "city"):
@@ -108,12 +174,20 @@ class PayerForm(forms.Form):
         return cleaned
 
 
-class DonationForm(PayerForm):
+class PublicSupporterMixin(forms.Form):
+    public_supporter = forms.BooleanField(
+        label=_("Afficher mon prénom dans la liste publique des soutiens (sinon : « anonyme »)"), required=False
+    )
+    offers_public_list = True
+
+
+class DonationForm(PublicSupporterMixin, PayerForm):
+    OTHER = "autre"
     preset = forms.ChoiceField(label=_("Montant"), required=False, widget=forms.RadioSelect)
     amount = AmountField(
-        label=_("Montant du don (€)"),
+        label=_("Autre montant (€)"),
         required=False,
-        help_text=_("Un autre montant, si aucun de ceux proposés ne vous convient."),
+        help_text=_("Pris en compte si vous avez choisi « Autre montant »."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "transaction-amount"}),
     )
     frequency = forms.ChoiceField(
@@ -130,25 +204,61 @@ class DonationForm(PayerForm):
         if not campaign.allow_monthly:
             self.fields["frequency"].choices = [("once", _("Une fois"))]
         presets = campaign.suggested_amounts_for_display()
+        notes = campaign.amount_descriptions() if campaign.pk else {}
+        self.preset_notes = {str(to_cents(a)): notes.get(a, "") for a in presets}
         if presets:
             self.fields["preset"].choices = [(str(to_cents(a)), f"{_fmt(a)} €") for a in presets] + [
-                ("autre", _("Autre montant"))
+                (self.OTHER, _("Autre montant"))
             ]
+            # One amount is chosen from the start (the second one, often the most given), as on
+            # the best forms: a donor in a hurry pays in fewer taps.
+            self.fields["preset"].initial = str(to_cents(presets[min(1, len(presets) - 1)]))
         else:
             del self.fields["preset"]
+            self.fields["amount"].label = _("Montant du don (€)")
             self.fields["amount"].help_text = ""
+
+    def preset_options(self):
+        """The radio buttons of the suggested amounts with their optional line (what it funds)."""
+        options = []
+        for widget in self["preset"]:
+            widget.note = self.preset_notes.get(widget.data["value"], "")
+            widget.is_other = widget.data["value"] == self.OTHER
+            value = widget.data["value"]
+            widget.cost_after_tax_cents = None
+            if self.tax_receipt and value.isdigit():
+                widget.cost_after_tax_cents = gift_summary(
+                    amount_cents=int(value), tax_receipt=True, aid_organisation=self.aid_organisation()
+                ).cost_after_tax_cents
+            options.append(widget)
+        return options
 
     def payment_request(self) -> tuple[str, int, PaymentOffer]:
         frequency = self.cleaned_data.get("frequency", "once")
         kind = "don-mensuel" if frequency == "monthly" else "don"
         return kind, self.cleaned_data["amount"], PaymentOffer(frequency=frequency)
 
+    def chosen_amount_cents(self) -> int | None:
+        if self.is_bound and hasattr(self, "cleaned_data") and isinstance(self.cleaned_data.get("amount"), int):
+            return self.cleaned_data["amount"]
+        preset = str(self._value("preset") or "") if "preset" in self.fields else self.OTHER
+        if preset.isascii() and preset.isdigit():
+            return int(preset)
+        try:
+            return self.fields["amount"].clean(self._value("amount"))
+        except ValidationError:
+            return None
+
     def clean_amount(self):
+        # The radio button is what the donor sees chosen: it decides, unless it is "Autre montant"
+        # (an amount typed earlier and left in the hidden field must never replace it).
         preset = self.cleaned_data.get("preset") or ""
         cents = self.cleaned_data.get("amount")
-        if cents is None and preset.isascii() and preset.isdigit():
+        if preset.isascii() and preset.isdigit():
             return int(preset)
         if cents is None:
+            if preset == self.OTHER:
+                raise ValidationError(_("Indiquez le montant de votre don."))
             raise ValidationError(_("Choisissez ou indiquez un montant."))
         minimum, maximum = to_cents(self.campaign.min_amount), to_cents(self.campaign.max_amount)
         if cents < minimum:
@@ -156,6 +266,17 @@ class DonationForm(PayerForm):
         if cents > maximum:
             raise ValidationError(_("Le don maximum est de %(max)s €.") % {"max": _fmt(self.campaign.max_amount)})
         return cents
+
+
+class TierRadioSelect(forms.RadioSelect):
+    """Each formula carries its price, for the live summary."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        tier = getattr(value, "instance", None)
+        if tier is not None:
+            option["attrs"]["data-price-cents"] = to_cents(tier.price)
+        return option
 
 
 class MembershipForm(PayerForm):
@@ -166,7 +287,7 @@ class MembershipForm(PayerForm):
         tier = self.cleaned_data["tier"]
         return "adhesion", self.cleaned_data["amount_cents"], PaymentOffer(tier_id=tier.pk, tier_name=tier.name)
 
-    tier = forms.ModelChoiceField(label=_("Formule"), queryset=None, widget=forms.RadioSelect, empty_label=None)
+    tier = forms.ModelChoiceField(label=_("Formule"), queryset=None, widget=TierRadioSelect, empty_label=None)
     amount = AmountField(
         label=_("Montant si prix libre (€)"),
         required=False,
@@ -182,6 +303,14 @@ class MembershipForm(PayerForm):
         self.fields["tier"].label_from_instance = lambda tier: (
             f"{tier.name} — {_fmt(tier.price)} €" + (f" {_('minimum, prix libre')}" if tier.free_price else "")
         )
+
+    def chosen_amount_cents(self) -> int | None:
+        if hasattr(self, "cleaned_data") and self.cleaned_data.get("amount_cents"):
+            return self.cleaned_data["amount_cents"]
+        chosen = self._value("tier")
+        pk = getattr(chosen, "pk", chosen)
+        tier = next((t for t in self.fields["tier"].queryset if str(t.pk) == str(pk)), None)
+        return to_cents(tier.price) if tier else None
 
     def clean(self):
         cleaned = super().clean()
@@ -223,6 +352,15 @@ class TicketForm(PayerForm):
                 max_value=self.MAX_PER_TYPE,
                 initial=0,
                 required=False,
+                widget=forms.NumberInput(
+                    attrs={
+                        "class": "stepper__input",
+                        "inputmode": "numeric",
+                        "data-price-cents": to_cents(ticket_type.price),
+                        "min": 0,
+                        "max": min(self.MAX_PER_TYPE, ticket_type.remaining),
+                    }
+                ),
                 help_text=_("%(n)s place(s) restante(s)") % {"n": ticket_type.remaining},
                 error_messages={
                     "invalid": _("Indiquez un nombre de billets."),
@@ -233,6 +371,16 @@ class TicketForm(PayerForm):
 
     def ticket_fields(self):
         return [self[f"billets_{ticket_type.pk}"] for ticket_type in self.ticket_types]
+
+    def chosen_amount_cents(self) -> int | None:
+        total = 0
+        for ticket_type in self.ticket_types:
+            try:
+                quantity = int(self._value(f"billets_{ticket_type.pk}") or 0)
+            except (TypeError, ValueError):
+                return None
+            total += to_cents(ticket_type.price) * max(quantity, 0)
+        return total
 
     def clean(self):
         cleaned = super().clean()
@@ -258,7 +406,7 @@ class TicketForm(PayerForm):
         return cleaned
 
 
-class CrowdfundingForm(PayerForm):
+class CrowdfundingForm(PublicSupporterMixin, PayerForm):
     def payment_request(self) -> tuple[str, int, PaymentOffer]:
         counterpart = self.cleaned_data.get("counterpart")
         offer = PaymentOffer()
@@ -284,6 +432,9 @@ class CrowdfundingForm(PayerForm):
         required=False,
         widget=forms.RadioSelect,
         empty_label=_("Sans contrepartie"),
+        # A radio list drops its empty choice unless "blank": without it, a counterpart once
+        # chosen could never be given up.
+        blank=True,
     )
 
     def __init__(self, *args, campaign, **kwargs):
@@ -309,6 +460,26 @@ class CrowdfundingForm(PayerForm):
                 self.add_error("counterpart", _("Cette contrepartie n'est plus disponible."))
         cleaned["amount_cents"] = cleaned.get("amount")
         return cleaned
+
+    def chosen_amount_cents(self) -> int | None:
+        if hasattr(self, "cleaned_data") and isinstance(self.cleaned_data.get("amount"), int):
+            return self.cleaned_data["amount"]
+        try:
+            return self.fields["amount"].clean(self._value("amount"))
+        except ValidationError:
+            return None
+
+    def counterpart_values(self) -> dict[str, int]:
+        """Each counterpart's value (deducted before the tax reduction), for the live summary."""
+        return {str(c.pk): to_cents(c.value) for c in self.fields["counterpart"].queryset}
+
+    def _counterpart_value_cents(self) -> int:
+        chosen = self._value("counterpart")
+        if not chosen:
+            return 0
+        pk = getattr(chosen, "pk", chosen)
+        counterpart = next((c for c in self.fields["counterpart"].queryset if str(c.pk) == str(pk)), None)
+        return to_cents(counterpart.value) if counterpart else 0
 
 
 def _fmt(value: Decimal) -> str:

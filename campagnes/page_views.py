@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from campagnes.forms import payment_form_for
-from campagnes.selectors import campaign_progress
+from campagnes.selectors import campaign_progress, campaign_supporters
 from campagnes.views import start_payment
 
 
@@ -24,6 +24,11 @@ def blank_form(campaign: Any) -> Any:
 def progress(campaign: Any) -> Any:
     """Collected, goal and contributors, for the progress bar."""
     return campaign_progress(campaign=campaign)
+
+
+def supporters(campaign: Any) -> Any:
+    """The public list of supporters (first name or "anonyme"), for dons and collectes."""
+    return campaign_supporters(campaign=campaign)
 
 
 def post(request: HttpRequest, campaign: Any) -> HttpResponse:

@@ -71,6 +71,27 @@ def campaign_progress(*, campaign: Any) -> Progress:
     )
 
 
+@dataclass(frozen=True)
+class Supporter:
+    name: str  # the first name when the donor ticked the box, otherwise "anonyme"
+    paid_at: datetime.datetime | None
+
+
+SUPPORTERS_SHOWN = 30
+
+
+def campaign_supporters(*, campaign: Any, limit: int = SUPPORTERS_SHOWN) -> list[Supporter]:
+    """The campaign's public list: latest settled gifts first, a first name only if the donor chose it."""
+    rows = (
+        Payment.objects.filter(campaign_id=campaign.pk)
+        .counted()
+        .order_by("-paid_at", "-pk")
+        .values_list("first_name", "public_supporter", "paid_at")[:limit]
+    )
+    anonymous = str(gettext_lazy("Anonyme"))
+    return [Supporter(name=(first if public and first else anonymous), paid_at=paid) for first, public, paid in rows]
+
+
 def payments_for_association(association: Association) -> QuerySet[Payment]:
     return Payment.objects.for_association(association)
 

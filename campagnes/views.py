@@ -79,6 +79,7 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
             "company_siren",
         )
     }
+    payer["public_supporter"] = bool(data.get("public_supporter"))
     kind, amount_cents, offer = form.payment_request()
     try:
         payment, client_secret = services.payment_start(

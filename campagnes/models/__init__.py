@@ -6,6 +6,7 @@ from .campaigns import (
     MembershipCampaignPage,
     MembershipTier,
     MembershipValidity,
+    SuggestedAmountNote,
     TicketingCampaignPage,
     TicketType,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "ReceiptStatus",
     "PaymentStatus",
     "StripeEvent",
+    "SuggestedAmountNote",
     "Ticket",
     "TicketType",
     "TicketingCampaignPage",

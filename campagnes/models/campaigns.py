@@ -84,8 +84,19 @@ class CampaignPage(AssociationPageMixin, Page):
         if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("La clôture doit suivre l'ouverture.")})
 
+    # Dons and collectes show what they collected; a membership or a ticket page would only show
+    # "0,00 € collectés · 0 contributeurs", which tells a member or a buyer nothing.
+    shows_progress = False
+
     def is_full(self) -> bool:
         return False
+
+    def days_left(self, now=None) -> int | None:
+        """Whole days until the deadline, counted in the local calendar (0 on its last day)."""
+        if not self.closes_at:
+            return None
+        today = timezone.localdate(now or timezone.now())
+        return max((timezone.localtime(self.closes_at).date() - today).days, 0)
 
     def state(self, now=None) -> CampaignState:
         now = now or timezone.now()
@@ -105,6 +116,7 @@ class CampaignPage(AssociationPageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["progress"] = self.public_views.progress(self)
         context["state"] = self.state()
+        context["supporters"] = self.public_views.supporters(self) if self.shows_progress else []
         if "form" not in context:
             context["form"] = self.public_views.blank_form(self)
         return context
@@ -138,9 +150,15 @@ class DonationCampaignPage(CampaignPage):
             ],
             heading=_("Montants"),
         ),
+        InlinePanel(
+            "amount_notes",
+            label=_("Ce que finance un montant proposé"),
+            help_text=_("Facultatif : une ligne sous un montant proposé, par exemple « 20 € : une bobine de fil »."),
+        ),
     ]
     template = "campagnes/campaign_page.html"
     kind_label = _("Don")
+    shows_progress = True
 
     class Meta:
         verbose_name = _("campagne de dons")
@@ -158,6 +176,14 @@ class DonationCampaignPage(CampaignPage):
             raise ValidationError(
                 {"suggested_amounts": _("Les montants proposés doivent respecter le minimum et le maximum.")}
             )
+        for note in self.amount_notes.all():
+            if note.amount not in amounts:
+                raise ValidationError(
+                    {
+                        "suggested_amounts": _("« %(amount)s € » a une description mais n'est pas un montant proposé.")
+                        % {"amount": note.amount}
+                    }
+                )
 
     def suggested_amount_list(self) -> list[Decimal]:
         try:
@@ -170,6 +196,23 @@ class DonationCampaignPage(CampaignPage):
             return self.suggested_amount_list()
         except ValueError:
             return []
+
+    def amount_descriptions(self) -> dict[Decimal, str]:
+        """What each suggested amount funds, as the editor wrote it (amounts without a line are absent)."""
+        return {note.amount: note.description for note in self.amount_notes.all()}
+
+
+class SuggestedAmountNote(Orderable):
+    """One line under a suggested amount: what it pays for ("20 € : une bobine de fil")."""
+
+    page = ParentalKey(DonationCampaignPage, related_name="amount_notes", on_delete=models.CASCADE)
+    amount = models.DecimalField(_("montant proposé (€)"), **EURO)
+    description = models.CharField(_("ce qu'il finance"), max_length=120)
+
+    panels = [FieldRowPanel([FieldPanel("amount"), FieldPanel("description")])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} € : {self.description}"
 
 
 class MembershipValidity(models.TextChoices):
@@ -272,6 +315,7 @@ class CrowdfundingCampaignPage(CampaignPage):
     ]
     template = "campagnes/campaign_page.html"
     kind_label = _("Collecte")
+    shows_progress = True
 
     class Meta:
         verbose_name = _("collecte")

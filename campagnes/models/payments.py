@@ -98,6 +98,9 @@ class Payment(models.Model):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     company_name = models.CharField(_("entreprise"), max_length=200, blank=True)
     company_siren = models.CharField(_("SIREN de l'entreprise"), max_length=9, blank=True)
+    # The donor's choice on the form: their first name in the campaign's public list of supporters,
+    # or "anonyme" (the default: nothing personal is published without a tick).
+    public_supporter = models.BooleanField(_("prénom affiché parmi les soutiens"), default=False)
 
     stripe_customer = models.CharField(max_length=255, blank=True)
     stripe_setup_intent = models.CharField(max_length=255, blank=True)

@@ -27,6 +27,7 @@ def test_map_network_and_card_form_run_without_csp_violation(page, directory, ca
     page.goto("/reseau/")
     page.locator("#reseau-graphe canvas, [data-network] canvas").first.wait_for()
     page.goto(campaign.url)
+    page.get_by_label("Autre montant", exact=True).check()  # its field shows only when chosen
     for name, value in [("amount", "20"), ("first_name", "Léa"), ("last_name", "Dupont"), ("email", "lea@exemple.org")]:
         page.locator(f"input[name={name}]").fill(value)
     page.locator("input[name=consent]").check()

@@ -30,6 +30,7 @@ def campaign(association_a, stripe_settings):
 def _pay_20_euros_on_a_phone(page, campaign) -> None:
     page.goto(campaign.url)
     assert "réduction d'impôt" in page.content()
+    page.get_by_label("Autre montant", exact=True).check()  # its field shows only when chosen
     for name, value in [
         ("amount", "20"),
         ("first_name", "Léa"),
