@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -86,15 +88,70 @@ def start_localstripe():
 
 def stop(pid: int) -> None:
     try:
-        os.kill(pid, 15)
+        os.kill(pid, signal.SIGTERM)
     except OSError:
         pass
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a service manager, `kill`) stops the demo like Ctrl+C: the `finally` blocks run."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def spawn(command: list[str], **kwargs) -> subprocess.Popen:
+    """A child in its own process group: stopping it also stops what it started (runserver's reloader)."""
+    return subprocess.Popen(command, start_new_session=True, **kwargs)
+
+
+def stop_group(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM to the child's whole group, SIGKILL if it is still there after `timeout` seconds."""
+    if process.poll() is not None:
+        _kill_group(process.pid, signal.SIGKILL)  # a grandchild may outlive its parent
+        return
+    _kill_group(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process.pid, signal.SIGKILL)
+        process.wait()
+    _kill_group(process.pid, signal.SIGKILL)
+
+
+def _kill_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except OSError:
+        pass
+
+
+def supervise(commands: list[list[str]], **kwargs) -> int:
+    """Run the demo's long-lived processes until one stops, Ctrl+C or SIGTERM; then stop them all."""
+    _stop_on_sigterm()
+    processes: list[subprocess.Popen] = []
+    try:
+        for command in commands:
+            processes.append(spawn(command, **kwargs))
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping must not be interrupted
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for process in reversed(processes):
+            stop_group(process)
+    return 0
 
 
 def demo(args: list[str]) -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "site_kollektif.settings.dev"}
     manage("migrate", "--no-input", "-v", "0", env=env)
     manage("charger_demo", env=env)
+    _stop_on_sigterm()
     localstripe = start_localstripe()
     try:
         if "--check" in args:
@@ -103,19 +160,22 @@ def demo(args: list[str]) -> int:
             manage("check_demo", env=env)
             manage("db_worker", "--batch", env=env)
             return 0
-        worker = subprocess.Popen(
-            [str(PYTHON), str(ROOT / "manage.py"), "db_worker", "--interval", "1", "--no-reload"], cwd=ROOT, env=env
-        )
         print("\nKollektif tourne sur http://127.0.0.1:8000 (Ctrl+C pour arrêter)\n", flush=True)
-        try:
-            manage("runserver", "127.0.0.1:8000", env=env)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            worker.terminate()
+        # The worker (e-mails, receipts) and the server, each in its own process group: Ctrl+C or
+        # SIGTERM stops both, the server's reloader child included, then localstripe below.
+        return supervise(
+            [
+                [str(PYTHON), str(ROOT / "manage.py"), "db_worker", "--interval", "1", "--no-reload"],
+                [str(PYTHON), str(ROOT / "manage.py"), "runserver", "127.0.0.1:8000"],
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+    except KeyboardInterrupt:
         return 0
     finally:
         stop(localstripe)
+        print("Démo arrêtée : serveur, worker et localstripe.", flush=True)
 
 
 def test(args: list[str]) -> int:

@@ -8,6 +8,7 @@ ASSOCIATIONS = [
         "name": "Ma super asso démo",
         "slug": "ma-super-asso-demo",
         "tax_receipts": True,
+        "all_campaigns": True,
         "legal_form": "association",
         "rna": "W622009999",
         "commune": "62041",

@@ -13,3 +13,15 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns 
 
 # E-mails and other tasks go through the database queue; `python3 dev.py demo` starts a worker.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# A readable console (site_kollektif/demo_console.py): each e-mail as a summary (recipient, subject,
+# links, attachments by name), and the worker's task runs not listed one by one.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "site_kollektif.demo_console.SummaryEmailBackend")
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "filters": {"quiet_task_runs": {"()": "site_kollektif.demo_console.QuietTaskRuns"}},
+    "handlers": {
+        name: {**handler, "filters": ["quiet_task_runs"]}
+        for name, handler in LOGGING["handlers"].items()  # noqa: F405
+    },
+}

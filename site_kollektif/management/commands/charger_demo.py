@@ -20,6 +20,7 @@ from associations.demo_data import DEFAULT_PASSWORD, make_eligible, make_image
 from associations.models import Association, AssociationStatus, Commune, NewsPostPage, Sector
 from campagnes.models import DonationCampaignPage
 from campagnes.receipts.manual_gifts import manual_gift_record
+from site_kollektif.demo_campaigns import load_demo_campaigns
 from site_kollektif.demo_content import ASSOCIATIONS, CONTENT_PAGES
 from site_kollektif.models import ContentPage, HomePage, HomePageFeaturedAssociation
 
@@ -57,6 +58,8 @@ class Command(BaseCommand):
             editors.append((association, editor))
             if spec.get("tax_receipts"):
                 self._receipts(association)
+            if spec.get("all_campaigns"):
+                load_demo_campaigns(association)  # one campaign of each kind, with payments
         for position, (association, _editor) in enumerate(editors[:6]):
             HomePageFeaturedAssociation.objects.get_or_create(
                 page=home, association=association, defaults={"sort_order": position}
