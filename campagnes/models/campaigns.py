@@ -176,14 +176,6 @@ class DonationCampaignPage(CampaignPage):
             raise ValidationError(
                 {"suggested_amounts": _("Les montants proposés doivent respecter le minimum et le maximum.")}
             )
-        for note in self.amount_notes.all():
-            if note.amount not in amounts:
-                raise ValidationError(
-                    {
-                        "suggested_amounts": _("« %(amount)s € » a une description mais n'est pas un montant proposé.")
-                        % {"amount": note.amount}
-                    }
-                )
 
     def suggested_amount_list(self) -> list[Decimal]:
         try:
@@ -198,7 +190,11 @@ class DonationCampaignPage(CampaignPage):
             return []
 
     def amount_descriptions(self) -> dict[Decimal, str]:
-        """What each suggested amount funds, as the editor wrote it (amounts without a line are absent)."""
+        """What each suggested amount funds, as the editor wrote it (amounts without a line are absent).
+
+        A line whose amount is no longer proposed is simply not shown: refusing it in ``clean()``
+        would fail on save (Wagtail's ``Page.save`` runs ``full_clean`` with the new child rows), not
+        in the form."""
         return {note.amount: note.description for note in self.amount_notes.all()}
 
 

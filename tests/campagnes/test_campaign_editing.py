@@ -22,6 +22,15 @@ def _form(**overrides):
         "min_amount": "5",
         "max_amount": "1000",
         "allow_monthly": "on",
+        "amount_notes-TOTAL_FORMS": "1",
+        "amount_notes-INITIAL_FORMS": "0",
+        "amount_notes-MIN_NUM_FORMS": "0",
+        "amount_notes-MAX_NUM_FORMS": "1000",
+        "amount_notes-0-amount": "20",
+        "amount_notes-0-description": "Une bobine de fil",
+        "amount_notes-0-ORDER": "1",
+        "amount_notes-0-DELETE": "",
+        "amount_notes-0-id": "",
         "action-publish": "publish",
     }
     data.update(overrides)
@@ -35,6 +44,8 @@ def test_an_editor_creates_a_donation_campaign_that_appears_on_nous_aider(client
     campaign = DonationCampaignPage.objects.get(slug="surjeteuse")
     assert campaign.live and campaign.goal == 800
     assert "surjeteuse" in Client().get("/association/popeline/nous-aider/").content.decode()
+    # what the 20 € funds, under the amount, on the donation form
+    assert "Une bobine de fil" in Client().get(campaign.url).content.decode()
 
 
 @pytest.mark.parametrize(
