@@ -257,8 +257,6 @@ class DonationForm(PublicSupporterMixin, PayerForm):
         if preset.isascii() and preset.isdigit():
             return int(preset)
         if cents is None:
-            if preset == self.OTHER:
-                raise ValidationError(_("Indiquez le montant de votre don."))
             raise ValidationError(_("Choisissez ou indiquez un montant."))
         minimum, maximum = to_cents(self.campaign.min_amount), to_cents(self.campaign.max_amount)
         if cents < minimum:

@@ -85,6 +85,8 @@ def test_choose_50_then_another_amount_on_a_phone(phone_page, campaigns):
     page.get_by_label("Je donne au nom d'une entreprise").check()
     assert page.locator("input[name=company_name]").is_visible()
     assert "(60 %)" in _text(summary)
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}-machine-autre-entreprise.png", full_page=True)
     assert _serious(Axe().run(page, options=AXE_OPTIONS)) == []
 
 

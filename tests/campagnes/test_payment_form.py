@@ -63,7 +63,7 @@ def test_autre_montant_charges_what_was_typed(donation_campaign):
 def test_autre_montant_without_an_amount_says_so(donation_campaign):
     response = _start(donation_campaign, preset="autre", amount="")
     assert response.status_code == 400
-    assert "Indiquez le montant de votre don." in response.content.decode()
+    assert "Choisissez ou indiquez un montant." in response.content.decode()
     assert not Payment.objects.exists()
 
 
