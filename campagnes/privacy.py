@@ -24,6 +24,7 @@ def payer_data_erase(*, email: str) -> int:
         payment.first_name, payment.last_name = "", "Anonymisé"
         payment.email, payment.phone = placeholder, ""
         payment.street_address = payment.postal_code = payment.city = ""
+        payment.public_supporter = False  # gone from the campaign's public list of supporters too
         payment.save(
             update_fields=[
                 "first_name",
@@ -33,6 +34,7 @@ def payer_data_erase(*, email: str) -> int:
                 "street_address",
                 "postal_code",
                 "city",
+                "public_supporter",
                 "updated_at",
             ]
         )

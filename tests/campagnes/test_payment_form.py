@@ -148,6 +148,11 @@ def test_supporters_list_shows_a_first_name_only_when_chosen(crowdfunding):
     assert "Ils et elles soutiennent" in body
     assert "Léa" in body.split("Ils et elles soutiennent")[1] and "Anonyme" in body
     assert "Karim" not in body
+    # a payer who asks to be erased leaves the public list too
+    from campagnes.privacy import payer_data_erase
+
+    payer_data_erase(email="lea@exemple.org")
+    assert "Léa" not in Client().get(crowdfunding.url).content.decode()
 
 
 @pytest.fixture
