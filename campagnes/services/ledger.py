@@ -17,7 +17,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campagnes.memberships import membership_period
+from campagnes.memberships import period_for_payment
 from campagnes.models import (
     Counterpart,
     Membership,
@@ -135,8 +135,7 @@ def _fulfil(payment: Payment) -> None:
     """What a successful payment produces: a membership, tickets. Idempotent."""
     offer = payment.offer_details
     if payment.kind == PaymentKind.MEMBERSHIP and not Membership.objects.filter(payment=payment).exists():
-        campaign = payment.campaign.specific
-        valid_from, valid_until = membership_period(campaign=campaign, paid_on=timezone.localdate(payment.paid_at))
+        valid_from, valid_until = period_for_payment(payment, paid_on=timezone.localdate(payment.paid_at))
         Membership.objects.create(
             payment=payment,
             association=payment.association,
