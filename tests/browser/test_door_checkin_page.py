@@ -15,7 +15,16 @@ import pytest
 from django.utils import timezone
 
 from associations.factories import DEFAULT_PASSWORD, UserFactory
-from campagnes.models import Payment, PaymentKind, PaymentStatus, Ticket, TicketingCampaignPage, TicketType
+from campagnes.models import (
+    MembershipCampaignPage,
+    MembershipTier,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    Ticket,
+    TicketingCampaignPage,
+    TicketType,
+)
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -171,3 +180,20 @@ def test_the_phone_camera_reads_a_ticket_s_qr_code(browser, live_server, door, t
         camera_browser.close()
     ticket.refresh_from_db()
     assert ticket.checked_in_at is not None
+
+
+def test_the_membership_form_says_the_period_before_paying_on_a_phone(phone_page, association_a):
+    """Not the door, but the same phone: the member reads the period under the formulas."""
+    support = association_a.home_page.get_children().get(slug="nous-aider").specific
+    campaign = MembershipCampaignPage(
+        title="Adhésion 2026", slug="adhesion", validity="annee-civile", opens_at=timezone.now() - timedelta(days=1)
+    )
+    campaign.tiers.add(MembershipTier(name="Individuelle", price=Decimal("15")))
+    support.add_child(instance=campaign)
+    phone_page.goto(campaign.url)
+    year = timezone.localdate().year
+    period = phone_page.locator("#periode-adhesion")
+    assert f"Valable du 1er janvier au 31 décembre {year}." in period.inner_text()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    period.scroll_into_view_if_needed()
+    _shot(phone_page, "adhesion-periode-375.png")
