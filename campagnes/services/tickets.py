@@ -19,9 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from campagnes.models import Payment, PaymentStatus, Ticket, TicketType
+from campagnes.models import Payment, PaymentLog, PaymentStatus, Ticket, TicketType
 from campagnes.money import to_cents
-from campagnes.services.ledger import payment_log
 
 
 def refundable_tickets(payment: Payment):
@@ -59,7 +58,15 @@ def tickets_cancel(*, payment: Payment, tickets: Iterable[Ticket] | None, source
             "count": len(cancelled),
             "list": ", ".join(f"{t.ticket_type.name} ({t.code[:6]}…)" for t in cancelled),
         }
-        payment_log(payment, "tickets_refunded", source=source, from_status=payment.status, detail={"reason": reason})
+        # written here, not through ledger.payment_log: the ledger calls this module on a full refund
+        PaymentLog.objects.create(
+            payment=payment,
+            action="tickets_refunded",
+            from_status=payment.status,
+            to_status=payment.status,
+            source=source,
+            detail={"reason": reason},
+        )
     return cancelled
 
 

@@ -199,3 +199,32 @@ def test_the_check_in_page_may_use_the_camera(treasurer_a):
     assert "camera=(self)" in response["Permissions-Policy"]
     body = response.content.decode()
     assert "Scanner avec la caméra" in body and "vendor/jsqr/jsQR" in body and "checkin-scanner" in body
+
+
+def test_a_full_refund_told_by_stripe_puts_the_seats_back_on_sale(association_a, treasurer_a):
+    """Refunded from Stripe's dashboard (the webhook applies it): every ticket cancelled, once."""
+    from campagnes.services import apply_refunds
+
+    event = _event(association_a, slug="concert-stripe")
+    plein = event.ticket_types.get(name="Plein tarif")
+    TicketType.objects.filter(pk=plein.pk).update(sold=2)
+    payment = Payment.objects.create(
+        association=association_a,
+        campaign=event,
+        kind="billetterie",
+        status=PaymentStatus.SUCCEEDED,
+        amount_cents=1600,
+        first_name="Jean",
+        last_name="Lefebvre",
+        email="jean@exemple.org",
+        paid_at=timezone.now(),
+    )
+    tickets = [Ticket.objects.create(payment=payment, association=association_a, ticket_type=plein) for _ in range(2)]
+    apply_refunds(payment=payment, refunded_cents=1600, source="webhook evt_1")
+    apply_refunds(payment=payment, refunded_cents=1600, source="webhook evt_2")  # the same news twice
+    plein.refresh_from_db()
+    assert plein.sold == 0 and plein.remaining == 20
+    assert not Ticket.objects.filter(payment=payment, canceled_at__isnull=True).exists()
+    assert payment.logs.filter(action="tickets_refunded").count() == 1
+    response = _scan(_logged_in(treasurer_a), tickets[0].code)
+    assert response.status_code == 409 and "Billet remboursé" in response.content.decode()
