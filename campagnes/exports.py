@@ -209,7 +209,7 @@ def members_table(queryset) -> tuple[list[str], list[list]]:
 
 def ticket_state(ticket: Ticket) -> tuple[str, bool]:
     """The ticket's state in words, and whether it is the "good" state for a listing tag."""
-    if ticket.payment.status == PaymentStatus.REFUNDED:
+    if ticket.canceled_at is not None or ticket.payment.status == PaymentStatus.REFUNDED:
         return _("Annulé (remboursé)"), False
     if ticket.checked_in_at:
         return _("Entrée validée le %(date)s") % {"date": french_datetime(ticket.checked_in_at)}, True

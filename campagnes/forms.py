@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.validators import validate_siren
+from campagnes import memberships
 from campagnes.giving import GiftSummary, gift_summary, is_aid_organisation
 from campagnes.models.campaigns import (
     CrowdfundingCampaignPage,
@@ -283,7 +286,55 @@ class MembershipForm(PayerForm):
 
     def payment_request(self) -> tuple[str, int, PaymentOffer]:
         tier = self.cleaned_data["tier"]
-        return "adhesion", self.cleaned_data["amount_cents"], PaymentOffer(tier_id=tier.pk, tier_name=tier.name)
+        period = self.member_period(self.cleaned_data["email"])
+        offer = PaymentOffer(
+            tier_id=tier.pk, tier_name=tier.name, valid_from=period.valid_from, valid_until=period.valid_until
+        )
+        return "adhesion", self.cleaned_data["amount_cents"], offer
+
+    renouveler = forms.CharField(required=False, widget=forms.HiddenInput)
+    renewing = None  # the membership a renewal link names (campagnes.memberships.membership_to_renew)
+
+    @property
+    def period(self):
+        """The period shown before paying: a renewal's, or a new member's today."""
+        if self.renewing is not None:
+            return self.member_period(self.renewing.payment.email)
+        return memberships.membership_period(campaign=self.campaign, paid_on=timezone.localdate())
+
+    @property
+    def period_note(self) -> str:
+        """Why the period is not the one of today's year: a renewal, or the switch date passed."""
+        if self.renewing is not None:
+            return _("Votre adhésion actuelle court jusqu'au %(date)s : le renouvellement prend sa suite.") % {
+                "date": memberships.long_french_date(self.renewing.valid_until)
+            }
+        campaign = self.campaign
+        if campaign.switch_day and campaign.switch_month and campaign.validity != "douze-mois":
+            period = self.period
+            if period.valid_from == timezone.localdate():
+                return _("Depuis le %(date)s, une nouvelle adhésion compte pour la période suivante.") % {
+                    "date": memberships.long_french_date(
+                        datetime.date(period.valid_from.year, campaign.switch_month, campaign.switch_day),
+                        with_year=False,
+                    )
+                }
+        return _("Déjà adhérent ? Votre nouvelle adhésion commencera à la fin de l'actuelle.")
+
+    def member_period(self, email: str):
+        return memberships.period_for_member(
+            campaign=self.campaign, email=email, on=timezone.localdate(), renewing=self.renewing
+        )
+
+    def clean_renouveler(self):
+        token = self.cleaned_data.get("renouveler") or ""
+        if token:
+            try:
+                self.renewing = memberships.membership_to_renew(token=token, association=self.campaign.association)
+            except memberships.NothingToRenew as exc:
+                self.add_error(None, str(exc))  # a hidden field: the message goes on top of the form
+                return ""
+        return token
 
     tier = forms.ModelChoiceField(label=_("Formule"), queryset=None, widget=TierRadioSelect, empty_label=None)
     amount = AmountField(

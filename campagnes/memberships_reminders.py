@@ -14,35 +14,23 @@ from itertools import groupby
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from associations.models.pages import subtree_filter
-from campagnes.models import CampaignState, Membership, MembershipCampaignPage, PaymentStatus
+from campagnes.memberships import (
+    MembershipPeriod,
+    held_memberships,
+    later_membership_exists,
+    membership_period,
+    renewal_token,
+)
+from campagnes.models import CampaignState, Membership, MembershipCampaignPage
 from kernel.formats.french import french_date
 from kernel.mail import send_templated_email
 
 DEFAULT_DAYS_BEFORE = 30
-
-
-def held_memberships() -> QuerySet[Membership]:
-    """Memberships that hold (payment not refunded in full), with ``email_key`` (lower-case e-mail)."""
-    return Membership.objects.filter(payment__status__in=PaymentStatus.SETTLED).annotate(
-        email_key=Lower("payment__email")
-    )
-
-
-def later_membership_exists() -> Exists:
-    """For a row of ``held_memberships()``: the same person holds a later membership of the same association."""
-    return Exists(
-        held_memberships().filter(
-            association=OuterRef("association"),
-            email_key=OuterRef("email_key"),
-            valid_until__gt=OuterRef("valid_until"),
-        )
-    )
 
 
 def memberships_due_for_reminder(*, today: datetime.date, days_before: int) -> QuerySet[Membership]:
@@ -82,6 +70,15 @@ def _public_url(page) -> str:
     return url
 
 
+def _renewal_period(membership: Membership, campaign: MembershipCampaignPage | None) -> MembershipPeriod | None:
+    """What renewing now gives: it starts the day after this membership ends."""
+    if campaign is None:
+        return None
+    return membership_period(
+        campaign=campaign, paid_on=timezone.localdate(), current_until=max(membership.valid_until, timezone.localdate())
+    )
+
+
 def _send_reminder(membership: Membership, *, campaign: MembershipCampaignPage | None) -> None:
     payment = membership.payment
     association = membership.association
@@ -99,7 +96,8 @@ def _send_reminder(membership: Membership, *, campaign: MembershipCampaignPage |
                 "payment": payment,
                 "association": association,
                 "campaign": campaign,
-                "renew_url": _public_url(campaign) if campaign else "",
+                "renew_url": f"{_public_url(campaign)}?renouveler={renewal_token(membership)}" if campaign else "",
+                "renewal_period": _renewal_period(membership, campaign),
             },
             reply_to=[association.email] if association.email else None,
         )

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from campagnes.forms import payment_form_for
 from campagnes.selectors import campaign_progress, campaign_supporters
-from campagnes.views import start_payment
+from campagnes.views import membership_renewal, start_payment
 
 
 def blank_form(campaign: Any) -> Any:
@@ -34,3 +34,8 @@ def supporters(campaign: Any) -> Any:
 def post(request: HttpRequest, campaign: Any) -> HttpResponse:
     """A donor, member or buyer submits the form: validate it and start the payment."""
     return start_payment(request, campaign)
+
+
+def renewal(request: HttpRequest, campaign: Any) -> HttpResponse:
+    """A member follows the renewal link of their reminder (``?renouveler=…``)."""
+    return membership_renewal(request, campaign)

@@ -16,7 +16,7 @@ from wagtail.query import PageQuerySet
 
 from associations.models import Association
 from associations.selectors import associations_with_money_of, pages_with_money_of, user_is_platform_staff
-from campagnes.memberships_reminders import held_memberships, later_membership_exists
+from campagnes.memberships import held_memberships, later_membership_exists
 from campagnes.models import (
     CrowdfundingCampaignPage,
     DonationCampaignPage,

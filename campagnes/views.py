@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 from stripe import SignatureVerificationError
 
-from campagnes import services
+from campagnes import memberships, services
 from campagnes import stripe_gateway as gateway
 from campagnes.forms import payment_form_for
 from campagnes.models import Payment, PaymentStatus
@@ -108,6 +108,29 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
             **_site_context(campaign),
         },
     )
+
+
+def membership_renewal(request: HttpRequest, campaign) -> HttpResponse:
+    """The renewal link of the reminder e-mail: the form filled in for the member, with the period
+    the renewal gives. A link that names no membership of this association to renew: a French
+    message on the page (where one can still join), 404."""
+    token = request.GET.get("renouveler", "")
+    try:
+        membership = memberships.membership_to_renew(token=token, association=campaign.association)
+    except memberships.NothingToRenew as exc:
+        return _render_campaign(request, campaign, payment_form_for(campaign), status=404, error=str(exc))
+    payment = membership.payment
+    initial = {
+        key: getattr(payment, key)
+        for key in ("first_name", "last_name", "email", "street_address", "postal_code", "city", "phone")
+    }
+    initial["renouveler"] = token
+    form = payment_form_for(campaign)
+    form.initial = initial
+    form.renewing = membership
+    context = campaign.get_context(request)
+    context.update(form=form, renewing=membership)
+    return TemplateResponse(request, campaign.get_template(request), context)
 
 
 def _site_context(campaign) -> dict:

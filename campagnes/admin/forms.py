@@ -8,10 +8,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campagnes.models import Payment, PaymentStatus, TicketingCampaignPage
-from campagnes.money import AmountField, format_eur, to_euros
+from campagnes.models import Payment, PaymentKind, PaymentStatus, TicketingCampaignPage
+from campagnes.money import AmountField, format_eur, to_cents, to_euros
 from campagnes.selectors import payment_refundable_cents, ticketing_campaigns_for
-from kernel.formats.french import french_date
+from campagnes.services.tickets import refundable_tickets, ticket_refund_total_cents
+from kernel.formats.french import french_date, french_datetime
 
 
 def euros_for_input(cents: int) -> str:
@@ -33,11 +34,34 @@ class RefundForm(forms.Form):
 
     def __init__(self, *args: Any, payment: Payment, **kwargs: Any) -> None:
         self.payment = payment
-        kwargs.setdefault("initial", {"amount": euros_for_input(payment_refundable_cents(payment))})
+        self.sells_tickets = payment.kind == PaymentKind.TICKETS
+        if self.sells_tickets:
+            kwargs.setdefault("initial", {})  # the amount follows the tickets chosen
+        else:
+            kwargs.setdefault("initial", {"amount": euros_for_input(payment_refundable_cents(payment))})
         super().__init__(*args, **kwargs)
+        if self.sells_tickets:
+            self.fields["tickets"] = TicketChoiceField(
+                label=gettext_lazy("Billets remboursés"),
+                queryset=refundable_tickets(payment),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=gettext_lazy(
+                    "Les billets cochés sont annulés : leurs places sont remises en vente et ils ne permettent "
+                    "plus d'entrer. Un remboursement de tout ce qui reste annule tous les billets."
+                ),
+            )
+            self.fields["amount"].required = False
+            self.fields["amount"].help_text = gettext_lazy(
+                "Laissez vide pour rembourser le prix des billets cochés. Indiquez un montant pour un geste "
+                "commercial sans annuler de billet, ou pour rembourser un autre montant."
+            )
+            self.order_fields(["tickets", "amount"])
 
-    def clean_amount(self) -> int:
+    def clean_amount(self) -> int | None:
         cents = self.cleaned_data["amount"]
+        if cents is None:
+            return None
         left = payment_refundable_cents(self.payment)
         if cents > left:
             raise forms.ValidationError(
@@ -49,7 +73,33 @@ class RefundForm(forms.Form):
         cleaned = super().clean()
         if self.payment.status not in PaymentStatus.SETTLED:
             raise forms.ValidationError(_("Seul un paiement réussi peut être remboursé."))
+        if self.sells_tickets and "amount" not in self.errors and "tickets" not in self.errors:
+            tickets = list(cleaned.get("tickets") or [])
+            cleaned["tickets"] = tickets
+            if cleaned.get("amount") is None:
+                if not tickets:
+                    self.add_error("amount", _("Cochez les billets à rembourser, ou indiquez un montant."))
+                    return cleaned
+                left = payment_refundable_cents(self.payment)
+                # never more than what is left (fees the buyer covered stay with the last tickets)
+                cleaned["amount"] = min(ticket_refund_total_cents(tickets), left)
+                if len(tickets) == refundable_tickets(self.payment).count():
+                    cleaned["amount"] = left  # every ticket given back: everything left
+                if cleaned["amount"] <= 0:
+                    self.add_error("tickets", _("Ces billets n'ont rien à rembourser."))
         return cleaned
+
+
+class TicketChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        label = _("%(type)s — %(price)s — code %(code)s…") % {
+            "type": obj.ticket_type.name,
+            "price": format_eur(to_cents(obj.ticket_type.price)),
+            "code": obj.code[:6],
+        }
+        if obj.checked_in_at:
+            label += " " + _("(entrée validée le %(date)s)") % {"date": french_datetime(obj.checked_in_at)}
+        return label
 
 
 class EventChoiceField(forms.ModelChoiceField):

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.ui.components import Component
@@ -43,6 +43,7 @@ from campagnes.selectors import (
     weekly_payments,
 )
 from campagnes.services import payment_refund
+from campagnes.services.payments import payment_refund_tickets
 from kernel.formats.french import french_datetime
 
 # URL namespace of the payments area: associations.admin_guard knows its "pk" names a payment.
@@ -144,6 +145,7 @@ LOG_ACTIONS = {
     "failed": gettext_lazy("Paiement échoué"),
     "canceled": gettext_lazy("Paiement annulé"),
     "refunded": gettext_lazy("Remboursement"),
+    "tickets_refunded": gettext_lazy("Billets annulés"),
     "receipt_issued": gettext_lazy("Reçu émis"),
     "receipt_corrected": gettext_lazy("Reçu corrigé émis"),
     "manual_gift": gettext_lazy("Don enregistré à la main"),
@@ -230,8 +232,14 @@ class PaymentDetailView(InspectView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(refund_form=form), status=400)
         amount_cents = form.cleaned_data["amount"]
+        tickets = form.cleaned_data.get("tickets") if form.sells_tickets else None
         try:
-            self.object = payment_refund(payment=payment, amount_cents=amount_cents, by=request.user)
+            if tickets is not None:  # a ticketing payment: the chosen tickets are cancelled too
+                self.object = payment_refund_tickets(
+                    payment=payment, tickets=tickets, amount_cents=amount_cents, by=request.user
+                )
+            else:
+                self.object = payment_refund(payment=payment, amount_cents=amount_cents, by=request.user)
         except ValueError:
             # the payment changed since the form was shown (another refund, a webhook)
             form = RefundForm(request.POST, payment=Payment.objects.get(pk=payment.pk))
@@ -240,14 +248,18 @@ class PaymentDetailView(InspectView):
             return self.render_to_response(self.get_context_data(refund_form=form), status=400)
         except gateway.GatewayError as exc:
             return self.render_to_response(self.get_context_data(refund_form=form, refund_error=str(exc)), status=503)
-        messages.success(
-            request,
-            _("%(amount)s remboursés à %(name)s.")
-            % {
-                "amount": format_eur(amount_cents),
-                "name": payment.payer_name,
-            },
-        )
+        message = _("%(amount)s remboursés à %(name)s.") % {
+            "amount": format_eur(amount_cents),
+            "name": payment.payer_name,
+        }
+        cancelled = self.object.tickets.filter(canceled_at__isnull=False).count() if tickets is not None else 0
+        if cancelled:
+            message += " " + ngettext(
+                "%(count)s billet annulé au total, sa place est remise en vente.",
+                "%(count)s billets annulés au total, leurs places sont remises en vente.",
+                cancelled,
+            ) % {"count": cancelled}
+        messages.success(request, message)
         return redirect(request.path)
 
 

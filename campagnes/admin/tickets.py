@@ -49,6 +49,10 @@ from kernel.formats.french import french_datetime
 from kernel.params import int_param
 
 TICKETS_NAMESPACE = "billets"
+CHECK_IN_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(self), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "usb=(), interest-cohort=()"
+)
 
 
 # --- check-in ---------------------------------------------------------------------------
@@ -63,6 +67,13 @@ class CheckInView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateVie
     page_title = gettext_lazy("Contrôle des entrées")
     header_icon = "tick"
     index_url_name = None
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # the site's Permissions-Policy (site_kollektif.security, which only sets it when absent)
+        # forbids the camera everywhere; this page reads QR codes with it, from this origin only
+        response.headers["Permissions-Policy"] = CHECK_IN_PERMISSIONS_POLICY
+        return response
 
     def get_breadcrumbs_items(self):
         items = list(self.breadcrumbs_items)
@@ -105,6 +116,7 @@ class CheckInView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateVie
                 visible_tickets(self.request.user, action="check_in")
                 .filter(ticket_type__page=event)
                 .exclude(payment__status=PaymentStatus.REFUNDED)
+                .filter(canceled_at__isnull=True)
             )
             context["event_total"] = tickets.count()
             context["event_checked_in"] = tickets.filter(checked_in_at__isnull=False).count()
@@ -121,7 +133,7 @@ def check_in_result_context(result: CheckInResult) -> dict:
         CheckInResult.ADMITTED: (_("Entrée validée"), "ok"),
         CheckInResult.ALREADY_USED: (_("Billet déjà utilisé"), "warning"),
         CheckInResult.UNKNOWN: (_("Billet inconnu"), "error"),
-        CheckInResult.REFUNDED: (_("Billet annulé"), "error"),
+        CheckInResult.REFUNDED: (_("Billet remboursé"), "error"),
         CheckInResult.OTHER_EVENT: (_("Billet pour un autre événement"), "warning"),
     }
     headline, tone = headlines[result.outcome]
@@ -133,7 +145,7 @@ def check_in_result_context(result: CheckInResult) -> dict:
     elif result.outcome == CheckInResult.UNKNOWN:
         detail = _("Aucun billet de vos événements ne porte ce code. Vérifiez-le, ou scannez à nouveau.")
     elif result.outcome == CheckInResult.REFUNDED:
-        detail = _("Ce billet a été remboursé : il ne permet plus d'entrer.")
+        detail = _("Ce billet a été remboursé et annulé : il ne permet plus d'entrer.")
     elif result.outcome == CheckInResult.OTHER_EVENT:
         detail = _("Ce billet est pour « %(title)s ». Il n'a pas été validé.") % {
             "title": ticket.ticket_type.page.title
@@ -299,9 +311,7 @@ class TicketDetailView(InspectView):
                 "state_label": label,
                 "state_is_ok": good,
                 "payment_url": payment_url,
-                "can_check_in": self.can_check_in()
-                and not ticket.checked_in_at
-                and ticket.payment.status != PaymentStatus.REFUNDED,
+                "can_check_in": self.can_check_in() and not ticket.checked_in_at and not ticket.is_canceled,
             }
         )
         return context

@@ -7,6 +7,7 @@ under ``select_for_update``, so concurrent buyers can never oversell.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
 from typing import ClassVar
@@ -211,6 +212,22 @@ class SuggestedAmountNote(Orderable):
         return f"{self.amount} € : {self.description}"
 
 
+MONTH_CHOICES = [
+    (1, _("janvier")),
+    (2, _("février")),
+    (3, _("mars")),
+    (4, _("avril")),
+    (5, _("mai")),
+    (6, _("juin")),
+    (7, _("juillet")),
+    (8, _("août")),
+    (9, _("septembre")),
+    (10, _("octobre")),
+    (11, _("novembre")),
+    (12, _("décembre")),
+]
+
+
 class MembershipValidity(models.TextChoices):
     CALENDAR_YEAR = "annee-civile", _("Année civile")
     ROLLING_YEAR = "douze-mois", _("12 mois à partir du paiement")
@@ -222,13 +239,35 @@ class MembershipCampaignPage(CampaignPage):
         _("validité"), max_length=20, choices=MembershipValidity.choices, default=MembershipValidity.CALENDAR_YEAR
     )
     season_start = models.DateField(_("début de saison"), null=True, blank=True)
-    season_end = models.DateField(_("fin de saison"), null=True, blank=True)
+    season_end = models.DateField(
+        _("fin de saison"),
+        null=True,
+        blank=True,
+        help_text=_("La saison revient chaque année aux mêmes dates : indiquez la première."),
+    )
+    # From this day of the year, a new member's calendar-year or season membership counts for the
+    # next year or season, valid at once (campagnes.memberships): "adhésion 2027 valable dès maintenant".
+    switch_day = models.PositiveSmallIntegerField(
+        _("jour de bascule"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_(
+            "Par exemple 1 (avec le mois de septembre) : à partir du 1er septembre, une adhésion compte "
+            "pour l'année (ou la saison) suivante, valable dès le paiement. Vide : pas de bascule."
+        ),
+    )
+    switch_month = models.PositiveSmallIntegerField(_("mois de bascule"), null=True, blank=True, choices=MONTH_CHOICES)
 
     content_panels = [
         *Page.content_panels,
         *CampaignPage.common_panels,
         MultiFieldPanel(
-            [FieldPanel("validity"), FieldRowPanel([FieldPanel("season_start"), FieldPanel("season_end")])],
+            [
+                FieldPanel("validity"),
+                FieldRowPanel([FieldPanel("season_start"), FieldPanel("season_end")]),
+                FieldRowPanel([FieldPanel("switch_day"), FieldPanel("switch_month")]),
+            ],
             heading=_("Validité de l'adhésion"),
         ),
         InlinePanel("tiers", label=_("Formules d'adhésion"), min_num=1),
@@ -240,11 +279,26 @@ class MembershipCampaignPage(CampaignPage):
         verbose_name = _("campagne d'adhésion")
         verbose_name_plural = _("campagnes d'adhésion")
 
+    def serve(self, request, *args, **kwargs):
+        if request.method == "GET" and "renouveler" in request.GET:
+            self.check_public(request)
+            return self.public_views.renewal(request, self)
+        return super().serve(request, *args, **kwargs)
+
     def clean(self):
         super().clean()
         if self.validity == MembershipValidity.SEASON:
             if not (self.season_start and self.season_end) or self.season_end <= self.season_start:
                 raise ValidationError({"season_end": _("Indiquez le début et la fin de la saison.")})
+            if (self.season_end - self.season_start).days > 366:
+                raise ValidationError({"season_end": _("Une saison dure un an au plus.")})
+        if bool(self.switch_day) != bool(self.switch_month):
+            raise ValidationError({"switch_month": _("Indiquez le jour et le mois de bascule, ou aucun des deux.")})
+        if self.switch_day and self.switch_month:
+            try:
+                date(2025, self.switch_month, self.switch_day)
+            except ValueError as exc:
+                raise ValidationError({"switch_day": _("Ce jour n'existe pas dans ce mois.")}) from exc
 
 
 class MembershipTier(Orderable):

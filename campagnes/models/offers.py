@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -29,6 +30,9 @@ class PaymentOffer:
     frequency: str = ""
     # recorded by a treasurer (cheque, transfer, cash), not paid online
     manual: bool = False
+    # a membership's period as shown before paying (campagnes.memberships), copied to the Membership
+    valid_from: date | None = None
+    valid_until: date | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> PaymentOffer:
@@ -42,6 +46,8 @@ class PaymentOffer:
             counterpart_value_cents=int(data.get("counterpart_value_cents") or 0),
             frequency=str(data.get("frequency") or ""),
             manual=bool(data.get("manuel")),
+            valid_from=_date_or_none(data.get("valid_from")),
+            valid_until=_date_or_none(data.get("valid_until")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,11 +67,21 @@ class PaymentOffer:
             data["frequency"] = self.frequency
         if self.manual:
             data["manuel"] = True
+        if self.valid_from and self.valid_until:
+            data["valid_from"] = self.valid_from.isoformat()
+            data["valid_until"] = self.valid_until.isoformat()
         return data
 
     def ticket_lines(self) -> list[tuple[int, int]]:
         """(ticket type id, quantity), by id: rows are always locked in the same order (no deadlock)."""
         return sorted(self.tickets.items())
+
+
+def _date_or_none(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -203,6 +203,14 @@ class Ticket(models.Model):
     ticket_type = models.ForeignKey("campagnes.TicketType", on_delete=models.PROTECT, related_name="tickets")
     code = models.CharField(_("code"), max_length=32, unique=True, default=_ticket_code)
     checked_in_at = models.DateTimeField(_("entrée validée le"), null=True, blank=True)
+    # set when a treasurer refunds this ticket (campagnes.services.tickets): its seat is back on
+    # sale and the door refuses it, even if the payment is only partly refunded
+    canceled_at = models.DateTimeField(_("remboursé le"), null=True, blank=True)
+
+    @property
+    def is_canceled(self) -> bool:
+        """Refunded: on its own, or with the whole payment."""
+        return self.canceled_at is not None or self.payment.status == PaymentStatus.REFUNDED
 
     class Meta:
         verbose_name = _("billet")

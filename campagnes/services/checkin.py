@@ -92,8 +92,8 @@ def _check_in(tickets: QuerySet[Ticket], *, user: Any, event: Any | None) -> Che
         )
         if ticket is None:
             return CheckInResult(CheckInResult.UNKNOWN)
-        if ticket.payment.status == PaymentStatus.REFUNDED:
-            return CheckInResult(CheckInResult.REFUNDED, ticket)
+        if ticket.canceled_at is not None or ticket.payment.status == PaymentStatus.REFUNDED:
+            return CheckInResult(CheckInResult.REFUNDED, ticket)  # refunded alone, or with its whole payment
         if event is not None and ticket.ticket_type.page_id != event.pk:
             return CheckInResult(CheckInResult.OTHER_EVENT, ticket)
         if ticket.checked_in_at is not None:

@@ -17,7 +17,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campagnes.memberships import membership_period
+from campagnes.memberships import period_for_payment
 from campagnes.models import (
     Counterpart,
     Membership,
@@ -31,6 +31,7 @@ from campagnes.models import (
 )
 from campagnes.notifications import notify_payment_succeeded
 from campagnes.receipts.services import receipt_issue_for_payment, receipts_apply_refund
+from campagnes.services.tickets import tickets_cancel
 from kernel.page_cache import purge_after_commit
 
 logger = logging.getLogger("kollektif.payments")
@@ -135,8 +136,7 @@ def _fulfil(payment: Payment) -> None:
     """What a successful payment produces: a membership, tickets. Idempotent."""
     offer = payment.offer_details
     if payment.kind == PaymentKind.MEMBERSHIP and not Membership.objects.filter(payment=payment).exists():
-        campaign = payment.campaign.specific
-        valid_from, valid_until = membership_period(campaign=campaign, paid_on=timezone.localdate(payment.paid_at))
+        valid_from, valid_until = period_for_payment(payment, paid_on=timezone.localdate(payment.paid_at))
         Membership.objects.create(
             payment=payment,
             association=payment.association,
@@ -167,6 +167,8 @@ def apply_refunds(*, payment: Payment, refunded_cents: int, source: str) -> Paym
     )
     payment.save(update_fields=["refunded_cents", "status", "paid_at", "updated_at"])
     payment_log(payment, "refunded", source=source, from_status=previous, detail={"refunded_cents": refunded_cents})
+    if payment.status == PaymentStatus.REFUNDED and payment.kind == PaymentKind.TICKETS:
+        tickets_cancel(payment=payment, tickets=None, source=source)  # refunded in full, from anywhere: seats back
     _purge_progress(payment)
     corrected = receipts_apply_refund(payment)
     if corrected is not None:

@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campagnes import stripe_gateway as gateway
-from campagnes.models import Payment, PaymentKind, PaymentOffer, PaymentStatus
+from campagnes.models import Payment, PaymentKind, PaymentOffer, PaymentStatus, Ticket
 from campagnes.services.ledger import apply_refunds, offer_reserve, payment_close_pending, payment_log
 from campagnes.services.stripe_sync import apply_invoice, apply_payment_intent, stripe_field
+from campagnes.services.tickets import tickets_cancel
 
 
 def estimated_fee_cents(amount_cents: int) -> int:
@@ -182,3 +183,28 @@ def payment_refund(*, payment: Payment, amount_cents: int, by: Any) -> Payment:
         key=f"{payment.uuid}-{payment.refunded_cents + amount_cents}",
     )
     return apply_refunds(payment=payment, refunded_cents=payment.refunded_cents + amount_cents, source=f"admin {by.pk}")
+
+
+def payment_refund_tickets(*, payment: Payment, tickets: list[Ticket], amount_cents: int, by: Any) -> Payment:
+    """A treasurer refunds a ticketing payment, all or part, choosing the tickets it gives back.
+
+    The chosen tickets are cancelled and their seats go back on sale; a refund of everything
+    left cancels every ticket. Raises ``ValueError`` (French) when it cannot be done.
+    """
+    if payment.status not in PaymentStatus.SETTLED:
+        raise ValueError(_("Seul un paiement réussi peut être remboursé."))
+    if not 0 < amount_cents <= payment.total_cents - payment.refunded_cents:
+        raise ValueError(_("Montant de remboursement impossible."))
+    if any(ticket.payment_id != payment.pk or ticket.canceled_at for ticket in tickets):
+        raise ValueError(_("Ces billets ne peuvent plus être remboursés."))
+    gateway.refund(
+        payment_intent=payment.stripe_payment_intent or "",
+        amount_cents=amount_cents,
+        account=payment.association.stripe_account_id,
+        key=f"{payment.uuid}-{payment.refunded_cents + amount_cents}",
+    )
+    source = f"admin {by.pk}"
+    with transaction.atomic():
+        payment = apply_refunds(payment=payment, refunded_cents=payment.refunded_cents + amount_cents, source=source)
+        tickets_cancel(payment=payment, tickets=tickets, source=source)
+    return payment

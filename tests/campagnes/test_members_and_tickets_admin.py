@@ -629,7 +629,7 @@ def test_an_empty_scan_asks_for_a_code(treasurer_a, tickets):
 
 def test_a_refunded_ticket_does_not_get_in(treasurer_a, tickets):
     response = _scan(_client(treasurer_a), tickets["refunded"].code)
-    assert response.status_code == 409 and "Billet annulé" in response.content.decode()
+    assert response.status_code == 409 and "Billet remboursé" in response.content.decode()
     tickets["refunded"].refresh_from_db()
     assert tickets["refunded"].checked_in_at is None
 
