@@ -11,7 +11,16 @@ from .campaigns import (
 )
 from .offers import PaymentOffer
 from .payments import Membership, Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentStatus, StripeEvent, Ticket
-from .receipts import Receipt, ReceiptAccessToken, ReceiptCounter, ReceiptItem, ReceiptKind, ReceiptStatus
+from .receipts import (
+    NonCashGift,
+    NonCashGiftKind,
+    Receipt,
+    ReceiptAccessToken,
+    ReceiptCounter,
+    ReceiptItem,
+    ReceiptKind,
+    ReceiptStatus,
+)
 
 __all__ = [
     "CampaignState",
@@ -22,6 +31,8 @@ __all__ = [
     "MembershipCampaignPage",
     "MembershipTier",
     "MembershipValidity",
+    "NonCashGift",
+    "NonCashGiftKind",
     "Payment",
     "PaymentKind",
     "PaymentLog",

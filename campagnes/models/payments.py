@@ -55,6 +55,9 @@ class PaymentMethod(models.TextChoices):
     CHEQUE = "cheque", _("Chèque")
     TRANSFER = "virement", _("Virement")
     CASH = "especes", _("Espèces")
+    # A gift that is not money paid (volunteer's expenses given up, gift in kind): the
+    # "autre" box of the company receipt's "Forme des versements" (Cerfa 16216).
+    OTHER = "autre", _("Autre")
 
 
 class PaymentQuerySet(models.QuerySet):
@@ -98,6 +101,8 @@ class Payment(models.Model):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     company_name = models.CharField(_("entreprise"), max_length=200, blank=True)
     company_siren = models.CharField(_("SIREN de l'entreprise"), max_length=9, blank=True)
+    # Printed on the company receipt (Cerfa 16216, "Forme juridique"): SARL, SAS, SCIC…
+    company_legal_form = models.CharField(_("forme juridique de l'entreprise"), max_length=100, blank=True)
 
     stripe_customer = models.CharField(max_length=255, blank=True)
     stripe_setup_intent = models.CharField(max_length=255, blank=True)
