@@ -51,6 +51,7 @@ PERSONAL_FIELDS = (
     "country",
     "company_name",
     "company_siren",
+    "company_legal_form",
 )
 
 
