@@ -79,6 +79,12 @@ class PayerForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+    company_legal_form = forms.CharField(
+        label=_("Forme juridique de l'entreprise"),
+        help_text=_("SARL, SAS, SA, EURL, SCIC, SCOP…"),
+        max_length=100,
+        required=False,
+    )
     cover_fees = forms.BooleanField(label=_("Je couvre les frais bancaires"), required=False)
     consent = forms.BooleanField(
         label=CONSENT_TEXT, error_messages={"required": _("Votre accord est nécessaire pour payer.")}
@@ -170,6 +176,11 @@ class PayerForm(forms.Form):
             cleaned["is_company"] = True  # typed without ticking the box (a browser without JavaScript)
         if cleaned.get("is_company") and not cleaned.get("company_name"):
             self.add_error("company_name", _("Indiquez le nom de l'entreprise."))
+        if self.tax_receipt and cleaned.get("company_siren") and not (cleaned.get("company_legal_form") or "").strip():
+            self.add_error(
+                "company_legal_form",
+                _("Indiquez la forme juridique de l'entreprise : elle figure sur son reçu fiscal."),
+            )
         if self.address_required:
             for field in ("street_address", "postal_code", "city"):
                 if not (cleaned.get(field) or "").strip():

@@ -53,6 +53,7 @@ PERSONAL_FIELDS = (
     "country",
     "company_name",
     "company_siren",
+    "company_legal_form",
 )
 
 

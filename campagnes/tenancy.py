@@ -10,7 +10,7 @@ from __future__ import annotations
 from associations import tenancy
 from associations.models import Association
 from associations.tenancy import Access
-from campagnes.models import Membership, Payment, Receipt, Ticket
+from campagnes.models import Membership, NonCashGift, Payment, Receipt, Ticket
 
 
 def register() -> None:
@@ -21,4 +21,5 @@ def register() -> None:
         (Receipt, "recus"),
     ):
         tenancy.register(model, path="association", access=Access.MONEY, admin_namespaces=(namespace,))
+    tenancy.register(NonCashGift, path="payment__association", access=Access.MONEY)
     tenancy.register_admin_area("kollektif_stripe", Association, access=Access.MONEY)

@@ -77,6 +77,7 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
             "phone",
             "company_name",
             "company_siren",
+            "company_legal_form",
         )
     }
     payer["public_supporter"] = bool(data.get("public_supporter"))

@@ -41,7 +41,16 @@ from campagnes.money import format_eur
 from campagnes.permissions import ReceiptPermissionPolicy
 from campagnes.receipts import services
 from campagnes.receipts.delivery import pdf_bytes
-from campagnes.receipts.manual_gifts import ImportFileError, ManualGiftForm, manual_gift_record, manual_gifts_import
+from campagnes.receipts.manual_gifts import (
+    ImportFileError,
+    ManualGiftForm,
+    VolunteerExpensesForm,
+    manual_gift_record,
+    manual_gifts_import,
+    volunteer_expenses_record,
+)
+from campagnes.receipts.non_cash import expense_lines
+from campagnes.receipts.pdf.statement import renunciation_statement_pdf
 from campagnes.receipts.views import pdf_response
 from campagnes.selectors import visible_receipts
 from kernel.formats.french import french_date
@@ -96,6 +105,9 @@ class ReceiptIndexView(AssociationListingMixin, IndexView):
         return [
             HeaderButton(_("Enregistrer un don reçu"), url=reverse(f"{name}:manual_gift"), icon_name="plus"),
             HeaderButton(_("Importer des dons"), url=reverse(f"{name}:import"), icon_name="upload"),
+            HeaderButton(
+                _("Abandon de frais d'un bénévole"), url=reverse(f"{name}:volunteer_expenses"), icon_name="plus"
+            ),
             HeaderButton(_("Déclaration annuelle et ZIP"), url=reverse(f"{name}:declaration"), icon_name="doc-full"),
         ]
 
@@ -310,6 +322,57 @@ def manual_gift(request):
     )
 
 
+def _statement_response(association: Association, form: VolunteerExpensesForm) -> HttpResponse:
+    """The pre-filled statement for the volunteer to sign, as a PDF download."""
+    data = form.cleaned_data
+    commune = association.commune.name if association.commune_id else ""
+    content = renunciation_statement_pdf(
+        association_name=association.name,
+        association_address=", ".join(
+            part for part in (association.street_address, f"{association.postal_code} {commune}".strip()) if part
+        ),
+        volunteer_name=f"{data['first_name']} {data['last_name']}".strip(),
+        volunteer_address=f"{data['street_address']}, {data['postal_code']} {data['city']}",
+        expense_lines=expense_lines(form.gift()),
+        amount_cents=form.amount_cents(),
+        signed_on=None,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="declaration-abandon-de-frais.pdf"'
+    return response
+
+
+def volunteer_expenses(request):
+    """A volunteer's expenses given up: the statement to sign, then the receipt once it is signed."""
+    _require(request, "add")
+    if _needs_choice(request):
+        return _choose(request, _("Abandon de frais d'un bénévole"))
+    association = _association_for(request)
+    form = VolunteerExpensesForm(request.POST or None, request.FILES or None, association=association)
+    context = {"form": form, "association": association}
+    template = "campagnes/admin/receipts_volunteer_expenses.html"
+    if request.method != "POST":
+        return TemplateResponse(request, template, context)
+    if not form.is_valid():
+        return TemplateResponse(request, template, context, status=400)
+    if "declaration" in request.POST:
+        return _statement_response(association, form)
+    try:
+        payment = volunteer_expenses_record(association=association, form=form, by=request.user)
+    except services.ReceiptRefused as exc:
+        form.add_error("statement", str(exc))
+        return TemplateResponse(request, template, context, status=400)
+    receipt = services.active_receipt_for(payment)
+    messages.success(
+        request,
+        _("Abandon de frais enregistré ; reçu n° %(number)s émis et envoyé à %(email)s.")
+        % {"number": receipt.number if receipt else "—", "email": payment.email},
+    )
+    if receipt is not None:
+        return redirect(f"{RECEIPTS_NAMESPACE}:inspect", receipt.pk)
+    return redirect(f"{RECEIPTS_NAMESPACE}:index")
+
+
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
@@ -369,6 +432,7 @@ class ReceiptViewSet(ReadOnlyRecordViewSet):
             path("recus-annuels/", annual_summaries, name="annual_summaries"),
             path("don-recu/", manual_gift, name="manual_gift"),
             path("import/", import_gifts, name="import"),
+            path("abandon-de-frais/", volunteer_expenses, name="volunteer_expenses"),
             path("<int:pk>/pdf/", receipt_pdf, name="pdf"),
         ]
 

@@ -12,7 +12,16 @@ from .campaigns import (
 )
 from .offers import PaymentOffer
 from .payments import Membership, Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentStatus, StripeEvent, Ticket
-from .receipts import Receipt, ReceiptAccessToken, ReceiptCounter, ReceiptItem, ReceiptKind, ReceiptStatus
+from .receipts import (
+    NonCashGift,
+    NonCashGiftKind,
+    Receipt,
+    ReceiptAccessToken,
+    ReceiptCounter,
+    ReceiptItem,
+    ReceiptKind,
+    ReceiptStatus,
+)
 
 __all__ = [
     "CampaignState",
@@ -23,6 +32,8 @@ __all__ = [
     "MembershipCampaignPage",
     "MembershipTier",
     "MembershipValidity",
+    "NonCashGift",
+    "NonCashGiftKind",
     "Payment",
     "PaymentKind",
     "PaymentLog",

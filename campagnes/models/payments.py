@@ -55,6 +55,9 @@ class PaymentMethod(models.TextChoices):
     CHEQUE = "cheque", _("Chèque")
     TRANSFER = "virement", _("Virement")
     CASH = "especes", _("Espèces")
+    # A gift that is not money paid (volunteer's expenses given up, gift in kind): the
+    # "autre" box of the company receipt's "Forme des versements" (Cerfa 16216).
+    OTHER = "autre", _("Autre")
 
 
 class PaymentQuerySet(models.QuerySet):
@@ -101,6 +104,8 @@ class Payment(models.Model):
     # The donor's choice on the form: their first name in the campaign's public list of supporters,
     # or "anonyme" (the default: nothing personal is published without a tick).
     public_supporter = models.BooleanField(_("prénom affiché parmi les soutiens"), default=False)
+    # Printed on the company receipt (Cerfa 16216, "Forme juridique"): SARL, SAS, SCIC…
+    company_legal_form = models.CharField(_("forme juridique de l'entreprise"), max_length=100, blank=True)
 
     stripe_customer = models.CharField(max_length=255, blank=True)
     stripe_setup_intent = models.CharField(max_length=255, blank=True)

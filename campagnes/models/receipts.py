@@ -137,3 +137,51 @@ class ReceiptAccessToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class NonCashGiftKind(models.TextChoices):
+    """A gift that is not money paid, recorded by a treasurer."""
+
+    # CGI art. 200-1, 2nd paragraph; BOI-IR-RICI-250-10-20-20: expenses a volunteer incurs for the
+    # association and expressly gives up being repaid are a gift ("Frais engagés par les bénévoles,
+    # dont ils renoncent expressément au remboursement", box of the 2041-RD).
+    VOLUNTEER_EXPENSES = "abandon-frais", _("Abandon de frais d'un bénévole")
+    # A gift of goods or services (BOI-IS-RICI-20-30-10-20: valued by the giver; the receipt
+    # describes it exhaustively, 2041-MEC-SD "dons en nature").
+    IN_KIND = "nature", _("Don en nature")
+
+
+def _renunciation_path(instance: NonCashGift, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "pdf"
+    return f"abandons-de-frais/{instance.payment.association_id}/{instance.payment.uuid}.{suffix[:5]}"
+
+
+class NonCashGift(models.Model):
+    """What a non-cash gift was, kept with its payment (the payment carries the amount and the giver).
+
+    For a volunteer's expenses, the signed statement of renunciation is kept here: without it no
+    receipt is issued (the renunciation must be express, BOI-IR-RICI-250-10-20-20 § 90).
+    """
+
+    payment = models.OneToOneField("campagnes.Payment", on_delete=models.PROTECT, related_name="non_cash")
+    kind = models.CharField(_("nature"), max_length=20, choices=NonCashGiftKind.choices)
+    description = models.TextField(_("description"))
+    valuation_method = models.CharField(_("méthode de valorisation"), max_length=300, blank=True)
+    # Volunteer's expenses: what they were, when, and how the amount was found.
+    expense_dates = models.CharField(_("date(s) des frais"), max_length=300, blank=True)
+    kilometres = models.PositiveIntegerField(_("kilomètres parcourus"), null=True, blank=True)
+    vehicle_power = models.PositiveSmallIntegerField(_("puissance fiscale (CV)"), null=True, blank=True)
+    mileage_scale_year = models.PositiveSmallIntegerField(_("année du barème"), null=True, blank=True)
+    other_expenses_cents = models.PositiveIntegerField(_("autres frais (centimes)"), default=0)
+    renunciation_statement = models.FileField(
+        _("déclaration de renonciation signée"), upload_to=_renunciation_path, storage=private_storage, blank=True
+    )
+    renunciation_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("don non monétaire")
+        verbose_name_plural = _("dons non monétaires")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.description[:60]}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from associations.models import Association, TaxOtherType, TaxStatus
 from campagnes.models import Payment, PaymentKind
+from campagnes.receipts import non_cash
 from campagnes.receipts.document import (
     Address,
     Beneficiary,
@@ -114,6 +115,7 @@ def donor_for(payment: Payment) -> Donor:
             name=payment.company_name,
             address=address,
             siren=payment.company_siren,
+            legal_form=payment.company_legal_form,
             first_name=payment.first_name,
             last_name=payment.last_name,
             email=payment.email,
@@ -193,4 +195,5 @@ def build_document(
         counterpart_label=counterpart if counterpart_cents(first) else "",
         campaign_title=first.campaign.title if len(payments) == 1 and first.campaign_id else "",
         replaces_number=replaces_number,
+        **non_cash.document_fields(payments),  # a volunteer's expenses, a gift in kind
     )

@@ -25,10 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from campagnes.models import Receipt
+from campagnes.models import Receipt, ReceiptStatus
 from campagnes.receipts.pdf import render_receipt_pdf
 from campagnes.receipts.snapshot import document_from_json
-from kernel.mail import attachment, build_message
+from kernel.formats.french import french_date
+from kernel.mail import attachment, build_message, emails_about, send_templated_email
 
 logger = logging.getLogger("kollektif.receipts")
 
@@ -151,3 +152,62 @@ def resend_unsent(*, limit: int = 500) -> int:
     for receipt_id in pending:
         sent += deliver_receipt.call(receipt_id=receipt_id) == "envoyé"
     return sent
+
+
+# --- the donor is told of a cancellation ------------------------------------------------------
+
+CANCELLATION_TEMPLATE = "receipt_cancelled"
+
+
+def schedule_cancellation_notice(receipt: Receipt) -> None:
+    """After the cancelling transaction commits (its corrected receipt, if any, exists by then)."""
+    transaction.on_commit(lambda: notify_cancellation(receipt_id=receipt.pk))
+
+
+def notify_cancellation(*, receipt_id: int) -> None:
+    """E-mails the donor that their receipt is cancelled, the corrected receipt attached when one replaces it.
+
+    A cancelled tax receipt can no longer justify a reduction (CGI art. 1740 A fines the
+    association for a receipt that wrongly allows one): the donor must know, and use the
+    corrected one. The corrected receipt travels in this e-mail, so its own e-mail is not sent
+    a second time. Idempotent: one notice per cancelled receipt. The outbox (kernel.mail)
+    retries a failed sending and shows it in the admin.
+    """
+    receipt = Receipt.objects.select_related("association").filter(pk=receipt_id).first()
+    if receipt is None or not receipt.is_cancelled or not receipt.donor_email:
+        return
+    if emails_about(receipt).filter(template=CANCELLATION_TEMPLATE).exists():
+        return
+    replacement = (
+        Receipt.objects.filter(replaces=receipt, status=ReceiptStatus.ISSUED).order_by("-issued_at", "-pk").first()
+    )
+    attachments = []
+    if replacement is not None:
+        attachments.append(attachment(replacement.filename, pdf_bytes(replacement), "application/pdf"))
+    association = receipt.association
+    subject = _("Votre %(kind)s n° %(number)s est annulé — %(association)s") % {
+        "kind": receipt.get_kind_display().lower(),
+        "number": receipt.number,
+        "association": association.name,
+    }
+    with transaction.atomic():
+        send_templated_email(
+            to=[receipt.donor_email],
+            subject=subject,
+            template=CANCELLATION_TEMPLATE,
+            context={
+                "receipt": receipt,
+                "replacement": replacement,
+                "association": association,
+                "donor_name": receipt.donor_name,
+                "cancelled_on": french_date(receipt.cancelled_at),
+                "reason": receipt.cancellation_reason,
+                "my_receipts_url": my_receipts_url(),
+            },
+            reply_to=[association.email] if association.email else None,
+            attachments=attachments,
+            about=receipt,
+        )
+        if replacement is not None:
+            # The corrected receipt left with this notice: its own e-mail would repeat it.
+            Receipt.objects.filter(pk=replacement.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())

@@ -15,14 +15,15 @@ class DocumentKind:
     """The four kinds of document, as stored on a Receipt."""
 
     TAX_INDIVIDUAL = "recu-fiscal"  # Cerfa n° 11580*05
-    TAX_COMPANY = "recu-fiscal-entreprise"  # Cerfa n° 16216*01
+    TAX_COMPANY = "recu-fiscal-entreprise"  # Cerfa n° 16216 (2041-MEC-SD), see pdf/cerfa.py
     MEMBERSHIP_CERTIFICATE = "attestation-adhesion"
     PAYMENT_CONFIRMATION = "confirmation-paiement"
 
     TAX_KINDS = (TAX_INDIVIDUAL, TAX_COMPANY)
 
 
-# Beneficiary types as the boxes of Cerfa 11580*05 name them (subset relevant to associations).
+# Beneficiary types an association may be (short names, for forms and stored snapshots); the
+# receipts print the wording of the official forms' boxes instead (pdf/cerfa.py).
 BENEFICIARY_TYPES: dict[str, str] = {
     "interet-general": "Œuvre ou organisme d'intérêt général",
     "rup": "Association ou fondation reconnue d'utilité publique par décret",
@@ -38,6 +39,9 @@ BENEFICIARY_TYPES: dict[str, str] = {
     ),
     "recherche": "Établissement de recherche public ou privé, d'intérêt général, à but non lucratif",
     "culte": "Association cultuelle ou de bienfaisance et établissement public des cultes reconnus d'Alsace-Moselle",
+    "violences-domestiques": (
+        "Organisme accompagnant les victimes de violence domestique ou contribuant à favoriser leur relogement"
+    ),
 }
 
 PAYMENT_METHODS: dict[str, str] = {
@@ -46,7 +50,13 @@ PAYMENT_METHODS: dict[str, str] = {
     "cheque": "Chèque",
     "virement": "Virement",
     "especes": "Remise d'espèces",
+    "autre": "Autre",
 }
+
+# "Nature du don" values a snapshot holds (the 2041-RD's boxes; anything else is "Autres").
+NATURE_CASH = "Numéraire"
+NATURE_VOLUNTEER_EXPENSES = "Frais engagés par les bénévoles, dont ils renoncent expressément au remboursement"
+NATURE_IN_KIND = "Don en nature"
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,12 @@ class ReceiptDocument:
     cancellation_reason: str = ""
     replaces_number: str = ""  # a corrected receipt names the one it replaces
     extra_mentions: tuple[str, ...] = field(default_factory=tuple)
+    # A gift that is not money: its value (part of amount_cents), exhaustive description and
+    # how it was valued (Cerfa 16216 "dons en nature"; a volunteer's expenses on the 2041-RD).
+    in_kind_cents: int = 0
+    in_kind_description: str = ""
+    valuation_method: str = ""
+    nature_details: tuple[str, ...] = field(default_factory=tuple)  # e.g. the expenses, line by line
 
     @property
     def counterpart_cents(self) -> int:
@@ -135,6 +151,11 @@ class ReceiptDocument:
     @property
     def is_tax_receipt(self) -> bool:
         return self.kind in DocumentKind.TAX_KINDS
+
+    @property
+    def cash_cents(self) -> int:
+        """What was paid in money (the company receipt's "versements")."""
+        return self.amount_cents - self.in_kind_cents
 
     @property
     def is_annual_summary(self) -> bool:

@@ -9,21 +9,33 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, SupportPage
 from associations.validators import validate_siren
-from campagnes.models import Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentOffer, PaymentStatus
+from campagnes.models import (
+    NonCashGift,
+    NonCashGiftKind,
+    Payment,
+    PaymentKind,
+    PaymentLog,
+    PaymentMethod,
+    PaymentOffer,
+    PaymentStatus,
+)
 from campagnes.money import MAX_PAYMENT_CENTS, AmountField
-from campagnes.receipts.services import receipt_issue_for_payment
+from campagnes.receipts.non_cash import mileage_cents
+from campagnes.receipts.services import ReceiptRefused, receipt_issue_for_payment
 from kernel.formats.french import french_date
 
 MANUAL_METHODS = [
@@ -43,11 +55,31 @@ METHOD_WORDS = {
 }
 
 
+GIFT_CASH = "numeraire"
+GIFT_IN_KIND = "nature"
+GIFT_NATURES = [
+    (GIFT_CASH, _("Don d'argent (chèque, virement, espèces, prélèvement)")),
+    (GIFT_IN_KIND, _("Don en nature (biens, prestations, salariés mis à disposition)")),
+]
+LEGAL_FORM_HELP = _("SARL, SAS, SA, EURL, SCIC, SCOP, entreprise individuelle… : figure sur le reçu fiscal.")
+
+
+def clean_legal_form(form: forms.Form, cleaned: dict) -> None:
+    """A company's receipt (Cerfa 16216) prints its legal form: asked whenever a SIREN is given."""
+    if cleaned.get("company_siren") and not (cleaned.get("company_legal_form") or "").strip():
+        form.add_error(
+            "company_legal_form", _("Indiquez la forme juridique de l'entreprise : elle figure sur son reçu fiscal.")
+        )
+
+
 class ManualGiftForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
     company_name = forms.CharField(label=_("Entreprise (don d'une entreprise)"), max_length=200, required=False)
     company_siren = forms.CharField(label=_("SIREN de l'entreprise"), max_length=11, required=False)
+    company_legal_form = forms.CharField(
+        label=_("Forme juridique de l'entreprise"), max_length=100, required=False, help_text=LEGAL_FORM_HELP
+    )
     email = forms.EmailField(
         label=_("E-mail"),
         help_text=_("Le reçu y est envoyé."),
@@ -59,16 +91,34 @@ class ManualGiftForm(forms.Form):
     street_address = forms.CharField(label=_("Adresse"), max_length=300, required=False)
     postal_code = forms.CharField(label=_("Code postal"), max_length=10, required=False)
     city = forms.CharField(label=_("Ville"), max_length=150, required=False)
+    gift_nature = forms.ChoiceField(
+        label=_("Nature du don"), choices=GIFT_NATURES, initial=GIFT_CASH, required=False, widget=forms.RadioSelect
+    )
     amount = AmountField(
         label=_("Montant (€)"),
+        help_text=_("Pour un don en nature : sa valeur, telle que l'a déterminée le donateur."),
         max_cents=MAX_PAYMENT_CENTS,
+        required=False,
         error_messages={
-            "required": _("Indiquez le montant."),
             "max_value": _("Montant trop élevé pour une saisie (plus de 100 000 €) : vérifiez-le."),
         },
     )
+    in_kind_description = forms.CharField(
+        label=_("Don en nature : description exhaustive"),
+        help_text=_("Nature et quantité des biens ou prestations reçus, détail des salariés mis à disposition."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    valuation_method = forms.CharField(
+        label=_("Don en nature : méthode de valorisation"),
+        help_text=_("Par exemple : coût de revient, valeur en stock, prix du marché."),
+        max_length=300,
+        required=False,
+    )
     method = forms.ChoiceField(
         label=_("Moyen de paiement"),
+        required=False,
         choices=MANUAL_METHODS,
         error_messages={
             "invalid_choice": _("Moyen inconnu : chèque, virement, espèces ou prélèvement."),
@@ -110,6 +160,21 @@ class ManualGiftForm(forms.Form):
             self.add_error("last_name", _("Indiquez le nom du donateur (ou de l'entreprise)."))
         if cleaned.get("company_siren") and not cleaned.get("company_name"):
             self.add_error("company_name", _("Indiquez le nom de l'entreprise."))
+        clean_legal_form(self, cleaned)
+        in_kind = cleaned.get("gift_nature") == GIFT_IN_KIND
+        if not cleaned.get("amount") and "amount" not in self.errors:
+            self.add_error(
+                "amount", _("Indiquez la valeur du don en nature.") if in_kind else _("Indiquez le montant.")
+            )
+        if in_kind:
+            if not (cleaned.get("in_kind_description") or "").strip():
+                self.add_error(
+                    "in_kind_description",
+                    _("Décrivez le don en nature (nature et quantité) : la description figure sur le reçu fiscal."),
+                )
+            cleaned["method"] = PaymentMethod.OTHER
+        elif not cleaned.get("method") and "method" not in self.errors:
+            self.add_error("method", _("Indiquez le moyen de paiement."))
         if self.association.issues_tax_receipts:
             for field in ("street_address", "postal_code", "city"):
                 if not (cleaned.get(field) or "").strip():
@@ -123,7 +188,15 @@ def support_page_of(association: Association):
     return page or association.home_page
 
 
-def _record(*, association: Association, data: dict, by, source: str) -> Payment:
+def _record(
+    *,
+    association: Association,
+    data: dict,
+    by,
+    source: str,
+    non_cash: dict | None = None,
+    statement: tuple[str, bytes] | None = None,
+) -> Payment:
     received = data["received_on"]
     paid_at = timezone.make_aware(datetime.datetime.combine(received, datetime.time(12, 0)))
     payment = Payment.objects.create(
@@ -143,7 +216,21 @@ def _record(*, association: Association, data: dict, by, source: str) -> Payment
         city=data.get("city", ""),
         company_name=data.get("company_name", ""),
         company_siren=data.get("company_siren", ""),
+        company_legal_form=(data.get("company_legal_form") or "").strip(),
     )
+    if data.get("gift_nature") == GIFT_IN_KIND:
+        non_cash = {
+            "kind": NonCashGiftKind.IN_KIND,
+            "description": data["in_kind_description"].strip(),
+            "valuation_method": (data.get("valuation_method") or "").strip(),
+        }
+    if non_cash:
+        record = NonCashGift(payment=payment, **non_cash)
+        if statement is not None:
+            name, content = statement
+            record.renunciation_sha256 = hashlib.sha256(content).hexdigest()
+            record.renunciation_statement.save(name, ContentFile(content), save=False)
+        record.save()
     PaymentLog.objects.create(
         payment=payment,
         action="manual_gift",
@@ -274,3 +361,165 @@ def manual_gifts_import(*, association: Association, filename: str, content: byt
         _record(association=association, data=data, by=by, source=f"import {getattr(by, 'pk', '')}")
     report.imported = len(report.rows)
     return report
+
+
+# --- volunteers' expenses given up (abandon de frais) -----------------------------------------
+
+VEHICLE_POWERS = [
+    ("", _("Pas de frais kilométriques")),
+    ("3", _("3 CV et moins")),
+    ("4", _("4 CV")),
+    ("5", _("5 CV")),
+    ("6", _("6 CV")),
+    ("7", _("7 CV et plus")),
+]
+MAX_STATEMENT_BYTES = 5 * 1024 * 1024
+STATEMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+STATEMENT_MISSING = _(
+    "La déclaration de renonciation signée par le bénévole est obligatoire : sans elle, aucun reçu n'est émis. "
+    "Téléchargez la déclaration, faites-la signer, puis joignez-la."
+)
+
+
+class VolunteerExpensesForm(forms.Form):
+    """A volunteer's expenses for the association, which they give up being repaid (CGI art. 200-1)."""
+
+    first_name = forms.CharField(label=_("Prénom du bénévole"), max_length=150)
+    last_name = forms.CharField(
+        label=_("Nom du bénévole"), max_length=150, error_messages={"required": _("Indiquez le nom du bénévole.")}
+    )
+    email = forms.EmailField(
+        label=_("E-mail du bénévole"),
+        help_text=_("Le reçu y est envoyé."),
+        error_messages={
+            "invalid": _("Cette adresse e-mail n'est pas valide."),
+            "required": _("Indiquez l'e-mail du bénévole."),
+        },
+    )
+    street_address = forms.CharField(label=_("Adresse"), max_length=300)
+    postal_code = forms.CharField(label=_("Code postal"), max_length=10)
+    city = forms.CharField(label=_("Ville"), max_length=150)
+    description = forms.CharField(
+        label=_("Nature des frais"),
+        help_text=_("Par exemple : déplacements pour les ateliers du samedi, achat de fournitures."),
+        max_length=500,
+        error_messages={"required": _("Indiquez la nature des frais.")},
+    )
+    expense_dates = forms.CharField(
+        label=_("Date(s) des frais"),
+        help_text=_("Par exemple : 7, 14 et 21 mars 2026."),
+        max_length=300,
+        error_messages={"required": _("Indiquez la ou les dates des frais.")},
+    )
+    kilometres = forms.IntegerField(
+        label=_("Kilomètres parcourus avec un véhicule personnel"),
+        min_value=1,
+        max_value=100000,
+        required=False,
+        error_messages={"invalid": _("Indiquez un nombre entier de kilomètres.")},
+    )
+    vehicle_power = forms.ChoiceField(label=_("Puissance fiscale du véhicule"), choices=VEHICLE_POWERS, required=False)
+    other_expenses = AmountField(
+        label=_("Autres frais, sur justificatifs (€)"),
+        help_text=_("Péages, billets de train, fournitures… : le total des justificatifs."),
+        max_cents=MAX_PAYMENT_CENTS,
+        required=False,
+    )
+    received_on = forms.DateField(
+        label=_("Date de la renonciation"),
+        help_text=_("La date à laquelle le bénévole signe sa déclaration : c'est la date du don."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={
+            "invalid": _("Date attendue au format jj/mm/aaaa."),
+            "required": _("Indiquez la date de la renonciation."),
+        },
+    )
+    statement = forms.FileField(
+        label=_("Déclaration de renonciation signée (PDF ou photo)"),
+        required=False,
+        help_text=_("Téléchargez d'abord la déclaration préremplie, faites-la signer, puis joignez-la ici."),
+    )
+
+    def __init__(self, *args, association: Association, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.association = association
+
+    def clean_received_on(self) -> datetime.date:
+        return ManualGiftForm.clean_received_on(self)
+
+    def clean_statement(self):
+        upload = self.cleaned_data.get("statement")
+        if upload is None:
+            return None
+        if upload.size > MAX_STATEMENT_BYTES:
+            raise ValidationError(_("Fichier trop lourd (5 Mo au plus)."))
+        if not upload.name.lower().endswith(STATEMENT_TYPES):
+            raise ValidationError(_("Joignez un PDF ou une photo (JPEG, PNG) de la déclaration signée."))
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        kilometres = cleaned.get("kilometres")
+        if kilometres and not cleaned.get("vehicle_power"):
+            self.add_error("vehicle_power", _("Indiquez la puissance fiscale du véhicule (carte grise, case P.6)."))
+        if not kilometres and not cleaned.get("other_expenses") and not self.errors:
+            raise ValidationError(_("Indiquez des kilomètres parcourus ou un montant de frais."))
+        if not self.association.issues_tax_receipts:
+            raise ValidationError(
+                _("L'association ne délivre pas de reçus fiscaux : un abandon de frais ne peut pas être reçu.")
+            )
+        return cleaned
+
+    def amount_cents(self) -> int:
+        data = self.cleaned_data
+        amount = data.get("other_expenses") or 0
+        if data.get("kilometres"):
+            amount += mileage_cents(kilometres=data["kilometres"], power=int(data["vehicle_power"]))
+        return amount
+
+    def gift(self) -> NonCashGift:
+        """The expenses as an unsaved record (for the statement to sign and the receipt)."""
+        data = self.cleaned_data
+        return NonCashGift(
+            kind=NonCashGiftKind.VOLUNTEER_EXPENSES,
+            description=data["description"].strip(),
+            expense_dates=data["expense_dates"].strip(),
+            kilometres=data.get("kilometres") or None,
+            vehicle_power=int(data["vehicle_power"]) if data.get("kilometres") else None,
+            mileage_scale_year=settings.KOLLEKTIF_VOLUNTEER_MILEAGE_SCALE_YEAR if data.get("kilometres") else None,
+            other_expenses_cents=data.get("other_expenses") or 0,
+        )
+
+
+@transaction.atomic
+def volunteer_expenses_record(*, association: Association, form: VolunteerExpensesForm, by) -> Payment:
+    """The expenses, the signed renunciation and the receipt, together or not at all.
+
+    Without the signed statement nothing is written: the renunciation must be express
+    (BOI-IR-RICI-250-10-20-20 § 90) and the association must be able to show it.
+    """
+    upload = form.cleaned_data.get("statement")
+    if upload is None:
+        raise ReceiptRefused(str(STATEMENT_MISSING))
+    gift = form.gift()
+    data = {
+        **{key: form.cleaned_data[key] for key in ("first_name", "last_name", "email", "received_on")},
+        **{key: form.cleaned_data[key] for key in ("street_address", "postal_code", "city")},
+        "amount": form.amount_cents(),
+        "method": PaymentMethod.OTHER,
+    }
+    gift_fields = {
+        field.name: getattr(gift, field.name)
+        for field in NonCashGift._meta.concrete_fields
+        if field.name not in ("id", "payment", "renunciation_statement", "renunciation_sha256", "created_at")
+    }
+    payment = _record(
+        association=association,
+        data=data,
+        by=by,
+        source=f"abandon de frais {getattr(by, 'pk', '')}",
+        non_cash=gift_fields,
+        statement=(upload.name, upload.read()),
+    )
+    return payment

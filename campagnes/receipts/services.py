@@ -27,7 +27,7 @@ from campagnes.models import (
     ReceiptStatus,
 )
 from campagnes.receipts import building
-from campagnes.receipts.delivery import schedule_delivery
+from campagnes.receipts.delivery import schedule_cancellation_notice, schedule_delivery
 from campagnes.receipts.numbering import allocate_number
 from campagnes.receipts.snapshot import document_to_json
 
@@ -119,6 +119,7 @@ def receipt_cancel(*, receipt: Receipt, reason: str, source: str = "") -> Receip
     receipt.cancelled_at = timezone.now()
     receipt.cancellation_reason = reason.strip()[:300]
     receipt.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
+    schedule_cancellation_notice(receipt)  # the donor is told, with the corrected receipt if one follows
     logger.info("receipt %s cancelled (%s): %s", receipt.number, source, reason)
     return receipt
 

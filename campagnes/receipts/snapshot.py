@@ -86,5 +86,6 @@ def document_from_json(data: dict) -> ReceiptDocument:
         lines=tuple(ReceiptLine(**_dates(line)) for line in data["lines"]),
         articles=tuple(data["articles"]),
         extra_mentions=tuple(data.get("extra_mentions") or ()),
+        nature_details=tuple(data.get("nature_details") or ()),
     )
     return ReceiptDocument(**data)

@@ -90,6 +90,7 @@ def payment_for_invoice(invoice: Any) -> Payment | None:
             "phone",
             "company_name",
             "company_siren",
+            "company_legal_form",
             "stripe_customer",
             "stripe_subscription",
         }

@@ -289,6 +289,22 @@ KOLLEKTIF_RECEIPT_RETENTION_YEARS = 6
 KOLLEKTIF_RECEIPT_LINK_MINUTES = 60
 KOLLEKTIF_RECEIPT_SESSION_MINUTES = 60
 KOLLEKTIF_RECEIPT_EMAIL_ATTEMPTS = 5
+# Volunteers' car expenses given up (abandon de frais): since the revenues of 2022 the specific
+# volunteers' scale is gone and volunteers use the salaried workers' "barème forfaitaire" of
+# CGI annexe IV art. 6 B (BOI-BAREME-000001; loi n° 2022-1157 du 16 août 2022, art. 21 — the
+# 0,335 €/km style single rate no longer exists). Rates set by the arrêté du 27 mars 2023, kept
+# unchanged for the revenues of 2023, 2024 and 2025 (brochure pratique IR 2025 and 2026, checked
+# 28 November 2026). Per fiscal horsepower (7 = 7 CV and more), for the distance d of the year:
+# d <= 5 000 km: d × rate1; 5 001 to 20 000 km: d × rate2 + constant; beyond: d × rate3. Rates in
+# thousandths of a euro per km, constant in euros. Update this when the administration publishes a new scale.
+KOLLEKTIF_VOLUNTEER_MILEAGE_SCALE_YEAR = 2025
+KOLLEKTIF_VOLUNTEER_MILEAGE_SCALE = {
+    3: (529, 316, 1065, 370),
+    4: (606, 340, 1330, 407),
+    5: (636, 357, 1395, 427),
+    6: (665, 374, 1457, 447),
+    7: (697, 394, 1515, 470),
+}
 # Every other e-mail (invitations, payment confirmations…) is kept in an outbox until it leaves:
 # a failure is recorded, retried this many times, and shown in the admin (kernel.mail).
 KOLLEKTIF_EMAIL_ATTEMPTS = 5

@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from pypdf.constants import UserAccessPermissions
 
 from campagnes.receipts.document import (
-    BENEFICIARY_TYPES,
     Address,
     Beneficiary,
     DocumentKind,
@@ -27,6 +26,7 @@ from campagnes.receipts.document import (
     Signatory,
 )
 from campagnes.receipts.pdf import render_receipt_pdf
+from campagnes.receipts.pdf.cerfa import GENERAL_INTEREST_BOXES_INDIVIDUAL, OTHER_BOXES
 from campagnes.receipts.words import format_amount
 
 A4_WIDTH, A4_HEIGHT = 595.27, 841.89
@@ -154,22 +154,25 @@ def test_individual_tax_receipt_shows_every_mandatory_mention_with_its_value():
     doc = make_document(signatory=Signatory("Jeanne Martin", "Présidente", signature_png()))
     text = text_of(render_receipt_pdf(doc))
 
-    assert "Cerfa n° 11580*05" in text
-    assert "Reçu au titre des dons à certains organismes d'intérêt général" in text
-    assert "Articles 200, 238 bis et 978 du code général des impôts" in text
-    assert "N° d'ordre du reçu : 2026-000042" in text
+    assert "2041-RD — Cerfa n° 11580*05" in text
+    assert (
+        "Reçu des dons et versements effectués par les particuliers au titre des articles 200 et 978 "
+        "du code général des impôts"
+    ) in text
+    assert "238 bis" not in text  # the companies' article has its own model (2041-MEC-SD)
+    assert "Numéro d'ordre du reçu 2026-000042" in text
     # Beneficiary.
-    assert "Bénéficiaire des versements" in text
+    assert "Organisme bénéficiaire des dons et versements" in text
     assert "Nom ou dénomination : Popeline — Atelier d'arts partagés" in text
     assert "N° SIREN : 123456789" in text
     assert "N° RNA : W623001234" in text
     assert "Adresse : 12 rue de l'Église, 62000 Arras" in text
     assert "Objet : Favoriser l'accès de tous aux pratiques artistiques" in text
     assert f"{TICKED} Œuvre ou organisme d'intérêt général" in text
-    for key, label in BENEFICIARY_TYPES.items():
-        if key != "interet-general":
-            assert norm(f"{UNTICKED} {label}") in text
-    assert f"{UNTICKED} Autre organisme :" in text
+    assert f"{TICKED} Association loi 1901" in text
+    for key, label in (*GENERAL_INTEREST_BOXES_INDIVIDUAL[2:], *OTHER_BOXES):
+        assert norm(f"{UNTICKED} {label}") in text, key
+    assert f"{UNTICKED} Autres (précisez) :" in text
     assert "Rescrit fiscal" not in text
     # Donor.
     assert "Donateur" in text
@@ -186,13 +189,16 @@ def test_individual_tax_receipt_shows_every_mandatory_mention_with_its_value():
     # Certification, form, nature, method.
     assert (
         "Le bénéficiaire certifie sur l'honneur que les dons et versements qu'il reçoit ouvrent droit à la "
-        f"réduction d'impôt prévue à l'article : {TICKED} 200 du CGI {UNTICKED} 238 bis du CGI "
-        f"{UNTICKED} 978 du CGI"
+        f"réduction d'impôt prévue à l'article : {TICKED} 200 du CGI {UNTICKED} 978 du CGI"
     ) in text
     assert f"Forme du don : {UNTICKED} Acte authentique {UNTICKED} Acte sous seing privé {TICKED} Déclaration" in text
-    assert f"Nature du don : {TICKED} Numéraire {UNTICKED} Titres de sociétés cotés {UNTICKED} Autres" in text
     assert (
-        f"Mode de versement : {UNTICKED} Remise d'espèces {UNTICKED} Chèque "
+        f"Nature du don : {TICKED} Numéraire {UNTICKED} Titres de sociétés cotés {UNTICKED} Abandon exprès de "
+        f"revenus ou de produits {UNTICKED} Frais engagés par les bénévoles, dont ils renoncent expressément au "
+        f"remboursement {UNTICKED} Autres (précisez)"
+    ) in text
+    assert (
+        f"En cas de don en numéraire, mode de versement du don : {UNTICKED} Remise d'espèces {UNTICKED} Chèque "
         f"{TICKED} Virement, prélèvement, carte bancaire"
     ) in text
     assert "Moyen de paiement utilisé : Carte bancaire" in text
@@ -217,16 +223,17 @@ def test_rup_decree_and_rescrit_are_printed():
         f"{TICKED} Association ou fondation reconnue d'utilité publique par décret en date du 01/02/1990 "
         "publié au Journal officiel du 05/02/1990"
     ) in text
-    assert f"{UNTICKED} Œuvre ou organisme d'intérêt général" in text
+    assert f"{TICKED} Œuvre ou organisme d'intérêt général" in text  # the RUP box is one of its sub-boxes
+    assert f"{UNTICKED} Association loi 1901" in text
     assert "Rescrit fiscal du 30/06/2020" in text
 
 
 def test_other_beneficiary_type_is_ticked_with_its_label():
     doc = make_document(beneficiary=beneficiary(beneficiary_type="autre", other_type_label="Fonds de dotation"))
     text = text_of(render_receipt_pdf(doc))
-    assert f"{TICKED} Autre organisme : Fonds de dotation" in text
-    beneficiary_block = text.split("Bénéficiaire des versements")[1].split("Donateur")[0]
-    assert beneficiary_block.count(TICKED) == 1
+    assert f"{TICKED} Autres (précisez) : Fonds de dotation" in text
+    beneficiary_block = text.split("Organisme bénéficiaire des dons et versements")[1].split("Donateur")[0]
+    assert beneficiary_block.count(TICKED) == 2  # the general interest box and its "Autres" sub-box
 
 
 def test_articles_form_and_methods_follow_the_document():
@@ -241,7 +248,7 @@ def test_articles_form_and_methods_follow_the_document():
         deductible_cents=8000,
     )
     text = text_of(render_receipt_pdf(doc))
-    assert f"{TICKED} 200 du CGI {UNTICKED} 238 bis du CGI {TICKED} 978 du CGI" in text
+    assert f"{TICKED} 200 du CGI {TICKED} 978 du CGI" in text
     assert f"{TICKED} Acte authentique {UNTICKED} Acte sous seing privé {UNTICKED} Déclaration" in text
     assert f"{TICKED} Remise d'espèces {TICKED} Chèque {UNTICKED} Virement, prélèvement, carte bancaire" in text
     assert "Moyen de paiement utilisé : Chèque, Remise d'espèces" in text
@@ -284,25 +291,29 @@ def test_long_annual_summary_still_fits_one_page(count):
 def test_company_tax_receipt_shows_every_mandatory_mention_with_its_value():
     doc = make_document(DocumentKind.TAX_COMPANY, amount_cents=500000, deductible_cents=500000)
     text = text_of(render_receipt_pdf(doc))
-    assert "Cerfa n° 16216*01" in text
+    assert "2041-MEC-SD — Cerfa n° 16216*03" in text
     assert (
         "Reçu des dons et versements effectués par les entreprises au titre de l'article 238 bis "
         "du code général des impôts"
     ) in text
-    assert "N° d'ordre du reçu : 2026-E-0007" in text
+    assert "Numéro d'ordre du reçu 2026-E-0007" in text
     assert "Nom ou dénomination : Popeline — Atelier d'arts partagés" in text
     assert "N° SIREN : 123456789" in text
     assert "Entreprise donatrice" in text
-    assert "Dénomination : Boulangerie Leclercq" in text
-    assert "N° SIREN : 987654321" in text
+    assert "Dénomination de l'entreprise : Boulangerie Leclercq" in text
+    assert "Numéro SIREN : 987654321" in text
     assert "Forme juridique : SARL" in text
     assert "Adresse : 8 place des Héros, 62000 Arras" in text
-    assert f"la somme de : *** {amount(500000)} ***" in text
-    assert "Somme en toutes lettres : cinq mille euros" in text
-    assert "Date du paiement : 10/03/2026" in text
-    assert f"Nature du don : {TICKED} Numéraire" in text
-    assert f"{TICKED} Virement, prélèvement, carte bancaire" in text
-    assert "Moyen de paiement utilisé : Carte bancaire" in text
+    assert f"des dons en nature pour une valeur en euros égale à : *** {amount(0)} ***" in text
+    assert f"des versements pour une valeur totale égale à : *** {amount(500000)} ***" in text
+    assert "Total des versements en toutes lettres : cinq mille euros" in text
+    assert (
+        f"Forme des versements : {UNTICKED} Remise d'espèces {UNTICKED} Chèque "
+        f"{TICKED} Virement, prélèvement ou carte bancaire {UNTICKED} Autre"
+    ) in text
+    assert f"Montant total des dons et versements reçus par l'organisme : *** {amount(500000)} ***" in text
+    assert "Montant total des dons et versements en toutes lettres : cinq mille euros" in text
+    assert "Date ou période au cours de laquelle les dons et versements ont été effectués : 10/03/2026" in text
     assert "réduction d'impôt prévue à l'article 238 bis du code général des impôts" in text
     assert "Jeanne Martin, Présidente" in text
 
