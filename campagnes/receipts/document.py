@@ -127,6 +127,11 @@ class ReceiptDocument:
     cancellation_reason: str = ""
     replaces_number: str = ""  # a corrected receipt names the one it replaces
     extra_mentions: tuple[str, ...] = field(default_factory=tuple)
+    # why a gift got a payment confirmation rather than a tax receipt (counterpart beyond the tolerance)
+    confirmation_reason: str = ""
+    # a membership's validity period, printed on the attestation
+    valid_from: date | None = None
+    valid_until: date | None = None
 
     @property
     def counterpart_cents(self) -> int:
