@@ -54,6 +54,8 @@ def document_decision(payment: Payment, association: Association) -> tuple[str, 
         if not association.issues_tax_receipts:
             return DocumentKind.PAYMENT_CONFIRMATION, ""
         reason = counterpart_refusal(payment)
+        if not reason and paid_cents(payment) <= 0:  # never a tax receipt of 0 €
+            reason = _("Pas de reçu fiscal : aucun montant n'est resté acquis à l'association.")
         return (DocumentKind.PAYMENT_CONFIRMATION, reason) if reason else (tax_kind, "")
     if payment.kind == PaymentKind.MEMBERSHIP:
         if association.issues_tax_receipts and association.membership_tax_eligible:

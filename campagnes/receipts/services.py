@@ -109,18 +109,21 @@ def receipt_issue_for_payment(payment: Payment) -> Receipt | None:
         return None
     if ReceiptItem.objects.filter(payment=payment).exists():
         return active_receipt_for(payment)
-    lock_tax_series(association)
+    lock_tax_series(association, payment)
     kind, reason = building.document_decision(payment, association)
     return _issue(association=association, payments=[payment], kind=kind, reason=reason)
 
 
-def lock_tax_series(association: Association) -> None:
+def lock_tax_series(association: Association, payment: Payment) -> None:
     """Take the tax receipts' counter lock before the counterpart rule reads the donor's year.
 
     Two payments of one donor settled at the same moment would each see the other's
     counterpart missing and both pass the yearly cap; holding the series' row lock (the one the
-    number is allocated under anyway) makes the second wait for the first.
+    number is allocated under anyway) makes the second wait for the first. Payments without a
+    counterpart do not need it and do not wait.
     """
+    if building.counterpart_cents(payment) <= 0 or not association.issues_tax_receipts:
+        return
     allocate_lock(association_id=association.pk, series="", year=timezone.localdate().year)
 
 
@@ -171,7 +174,7 @@ def receipts_apply_refund(payment: Payment) -> Receipt | None:
     if remaining == 0:
         return None
     # what remains is judged again: a counterpart within a quarter of 100 € may be beyond a quarter of 60 €
-    lock_tax_series(association)
+    lock_tax_series(association, payment)
     kind, reason = building.document_decision(payment, association)
     return _issue(association=association, payments=[payment], kind=kind, replaces=receipt, reason=reason)
 
