@@ -142,6 +142,10 @@ class AssociationViewSet(SnippetViewSet):
                     ),
                     FieldPanel("membership_tax_eligible"),
                     FieldPanel("monthly_annual_summary"),
+                    FieldRowPanel(
+                        [FieldPanel("accounting_year_start_day"), FieldPanel("accounting_year_start_month")],
+                        heading=gettext_lazy("Exercice comptable (déclaration annuelle des dons)"),
+                    ),
                     MultiFieldPanel(
                         [
                             FieldRowPanel(

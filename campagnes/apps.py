@@ -14,7 +14,9 @@ class CampagnesConfig(AppConfig):
             page_views,
             tenancy,
         )
-        from campagnes.models.campaigns import CampaignPage
+        from campagnes.models.campaigns import CampaignPage, Counterpart
+        from campagnes.receipts.counterparts import counterpart_verdict
 
         CampaignPage.public_views = page_views
+        Counterpart.tolerance_verdict = staticmethod(counterpart_verdict)
         tenancy.register()  # payments, members, tickets, receipts: their association's treasurers

@@ -94,7 +94,7 @@ class PayerForm(forms.Form):
     tax_receipt = False
     CLOSING_FIELDS = ("cover_fees", "consent")
     # Shown behind the "Je donne au nom d'une entreprise" box (hidden by campaign-form.js until ticked).
-    COMPANY_FIELDS = ("company_name", "company_siren")
+    COMPANY_FIELDS = ("company_name", "company_siren", "company_legal_form")
     # A public list of supporters: only gifts (dons, collectes) offer the donor a place in it.
     offers_public_list = False
 

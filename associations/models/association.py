@@ -212,6 +212,22 @@ class Association(models.Model):
             "Les donateurs mensuels reçoivent en janvier un seul reçu pour l'année écoulée, au lieu d'un reçu par mois."
         ),
     )
+    # CGI art. 222 bis: the yearly declaration covers the calendar year, or the accounting year
+    # ("exercice") when it does not coincide with it. 1 January: the calendar year.
+    accounting_year_start_month = models.PositiveSmallIntegerField(
+        _("début de l'exercice comptable : mois"),
+        default=1,
+        blank=True,  # a form without the "Reçus fiscaux" tab leaves it out: 1 January, the calendar year
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("1 pour janvier ; 9 pour un exercice qui commence en septembre."),
+    )
+    accounting_year_start_day = models.PositiveSmallIntegerField(
+        _("début de l'exercice comptable : jour"),
+        default=1,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Le plus souvent 1 (jusqu'à 28)."),
+    )
     receipt_signatory_name = models.CharField(_("nom du signataire des reçus"), max_length=150, blank=True)
     receipt_signatory_capacity = models.CharField(
         _("qualité du signataire"), max_length=100, blank=True, help_text=_("Président, trésorière…")
@@ -326,6 +342,8 @@ class Association(models.Model):
                     "codes": ", ".join(codes)
                 }
         self.custom_domain = (self.custom_domain or "").strip().lower().rstrip(".")
+        self.accounting_year_start_month = self.accounting_year_start_month or 1
+        self.accounting_year_start_day = self.accounting_year_start_day or 1
         errors.update(self._tax_errors())
         if errors:
             raise ValidationError(errors)

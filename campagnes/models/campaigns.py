@@ -7,6 +7,7 @@ under ``select_for_update``, so concurrent buyers can never oversell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
@@ -18,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -379,7 +380,40 @@ class CrowdfundingCampaignPage(CampaignPage):
             raise ValidationError({"closes_at": _("Une collecte a une date limite.")})
 
 
+class CounterpartTolerancePanel(Panel):
+    """Under each counterpart of the campaign form: does it keep the donor's tax receipt?
+
+    The sentence comes from ``Counterpart.tolerance_verdict`` (campagnes.receipts.counterparts,
+    set in ready()): the same rule the receipt's issue applies.
+    """
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "campagnes/admin/counterpart_tolerance_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            counterpart = self.instance
+            keeps, sentence = True, ""
+            page = getattr(counterpart, "page", None) if counterpart is not None else None
+            association = page.association if page is not None and page.path else None
+            if association is not None and not association.issues_tax_receipts:
+                sentence = _("L'association ne délivre pas de reçus fiscaux : pas de tolérance à vérifier.")
+            elif counterpart is not None and counterpart.pk and counterpart.min_amount is not None:
+                keeps, sentence = Counterpart.tolerance_verdict(counterpart)
+            else:
+                sentence = _(
+                    "Une contrepartie garde le reçu fiscal du donateur si sa valeur ne dépasse pas le quart du don, "
+                    "dans la limite annuelle fixée par l'administration (vérifiée à l'enregistrement)."
+                )
+            context.update(keeps=keeps, sentence=sentence)
+            return context
+
+
 class Counterpart(Orderable):
+    # campagnes.receipts.counterparts.counterpart_verdict, set by CampagnesConfig.ready(): the
+    # receipts' rules import these models, so the models reach them through this seam.
+    tolerance_verdict: ClassVar[Callable]
+
     page = ParentalKey(CrowdfundingCampaignPage, related_name="counterparts", on_delete=models.CASCADE)
     name = models.CharField(_("contrepartie"), max_length=100)
     description = models.CharField(_("description"), max_length=250, blank=True)
@@ -389,8 +423,9 @@ class Counterpart(Orderable):
         default=Decimal("0"),
         **EURO,
         help_text=_(
-            "Valeur réelle pour l'association ; déduite du montant du reçu fiscal. Tolérance de "
-            "l'administration : un quart du don, 73 € au plus."
+            "Valeur réelle pour l'association. Le don garde son reçu fiscal, pour son montant entier, si cette "
+            "valeur ne dépasse pas le quart du don et la limite annuelle de l'administration ; sinon le donateur "
+            "reçoit une confirmation de paiement."
         ),
     )
     stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Vide : illimité."))
@@ -400,11 +435,30 @@ class Counterpart(Orderable):
         FieldPanel("name"),
         FieldPanel("description"),
         FieldRowPanel([FieldPanel("min_amount"), FieldPanel("value"), FieldPanel("stock")]),
+        CounterpartTolerancePanel(heading=_("Reçu fiscal")),
     ]
 
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        super().clean()
+        if self.value is not None and self.min_amount is not None and self.value > self.min_amount:
+            raise ValidationError(
+                {
+                    "value": _(
+                        "La valeur de la contrepartie (%(value)s €) ne peut pas dépasser son prix, le don "
+                        "minimum de %(min)s € : ce serait une vente à perte, pas un don."
+                    )
+                    % {"value": _euros(self.value), "min": _euros(self.min_amount)}
+                }
+            )
+
     @property
     def remaining(self) -> int | None:
         return None if self.stock is None else max(self.stock - self.taken, 0)
+
+
+def _euros(value: Decimal) -> str:
+    """12.5 → "12,50" (the form's own French way of writing amounts)."""
+    return f"{value:.2f}".replace(".", ",")

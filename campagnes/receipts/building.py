@@ -11,10 +11,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from associations.models import Association, TaxOtherType, TaxStatus
-from campagnes.models import Payment, PaymentKind
+from campagnes.models import Membership, Payment, PaymentKind, PaymentStatus, ReceiptItem, ReceiptStatus
+from campagnes.money import format_eur
 from campagnes.receipts import non_cash
 from campagnes.receipts.document import (
     Address,
@@ -37,14 +40,29 @@ SERIES_FOR_KIND = {
 
 def document_kind_for(payment: Payment, association: Association) -> str:
     """An ineligible association never issues a tax receipt, whatever the payment."""
+    return document_decision(payment, association)[0]
+
+
+def document_decision(payment: Payment, association: Association) -> tuple[str, str]:
+    """(kind, reason): the document a payment earns, and why a gift gets no tax receipt ("" otherwise).
+
+    A gift whose counterpart goes beyond the administration's tolerance is not a gift in the
+    tax sense (BOI-IR-RICI-250-20, III-D, see ``counterpart_refusal``): it earns a payment
+    confirmation that prints ``reason``, never a tax receipt.
+    """
     tax_kind = DocumentKind.TAX_COMPANY if payment.company_siren else DocumentKind.TAX_INDIVIDUAL
     if payment.kind in GIFT_KINDS:
-        return tax_kind if association.issues_tax_receipts else DocumentKind.PAYMENT_CONFIRMATION
+        if not association.issues_tax_receipts:
+            return DocumentKind.PAYMENT_CONFIRMATION, ""
+        reason = counterpart_refusal(payment)
+        if not reason and paid_cents(payment) <= 0:  # never a tax receipt of 0 €
+            reason = _("Pas de reçu fiscal : aucun montant n'est resté acquis à l'association.")
+        return (DocumentKind.PAYMENT_CONFIRMATION, reason) if reason else (tax_kind, "")
     if payment.kind == PaymentKind.MEMBERSHIP:
         if association.issues_tax_receipts and association.membership_tax_eligible:
-            return tax_kind
-        return DocumentKind.MEMBERSHIP_CERTIFICATE
-    return DocumentKind.PAYMENT_CONFIRMATION
+            return tax_kind, ""
+        return DocumentKind.MEMBERSHIP_CERTIFICATE, ""
+    return DocumentKind.PAYMENT_CONFIRMATION, ""
 
 
 def paid_cents(payment: Payment) -> int:
@@ -57,16 +75,102 @@ def counterpart_cents(payment: Payment) -> int:
 
 
 def deductible_cents(payment: Payment, kind: str) -> int:
-    """A counterpart reduces the amount that gives a right to the tax reduction by its value."""
+    """What the tax receipt states: the whole payment, its counterpart being within the tolerance.
+
+    BOI-IR-RICI-250-20, III-D: goods or services given in return that stay in a "disproportion
+    marquée" with the gift (at most a quarter of it, within the yearly cap) do not take away the
+    gift's character, so the payment opens the reduction for its whole amount; beyond the
+    tolerance it is no gift at all (``counterpart_refusal``) and gets no tax receipt. The value is
+    never subtracted: a receipt for "40 € minus 30 €" is the very mistake article 1740 A fines.
+    See docs/receipts.md.
+    """
     if kind not in DocumentKind.TAX_KINDS:
         return 0
-    return max(paid_cents(payment) - counterpart_cents(payment), 0)
+    return paid_cents(payment)
 
 
-def counterpart_within_tolerance(*, gift_cents: int, value_cents: int) -> bool:
-    """The administration's tolerance: a quarter of the gift, within a yearly cap (settings)."""
+def counterpart_tolerance_refusal(*, gift_cents: int, value_cents: int, year_before_cents: int = 0) -> str:
+    """Why a counterpart of ``value_cents`` on a gift of ``gift_cents`` loses the tax receipt ("" if it keeps it).
+
+    The tolerance (BOI-IR-RICI-250-20, III-D): the counterparts' value is at most a quarter of
+    the payment (KOLLEKTIF_COUNTERPART_TOLERANCE_PERCENT) and, added to those the donor already
+    received from the association in the calendar year (``year_before_cents``), at most the yearly
+    cap (KOLLEKTIF_COUNTERPART_TOLERANCE_CAP_CENTS). One function for the campaign form and the
+    issue of the receipt, so both always say the same.
+    """
+    if value_cents <= 0:
+        return ""
     quarter = gift_cents * settings.KOLLEKTIF_COUNTERPART_TOLERANCE_PERCENT // 100
-    return value_cents <= min(quarter, settings.KOLLEKTIF_COUNTERPART_TOLERANCE_CAP_CENTS)
+    cap = settings.KOLLEKTIF_COUNTERPART_TOLERANCE_CAP_CENTS
+    if gift_cents <= 0 or value_cents > quarter:
+        return _(
+            "Pas de reçu fiscal : la contrepartie reçue vaut %(value)s, plus que %(percent)s %% du versement "
+            "(%(quarter)s pour %(gift)s), limite admise par l'administration fiscale (BOI-IR-RICI-250-20)."
+        ) % {
+            "value": format_eur(value_cents),
+            "percent": settings.KOLLEKTIF_COUNTERPART_TOLERANCE_PERCENT,
+            "quarter": format_eur(quarter),
+            "gift": format_eur(gift_cents),
+        }
+    if year_before_cents + value_cents > cap:
+        return _(
+            "Pas de reçu fiscal : avec cette contrepartie (%(value)s), les contreparties reçues de l'association "
+            "dans l'année civile valent %(total)s, plus que la limite annuelle de %(cap)s admise par "
+            "l'administration fiscale (BOI-IR-RICI-250-20)."
+        ) % {
+            "value": format_eur(value_cents),
+            "total": format_eur(year_before_cents + value_cents),
+            "cap": format_eur(cap),
+        }
+    return ""
+
+
+def counterpart_within_tolerance(*, gift_cents: int, value_cents: int, year_before_cents: int = 0) -> bool:
+    return not counterpart_tolerance_refusal(
+        gift_cents=gift_cents, value_cents=value_cents, year_before_cents=year_before_cents
+    )
+
+
+def donor_payments_q(payment: Payment) -> Q:
+    """The same donor, as receipts know them: a company by its SIREN, a person by e-mail (any case)."""
+    if payment.company_siren:
+        return Q(company_siren=payment.company_siren)
+    return Q(email__iexact=payment.email, company_siren="")
+
+
+def year_counterparts_cents(payment: Payment) -> int:
+    """The counterparts the donor already received with gifts that hold a tax receipt, same association and year.
+
+    Only gifts that kept their tax receipt count: a payment that got a confirmation was a
+    purchase, not a gift, and its counterpart is what was bought. A cancelled receipt (refund)
+    no longer counts either.
+    """
+    year = received_on(payment).year
+    receipted = ReceiptItem.objects.filter(
+        receipt__status=ReceiptStatus.ISSUED, receipt__kind__in=DocumentKind.TAX_KINDS
+    ).values("payment_id")
+    others = (
+        Payment.objects.filter(
+            donor_payments_q(payment),
+            association_id=payment.association_id,
+            kind__in=GIFT_KINDS,
+            status__in=PaymentStatus.SETTLED,
+            pk__in=receipted,
+        )
+        .exclude(pk=payment.pk)
+        .only("pk", "offer", "paid_at", "created_at")
+    )
+    return sum(counterpart_cents(other) for other in others if received_on(other).year == year)
+
+
+def counterpart_refusal(payment: Payment) -> str:
+    """Why this gift gets no tax receipt because of its counterpart ("" when it keeps it)."""
+    value = counterpart_cents(payment)
+    if value <= 0:
+        return ""
+    return counterpart_tolerance_refusal(
+        gift_cents=paid_cents(payment), value_cents=value, year_before_cents=year_counterparts_cents(payment)
+    )
 
 
 def articles_for(kind: str, association: Association) -> tuple[str, ...]:
@@ -146,14 +250,29 @@ def received_on(payment: Payment) -> date:
 
 
 def line_label(payment: Payment) -> str:
-    label = payment.get_kind_display()
+    """ "Adhésion 2026 — Simple", "Collecte — Un atelier mobile": each word once.
+
+    The kind, the formula (or ticket, counterpart) and the campaign title often repeat each
+    other ("Adhésion — Simple — Adhésion 2026"): the kind is dropped when the title already
+    names it, and a part whose words are all already there is dropped.
+    """
+    kind = str(payment.get_kind_display())
     offer = payment.offer_details
     if offer.manual:
-        return f"{label} ({payment.get_method_display().lower()})"
-    if offer.tier_name:
-        label = f"{label} — {offer.tier_name}"
+        return f"{kind} ({payment.get_method_display().lower()})"
     title = payment.campaign.title if payment.campaign_id else ""
-    return f"{label} — {title}" if title else label
+    parts: list[str] = []
+    if title:
+        parts.append(title if _words(kind) <= _words(title) else f"{kind} — {title}")
+    else:
+        parts.append(kind)
+    if offer.tier_name and not _words(offer.tier_name) <= _words(" ".join(parts)):
+        parts.append(offer.tier_name)
+    return " — ".join(parts)
+
+
+def _words(text: str) -> set[str]:
+    return {word.casefold() for word in text.replace("—", " ").split()}
 
 
 def line_for(payment: Payment) -> ReceiptLine:
@@ -174,12 +293,14 @@ def build_document(
     issued_on: date,
     year: int | None = None,
     replaces_number: str = "",
+    confirmation_reason: str = "",
 ) -> ReceiptDocument:
     """The snapshot of one receipt: several payments only for an annual summary."""
     first = payments[0]
     amount = sum(paid_cents(payment) for payment in payments)
     deductible = sum(deductible_cents(payment, kind) for payment in payments)
     counterpart = first.offer_details.counterpart_name if len(payments) == 1 else ""
+    valid_from, valid_until = membership_dates(first) if len(payments) == 1 else (None, None)
     return ReceiptDocument(
         kind=kind,
         number=number,
@@ -196,4 +317,15 @@ def build_document(
         campaign_title=first.campaign.title if len(payments) == 1 and first.campaign_id else "",
         replaces_number=replaces_number,
         **non_cash.document_fields(payments),  # a volunteer's expenses, a gift in kind
+        confirmation_reason=confirmation_reason,
+        valid_from=valid_from,
+        valid_until=valid_until,
     )
+
+
+def membership_dates(payment: Payment) -> tuple[date | None, date | None]:
+    """The membership's stored validity period (set when the payment succeeded), for the attestation."""
+    if payment.kind != PaymentKind.MEMBERSHIP:
+        return None, None
+    membership = Membership.objects.filter(payment_id=payment.pk).only("valid_from", "valid_until").first()
+    return (membership.valid_from, membership.valid_until) if membership else (None, None)

@@ -143,6 +143,11 @@ class ReceiptDocument:
     in_kind_description: str = ""
     valuation_method: str = ""
     nature_details: tuple[str, ...] = field(default_factory=tuple)  # e.g. the expenses, line by line
+    # why a gift got a payment confirmation rather than a tax receipt (counterpart beyond the tolerance)
+    confirmation_reason: str = ""
+    # a membership's validity period, printed on the attestation
+    valid_from: date | None = None
+    valid_until: date | None = None
 
     @property
     def counterpart_cents(self) -> int:

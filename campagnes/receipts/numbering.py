@@ -30,6 +30,13 @@ def allocate_number(*, association_id: int, series: str, year: int) -> tuple[str
     return format_number(series, year, counter.last), counter.last
 
 
+def allocate_lock(*, association_id: int, series: str, year: int) -> None:
+    """Lock the series' counter row without taking a number (rules that must run one at a time)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("allocate_lock must run inside the transaction that creates the receipt")
+    _locked_counter(association_id=association_id, series=series, year=year)
+
+
 def _locked_counter(*, association_id: int, series: str, year: int) -> ReceiptCounter:
     lookup = {"association_id": association_id, "series": series, "year": year}
     counter = ReceiptCounter.objects.select_for_update().filter(**lookup).first()

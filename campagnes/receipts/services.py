@@ -7,12 +7,14 @@ transaction, by the delivery task (``campagnes.receipts.delivery``).
 
 from __future__ import annotations
 
+import calendar
 import logging
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +30,7 @@ from campagnes.models import (
 )
 from campagnes.receipts import building
 from campagnes.receipts.delivery import schedule_cancellation_notice, schedule_delivery
-from campagnes.receipts.numbering import allocate_number
+from campagnes.receipts.numbering import allocate_lock, allocate_number
 from campagnes.receipts.snapshot import document_to_json
 
 logger = logging.getLogger("kollektif.receipts")
@@ -45,8 +47,11 @@ def _issue(
     kind: str,
     year: int | None = None,
     replaces: Receipt | None = None,
+    reason: str = "",
 ) -> Receipt:
     issued_on = timezone.localdate()
+    if kind in building.DocumentKind.TAX_KINDS and sum(building.paid_cents(payment) for payment in payments) <= 0:
+        raise ReceiptRefused(_("Aucun reçu fiscal ne peut être émis pour un montant nul."))
     series = building.SERIES_FOR_KIND[kind]
     number, sequence = allocate_number(association_id=association.pk, series=series, year=issued_on.year)
     document = building.build_document(
@@ -57,6 +62,7 @@ def _issue(
         issued_on=issued_on,
         year=year,
         replaces_number=replaces.number if replaces else "",
+        confirmation_reason=reason,
     )
     receipt = Receipt.objects.create(
         association=association,
@@ -103,8 +109,22 @@ def receipt_issue_for_payment(payment: Payment) -> Receipt | None:
         return None
     if ReceiptItem.objects.filter(payment=payment).exists():
         return active_receipt_for(payment)
-    kind = building.document_kind_for(payment, association)
-    return _issue(association=association, payments=[payment], kind=kind)
+    lock_tax_series(association, payment)
+    kind, reason = building.document_decision(payment, association)
+    return _issue(association=association, payments=[payment], kind=kind, reason=reason)
+
+
+def lock_tax_series(association: Association, payment: Payment) -> None:
+    """Take the tax receipts' counter lock before the counterpart rule reads the donor's year.
+
+    Two payments of one donor settled at the same moment would each see the other's
+    counterpart missing and both pass the yearly cap; holding the series' row lock (the one the
+    number is allocated under anyway) makes the second wait for the first. Payments without a
+    counterpart do not need it and do not wait.
+    """
+    if building.counterpart_cents(payment) <= 0 or not association.issues_tax_receipts:
+        return
+    allocate_lock(association_id=association.pk, series="", year=timezone.localdate().year)
 
 
 @transaction.atomic
@@ -154,7 +174,10 @@ def receipts_apply_refund(payment: Payment) -> Receipt | None:
         return None
     if remaining == 0:
         return None
-    return _issue(association=association, payments=[payment], kind=receipt.kind, replaces=receipt)
+    # what remains is judged again: a counterpart within a quarter of 100 € may be beyond a quarter of 60 €
+    lock_tax_series(association, payment)
+    kind, reason = building.document_decision(payment, association)
+    return _issue(association=association, payments=[payment], kind=kind, replaces=receipt, reason=reason)
 
 
 def _summary_payments(*, association: Association, year: int) -> QuerySet[Payment]:
@@ -225,7 +248,13 @@ def receipts_issue_annual_summaries(*, association: Association, year: int) -> i
 
 @dataclass(frozen=True)
 class DeclarationFigures:
-    """CGI art. 222 bis: number and total of the tax receipts for gifts of year N, net of cancellations."""
+    """CGI art. 222 bis: what the association declares for the gifts of one period.
+
+    The period is the calendar year ``year``, or the accounting year that closes in ``year``
+    when the association's "exercice" does not start on 1 January. Only tax receipts count
+    (payment confirmations, membership attestations are no receipts); a cancelled receipt does
+    not count, its correction counts once for its corrected amount.
+    """
 
     year: int
     receipts: int
@@ -233,27 +262,108 @@ class DeclarationFigures:
     cancelled: int
     individuals: int
     companies: int
+    period_start: date | None = None
+    period_end: date | None = None
+    deadline: date | None = None
+
+    @property
+    def calendar_year(self) -> bool:
+        return self.period_start is not None and (self.period_start.month, self.period_start.day) == (1, 1)
+
+
+def accounting_period(*, association: Association, year: int) -> tuple[date, date]:
+    """The declared period that closes in ``year``: 1 January - 31 December, or the association's "exercice"."""
+    month, day = association.accounting_year_start_month or 1, association.accounting_year_start_day or 1
+    if (month, day) == (1, 1):
+        return date(year, 1, 1), date(year, 12, 31)
+    end = date(year, month, day) - timedelta(days=1)
+    return date(year - 1, month, day), end
+
+
+def declaration_deadline(period_end: date) -> date:
+    """When the 222 bis declaration is due: the time limits of CGI art. 223.
+
+    Within three months of the close of the accounting year; for a year closed on 31 December
+    (or no year closed), the second working day after 1 May. Sources: CGI art. 222 bis and 223;
+    loi n° 2021-1109 du 24 août 2021, art. 19 (Légifrance JORFARTI000043964824); impots.gouv.fr
+    news of 11 April 2022, as reported by Éditions Francis Lefebvre (efl.fr) — checked 28 Nov 2026.
+    """
+    if (period_end.month, period_end.day) == (12, 31):
+        day, working = date(period_end.year + 1, 5, 1), 0
+        while working < 2:
+            day += timedelta(days=1)
+            if day.weekday() < 5 and day not in _public_holidays(day.year):
+                working += 1
+        return day
+    month = period_end.month + 3
+    year = period_end.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    # "three months after": the same day number, or the month's last day (31 August → 30 November)
+    if period_end.day == calendar.monthrange(period_end.year, period_end.month)[1]:
+        return date(year, month, last_day)
+    return date(year, month, min(period_end.day, last_day))
+
+
+def _public_holidays(year: int) -> set[date]:
+    """French public holidays of May (the only ones that can fall two working days after 1 May)."""
+    easter = _easter(year)
+    return {date(year, 5, 1), date(year, 5, 8), easter + timedelta(days=39), easter + timedelta(days=50)}
+
+
+def _easter(year: int) -> date:
+    """Gregorian Easter Sunday (anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return date(year, month, day + 1)
 
 
 def declaration_figures(*, association: Association, year: int) -> DeclarationFigures:
-    rows = (
+    """The 222 bis figures for the period closing in ``year``: number of receipts and total of the gifts.
+
+    A receipt belongs to the period of its gifts' dates (``ReceiptItem.received_on``); an annual
+    summary that straddles two accounting years is split by its gifts' dates, its count going to
+    the period of its first gift.
+    """
+    start, end = accounting_period(association=association, year=year)
+    receipts = (
         Receipt.objects.tax()
-        .filter(association=association, gift_year=year)
-        .aggregate(
-            receipts=Count("pk", filter=Q(status=ReceiptStatus.ISSUED)),
-            total=Sum("deductible_cents", filter=Q(status=ReceiptStatus.ISSUED)),
-            cancelled=Count("pk", filter=Q(status=ReceiptStatus.CANCELLED)),
-            individuals=Count("pk", filter=Q(status=ReceiptStatus.ISSUED, kind=ReceiptKind.TAX_INDIVIDUAL)),
-            companies=Count("pk", filter=Q(status=ReceiptStatus.ISSUED, kind=ReceiptKind.TAX_COMPANY)),
-        )
+        .filter(association=association, items__received_on__range=(start, end))
+        .distinct()
+        .prefetch_related("items")
+        .only("pk", "kind", "status", "amount_cents", "deductible_cents")
     )
+    count = cancelled = individuals = companies = total = 0
+    for receipt in receipts.iterator(chunk_size=500):
+        items = list(receipt.items.all())
+        if receipt.status != ReceiptStatus.ISSUED:
+            cancelled += 1
+            continue
+        in_period = [item for item in items if start <= item.received_on <= end]
+        paid = sum(item.amount_cents for item in items)
+        share = sum(item.amount_cents for item in in_period)
+        total += receipt.deductible_cents if share == paid else receipt.deductible_cents * share // max(paid, 1)
+        if min(item.received_on for item in items) >= start:
+            count += 1
+            individuals += receipt.kind == ReceiptKind.TAX_INDIVIDUAL
+            companies += receipt.kind == ReceiptKind.TAX_COMPANY
     return DeclarationFigures(
         year=year,
-        receipts=rows["receipts"],
-        total_cents=rows["total"] or 0,
-        cancelled=rows["cancelled"],
-        individuals=rows["individuals"],
-        companies=rows["companies"],
+        receipts=count,
+        total_cents=total,
+        cancelled=cancelled,
+        individuals=individuals,
+        companies=companies,
+        period_start=start,
+        period_end=end,
+        deadline=declaration_deadline(end),
     )
 
 

@@ -22,7 +22,16 @@ from campagnes.receipts.document import (
 )
 from kernel.storage import private_storage
 
-_DATE_FIELDS = {"issued_on", "cancelled_on", "received_on", "rup_decree_date", "rup_journal_date", "rescrit_date"}
+_DATE_FIELDS = {
+    "issued_on",
+    "cancelled_on",
+    "received_on",
+    "rup_decree_date",
+    "rup_journal_date",
+    "rescrit_date",
+    "valid_from",
+    "valid_until",
+}
 
 
 def store_signature(png: bytes | None) -> str:

@@ -1,6 +1,6 @@
 from django import template
 
-from kernel.formats.french import format_eur, french_year
+from kernel.formats.french import format_eur, french_long_date, french_year
 
 register = template.Library()
 
@@ -20,4 +20,13 @@ def as_year(value) -> str:
     try:
         return french_year(value)
     except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def long_date(value) -> str:
+    """A date as French prose: "28 novembre 2026" (never "2 026")."""
+    try:
+        return french_long_date(value)
+    except (TypeError, ValueError, AttributeError):
         return ""

@@ -37,6 +37,35 @@ def french_datetime(value: datetime.datetime | None) -> str:
     return _local(value).strftime("%d/%m/%Y %H:%M")
 
 
+FRENCH_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french_long_date(value: datetime.date | datetime.datetime | None) -> str:
+    """ "28 novembre 2026", "1er mai 2027" (local time for a datetime); "" for no date.
+
+    Written by hand rather than through ``date_format``: the same text whatever the active
+    language and the thousands-separator setting (a year is never "2 026").
+    """
+    if value is None or value == "":
+        return ""
+    value = _local(value)
+    day = "1er" if value.day == 1 else f"{value.day:d}"
+    return f"{day} {FRENCH_MONTHS[value.month - 1]} {value.year:d}"
+
+
 def french_year(value: int | str | datetime.date | None) -> str:
     """2026, never "2 026": a year is written without a thousands separator."""
     if value is None or value == "":

@@ -278,9 +278,16 @@ KOLLEKTIF_CARD_FEE_PERCENT = "1.5"
 KOLLEKTIF_CARD_FEE_FIXED_CENTS = 25
 
 # Receipts (issue #4).
-# Tolerance for counterparts (BOI-IR-RICI-250-10-20-10 § 70): a counterpart keeps the gift
-# eligible when its value is at most a quarter of the gift and at most a yearly cap set by the
-# administration — 73 € for gifts made in 2025 and 2026. Update the cap when the BOFiP changes it.
+# Tolerance for counterparts (BOI-IR-RICI-250-20, III-D "Contreparties prenant la forme d'un bien
+# ou d'une prestation de services"; see docs/receipts.md): a gift keeps its tax receipt, for its
+# whole amount, when the counterparts' value is at most a quarter of the payment and, summed per
+# donor, association and calendar year, at most a yearly cap. The cap is the "cadeaux de faible
+# valeur" figure of CGI ann. IV art. 23 N / 28-00 A, revised every five years with consumer prices
+# (arrêté BUDF0500039A of 12 Oct 2005, art. 3): 65 € (2011), 69 € (arrêté of 10 June 2016),
+# 73 € since 1 January 2021 (BOFiP update of 17 May 2021, BOI-IR-RICI-390 § 220; Admical,
+# "Réévaluation de 69 € à 73 €", 2021). Checked 28 Nov 2026: no newer figure found, so 73 € is
+# kept for 2026; the five-yearly revision fell due on 1 January 2026 — check the BOFiP and set
+# KOLLEKTIF_COUNTERPART_TOLERANCE_CAP_CENTS as soon as a new figure is published.
 KOLLEKTIF_COUNTERPART_TOLERANCE_PERCENT = 25
 KOLLEKTIF_COUNTERPART_TOLERANCE_CAP_CENTS = env_int("KOLLEKTIF_COUNTERPART_TOLERANCE_CAP_CENTS", 7300)
 # Receipts and their data are kept 6 years (livre des procédures fiscales, art. L102 B).

@@ -35,6 +35,8 @@ from arabic_reshaper import ArabicReshaper
 from arabic_reshaper.ligatures import LIGATURES
 from bidi.algorithm import get_display
 
+from kernel.formats.french import french_long_date
+
 from ..document import PAYMENT_METHODS, Address, ReceiptLine
 
 TICKED, UNTICKED = "☒", "☐"
@@ -102,6 +104,11 @@ def markup(value: str | None) -> str:
 def short_date(value: date | None) -> str:
     """dd/mm/yyyy, as the Cerfa prints dates; empty when unknown."""
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def long_date(value: date | None) -> str:
+    """ "1er janvier 2026", "28 novembre 2026" (kernel.formats.french): never "2 026"."""
+    return french_long_date(value)
 
 
 def box(checked: bool, label: str) -> str:

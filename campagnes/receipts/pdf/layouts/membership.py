@@ -15,7 +15,7 @@ from ...document import ReceiptDocument
 from ...words import amount_in_words, format_amount
 from ..blocks import association_section, header, notes, notice, payer_section, section, signature_block, top_mentions
 from ..styles import Styles
-from ..text import field, markup, method_names, short_date
+from ..text import field, long_date, markup, method_names, short_date
 
 
 def membership_story(doc: ReceiptDocument, st: Styles, signature: bytes | None) -> list[Flowable]:
@@ -25,8 +25,11 @@ def membership_story(doc: ReceiptDocument, st: Styles, signature: bytes | None) 
     rows: list[Flowable] = []
     if labels:
         rows.append(Paragraph(field(_("Formule"), markup(labels)), st.body))
-    if doc.campaign_title:
+    if doc.campaign_title and doc.campaign_title not in labels:  # never the same words twice
         rows.append(Paragraph(field(_("Campagne"), markup(doc.campaign_title)), st.body))
+    if doc.valid_from and doc.valid_until:
+        period = _("du %(start)s au %(end)s") % {"start": long_date(doc.valid_from), "end": long_date(doc.valid_until)}
+        rows.append(Paragraph(field(_("Période de validité"), period), st.body))
     amount = f"{format_amount(doc.amount_cents)} ({amount_in_words(doc.amount_cents)})"
     rows.append(Paragraph(field(_("Montant réglé"), amount), st.body))
     if doc.lines:

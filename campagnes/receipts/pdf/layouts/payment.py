@@ -84,6 +84,8 @@ def payment_story(doc: ReceiptDocument, st: Styles, signature: bytes | None) -> 
         notice(_("Ce document n'est pas un reçu fiscal : ce paiement n'ouvre pas droit à réduction d'impôt."), st),
         Spacer(1, gap),
     ]
+    if doc.confirmation_reason:  # a gift whose counterpart went beyond the tolerance: say why
+        story += [Paragraph(markup(doc.confirmation_reason), st.body), Spacer(1, gap)]
     if doc.signatory.name or signature:
         story.append(signature_block(doc, st, signature, left=notes(doc, st), title=_("Date et signature")))
     else:
