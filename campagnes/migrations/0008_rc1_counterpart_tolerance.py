@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campagnes', '0004_amount_limits'),
+        ('campagnes', '0007_rc2_non_cash_gifts'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campagnes', '0004_amount_limits'),
+        ('campagnes', '0005_form_supporters_amount_notes'),
     ]
 
     operations = [

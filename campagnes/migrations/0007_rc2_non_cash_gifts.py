@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campagnes', '0004_amount_limits'),
+        ('campagnes', '0006_mem_membership_switch_ticket_refund'),
     ]
 
     operations = [
