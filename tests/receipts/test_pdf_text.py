@@ -103,7 +103,7 @@ GOLDEN = {
     ),
     "membership-long": (
         lambda: hostile(DocumentKind.MEMBERSHIP_CERTIFICATE, LONG_NAME),
-        "837fdc0244a3bd03c715a667df2df879ba93586f7112e9f05636535ee775bf39",
+        "3a2e79e8cbdc6a9dd72ad4513c0440aa608f1acda4df5ee54e05f5fe465d9f2c",
     ),
 }
 
