@@ -42,6 +42,8 @@ DECLINE_MESSAGES = {
     "invalid_expiry_year": _("Carte refusée : l'année d'expiration est incorrecte."),
     "processing_error": _("Carte refusée : erreur de traitement chez la banque. Réessayez dans un instant."),
     "authentication_required": _("Carte refusée : votre banque demande une authentification (3-D Secure)."),
+    "setup_intent_authentication_failure": _("Carte refusée : l'authentification 3-D Secure a échoué."),
+    "payment_intent_authentication_failure": _("Carte refusée : l'authentification 3-D Secure a échoué."),
     "lost_card": _("Carte refusée par la banque."),
     "stolen_card": _("Carte refusée par la banque."),
     "fraudulent": _("Carte refusée par la banque."),
