@@ -73,7 +73,8 @@ def _read(event: Any) -> Apply:
         if event.type in ("invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed"):
             invoice = gateway.retrieve_invoice(obj.id, account=account)
             failed = event.type == "invoice.payment_failed"
-            return lambda: _apply_invoice(invoice, account=account, source=source, failed=failed)
+            reason = _renewal_refusal(invoice, account=account) if failed else ""
+            return lambda: _apply_invoice(invoice, account=account, source=source, failed=failed, reason=reason)
         if event.type == "customer.subscription.deleted":
             return _read_subscription_deleted(obj.id, account=account, source=source)
         if event.type == "account.updated":
@@ -124,14 +125,34 @@ def _read_payment_intent(intent_id: str, *, account: str, source: str) -> Apply:
     return apply
 
 
-def _apply_invoice(invoice: Any, *, account: str, source: str, failed: bool) -> str:
+def _renewal_refusal(invoice: Any, *, account: str) -> str:
+    """The bank's reason for a refused month, in French, read from the invoice's charge."""
+    charge_id = gateway.object_id(stripe_field(invoice, "charge"))
+    if not charge_id:
+        return ""
+    try:
+        charge = gateway.retrieve_charge(charge_id, account=account)
+    except gateway.NotFound:
+        return ""
+    outcome = stripe_field(charge, "outcome") or {}
+    return gateway.decline_message(
+        code=stripe_field(charge, "failure_code") or "", decline_code=stripe_field(outcome, "reason") or ""
+    )
+
+
+def _apply_invoice(invoice: Any, *, account: str, source: str, failed: bool, reason: str = "") -> str:
     payment = payment_for_invoice(invoice)
     if payment is None or not _on_the_account(payment, account):
         return "abonnement inconnu"
     if failed and invoice["status"] != "paid":
         was_pending = payment.status == PaymentStatus.PENDING
         payment = payment_close_pending(
-            payment=payment, status=PaymentStatus.FAILED, reason=_("Prélèvement mensuel refusé"), source=source
+            payment=payment,
+            status=PaymentStatus.FAILED,
+            reason=_("Prélèvement mensuel refusé. %(reason)s") % {"reason": reason}
+            if reason
+            else _("Prélèvement mensuel refusé"),
+            source=source,
         )
         if was_pending and payment.status == PaymentStatus.FAILED:
             monthly_renewal_failed(payment)  # the donor gets a link to give another card

@@ -194,6 +194,7 @@ def test_a_refused_month_emails_a_link_to_give_a_new_card(
         assert Client().post("/stripe/webhook/", **_signed(event, settings.STRIPE_WEBHOOK_SECRET)).status_code == 200
     month = Payment.objects.get(stripe_invoice=invoice.id)
     assert month.status == PaymentStatus.FAILED
+    assert month.failure_reason.startswith("Prélèvement mensuel refusé. Carte refusée")  # the bank's reason, in French
     message = next(m for m in mail.outbox if m.to == ["lea@exemple.org"])
     assert "n'a pas pu être prélevé" in message.subject
     card_link = re.search(r"https?://\S+/don-mensuel/\S+/carte/", message.body).group(0)
