@@ -175,6 +175,7 @@ LOG_ACTIONS = {
     "manual_gift": gettext_lazy("Don enregistré à la main"),
     "payer_erased": gettext_lazy("Données du payeur effacées"),
     "declined": gettext_lazy("Carte refusée par la banque"),
+    "resumed": gettext_lazy("Même formulaire renvoyé : tentative reprise"),
     "monthly_stopped": gettext_lazy("Don mensuel arrêté"),
     "monthly_card_changed": gettext_lazy("Carte du don mensuel changée"),
     "mismatch": gettext_lazy("Paiement Stripe non conforme : rien n’est enregistré, l’équipe est prévenue"),
