@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 
 import segno
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from campagnes.money import format_eur
+from campagnes.monthly import monthly_card_url, monthly_context, monthly_manage_url
 from kernel.mail import attachment, send_templated_email
 
 
@@ -27,6 +30,7 @@ def notify_payment_succeeded(payment) -> None:
         "amount": format_eur(payment.total_cents),
         "tickets": tickets,
         "campaign": payment.campaign.specific,
+        **monthly_context(payment),  # monthly: the next charge date and the link to stop it
     }
     send_templated_email(
         to=[payment.email],
@@ -42,15 +46,65 @@ def notify_payment_succeeded(payment) -> None:
         ],
         about=payment,  # a failure shows on the payment's page (and in the staff's "E-mails")
     )
-    treasurers = (
-        list(association.treasurers_group.user_set.values_list("email", flat=True))
-        if association.treasurers_group
-        else []
-    )
     send_templated_email(
-        to=treasurers,
+        to=_treasurers(association),
         subject=_("Nouveau paiement : %(amount)s") % {"amount": format_eur(payment.total_cents)},
         template="payment_treasurer",
         context=context,
+        about=payment,
+    )
+
+
+def _treasurers(association) -> list[str]:
+    if not association.treasurers_group:
+        return []
+    return list(association.treasurers_group.user_set.values_list("email", flat=True))
+
+
+def notify_monthly_stopped(holder, *, by_treasurer: bool) -> None:
+    """Both sides learn that a monthly gift is stopped: the donor, and the association's treasurers."""
+    association = holder.association
+    context = {
+        "payment": holder,
+        "association": association,
+        "amount": format_eur(holder.total_cents),
+        "campaign": holder.campaign.specific,
+        "by_treasurer": by_treasurer,
+        "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("paiements:inspect", args=[holder.pk]),
+    }
+    send_templated_email(
+        to=[holder.email],
+        subject=_("Votre don mensuel à %(name)s est arrêté") % {"name": association.name},
+        template="monthly_stopped",
+        context=context,
+        reply_to=[association.email],
+        about=holder,
+    )
+    send_templated_email(
+        to=_treasurers(association),
+        subject=_("Don mensuel arrêté : %(amount)s par mois, %(payer)s")
+        % {"amount": format_eur(holder.total_cents), "payer": holder.payer_name},
+        template="monthly_stopped_treasurer",
+        context=context,
+        about=holder,
+    )
+
+
+def notify_monthly_renewal_failed(payment, *, holder) -> None:
+    """A month was refused by the bank: the donor gets a link to give another card."""
+    association = payment.association
+    send_templated_email(
+        to=[holder.email],
+        subject=_("Votre don mensuel à %(name)s n'a pas pu être prélevé") % {"name": association.name},
+        template="monthly_renewal_failed",
+        context={
+            "payment": payment,
+            "association": association,
+            "amount": format_eur(payment.total_cents),
+            "reason": payment.failure_reason,
+            "card_url": monthly_card_url(holder),
+            "manage_url": monthly_manage_url(holder),
+        },
+        reply_to=[association.email],
         about=payment,
     )

@@ -22,7 +22,56 @@ class GatewayError(Exception):
 
 
 class CardDeclined(GatewayError):
-    pass
+    """The bank refused the card; the message is the bank's reason in French (``decline_message``)."""
+
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
+# The bank's reasons, as Stripe names them (``decline_code`` first, then ``code``), in French.
+# Stripe's own ``user_message`` is in English whatever the locale: never shown as such.
+DECLINE_MESSAGES = {
+    "insufficient_funds": _("Carte refusée : provision insuffisante."),
+    "expired_card": _("Carte refusée : elle a expiré."),
+    "incorrect_cvc": _("Carte refusée : le cryptogramme (CVC) est incorrect."),
+    "invalid_cvc": _("Carte refusée : le cryptogramme (CVC) est incorrect."),
+    "incorrect_number": _("Carte refusée : le numéro de carte est incorrect."),
+    "invalid_number": _("Carte refusée : le numéro de carte est incorrect."),
+    "invalid_expiry_month": _("Carte refusée : le mois d'expiration est incorrect."),
+    "invalid_expiry_year": _("Carte refusée : l'année d'expiration est incorrecte."),
+    "processing_error": _("Carte refusée : erreur de traitement chez la banque. Réessayez dans un instant."),
+    "authentication_required": _("Carte refusée : votre banque demande une authentification (3-D Secure)."),
+    "setup_intent_authentication_failure": _("Carte refusée : l'authentification 3-D Secure a échoué."),
+    "payment_intent_authentication_failure": _("Carte refusée : l'authentification 3-D Secure a échoué."),
+    "lost_card": _("Carte refusée par la banque."),
+    "stolen_card": _("Carte refusée par la banque."),
+    "fraudulent": _("Carte refusée par la banque."),
+    "do_not_honor": _("Carte refusée par la banque : contactez-la pour en savoir plus."),
+    "generic_decline": _("Carte refusée par la banque."),
+    "card_velocity_exceeded": _("Carte refusée : plafond de la carte atteint."),
+    "withdrawal_count_limit_exceeded": _("Carte refusée : plafond de la carte atteint."),
+    "card_not_supported": _("Carte refusée : ce type d'achat n'est pas accepté par cette carte."),
+    "currency_not_supported": _("Carte refusée : la carte n'accepte pas les paiements en euros."),
+    "card_declined": _("Carte refusée par la banque."),
+}
+
+
+def decline_message(*, code: str = "", decline_code: str = "") -> str:
+    """The bank's reason for a refusal, in French (a generic refusal when Stripe gives none we know)."""
+    for key in (decline_code, code):
+        if key and key in DECLINE_MESSAGES:
+            return str(DECLINE_MESSAGES[key])
+    return str(DECLINE_MESSAGES["card_declined"])
+
+
+def decline_of(error) -> str:
+    """The French reason of a Stripe ``last_payment_error`` / ``last_setup_error`` (or "")."""
+    if not error:
+        return ""
+    code = error["code"] if "code" in error else ""
+    decline_code = error["decline_code"] if "decline_code" in error else ""
+    return decline_message(code=code or "", decline_code=decline_code or "")
 
 
 class NotFound(GatewayError):
@@ -58,7 +107,10 @@ def _call(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except stripe.CardError as exc:
-        raise CardDeclined(exc.user_message or _("La carte a été refusée.")) from exc
+        error = exc.error
+        code = (getattr(error, "code", None) or exc.code or "") if error else (exc.code or "")
+        decline_code = (getattr(error, "decline_code", None) or "") if error else ""
+        raise CardDeclined(decline_message(code=code, decline_code=decline_code), code=decline_code or code) from exc
     except stripe.APIConnectionError as exc:
         raise GatewayError(
             _("Le service de paiement ne répond pas. Rien n'a été débité : réessayez dans un instant.")
@@ -109,6 +161,11 @@ def charge(*, amount_cents: int, customer: str, payment_method: str, account: st
 
 def retrieve_payment_intent(payment_intent_id: str, *, account: str):
     return _call(client().v1.payment_intents.retrieve, payment_intent_id, options=_options(account=account))
+
+
+def cancel_payment_intent(payment_intent_id: str, *, account: str):
+    """An abandoned attempt: Stripe will not charge it any more (not even after a late 3-D Secure)."""
+    return _call(client().v1.payment_intents.cancel, payment_intent_id, options=_options(account=account))
 
 
 def retrieve_charge(charge_id: str, *, account: str):
@@ -211,6 +268,38 @@ def create_subscription(*, customer: str, plan: str, account: str, key: str, met
         params={"customer": customer, "items": [{"plan": plan}], "metadata": metadata},
         options=_options(account=account, idempotency_key=f"sub-{key}"),
     )
+
+
+def cancel_subscription(subscription_id: str, *, account: str):
+    """Stop a monthly gift at once: Stripe bills nothing more (``DELETE /v1/subscriptions/…``)."""
+    return _call(client().v1.subscriptions.cancel, subscription_id, options=_options(account=account))
+
+
+def retrieve_subscription(subscription_id: str, *, account: str):
+    return _call(client().v1.subscriptions.retrieve, subscription_id, options=_options(account=account))
+
+
+def create_card_setup_intent(*, customer: str, account: str, metadata: dict):
+    """A new card for a monthly gift (its donor's page): no idempotency key, each visit its own."""
+    return _call(
+        client().v1.setup_intents.create,
+        params={"customer": customer, "payment_method_types": ["card"], "usage": "off_session", "metadata": metadata},
+        options=_options(account=account),
+    )
+
+
+def pay_invoice(invoice_id: str, *, account: str):
+    """Try an unpaid month again with the customer's (new) default card."""
+    return _call(client().v1.invoices.pay, invoice_id, options=_options(account=account))
+
+
+def list_open_invoices(*, customer: str, subscription: str, account: str) -> list:
+    invoices = _call(
+        client().v1.invoices.list,
+        params={"customer": customer, "subscription": subscription, "limit": 10},
+        options=_options(account=account),
+    )
+    return [invoice for invoice in invoices.data if invoice["status"] == "open"]
 
 
 def retrieve_invoice(invoice_id: str, *, account: str):

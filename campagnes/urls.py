@@ -7,8 +7,11 @@ app_name = "campagnes"
 
 urlpatterns = [
     path("paiement/<str:token>/confirmer/", views.confirm_card, name="confirm_card"),
+    path("paiement/<str:token>/refus/", views.card_declined, name="card_declined"),
     path("paiement/<str:token>/verifier/", views.verify_payment, name="verify"),
     path("paiement/<str:token>/merci/", views.thanks, name="thanks"),
+    path("don-mensuel/<str:token>/", views.monthly_manage, name="monthly_manage"),
+    path("don-mensuel/<str:token>/carte/", views.monthly_card, name="monthly_card"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("mes-recus/", receipt_views.my_receipts, name="my_receipts"),
     path("mes-recus/liste/", receipt_views.my_receipts_list, name="my_receipts_list"),

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 from stripe import SignatureVerificationError
 
@@ -19,11 +23,27 @@ from campagnes import memberships, services
 from campagnes import stripe_gateway as gateway
 from campagnes.forms import payment_form_for
 from campagnes.models import Payment, PaymentStatus
+from campagnes.monthly import monthly_context, monthly_holder_from_token, monthly_next_charge
+from campagnes.services import monthly as monthly_services
 from kernel.client_ip import client_ip
 
 logger = logging.getLogger("kollektif.payments")
 
 IP_RATE = "20/h"
+ATTEMPTS_SESSION_KEY = "kollektif_payment_attempts"
+MAX_REMEMBERED_ATTEMPTS = 10
+PAYER_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "street_address",
+    "postal_code",
+    "city",
+    "phone",
+    "company_name",
+    "company_siren",
+    "company_legal_form",
+)
 EMAIL_RATE = "8/h"
 
 
@@ -61,27 +81,18 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
     if not form.is_valid():
         return _render_campaign(request, campaign, form, status=400)
     data = form.cleaned_data
+    kind, amount_cents, offer = form.payment_request()
+    payer = {key: data.get(key, "") for key in PAYER_FIELDS}
+    payer["public_supporter"] = bool(data.get("public_supporter"))
+    fingerprint = _attempt_fingerprint(campaign, kind, amount_cents, offer, payer, data.get("cover_fees", False))
     if _too_many_attempts(request, data["email"]):
         return _render_campaign(
             request, campaign, form, status=429, error=_("Trop de tentatives de paiement : réessayez dans une heure.")
         )
-    payer = {
-        key: data.get(key, "")
-        for key in (
-            "first_name",
-            "last_name",
-            "email",
-            "street_address",
-            "postal_code",
-            "city",
-            "phone",
-            "company_name",
-            "company_siren",
-            "company_legal_form",
-        )
-    }
-    payer["public_supporter"] = bool(data.get("public_supporter"))
-    kind, amount_cents, offer = form.payment_request()
+    resumed = _resume_attempt(request, fingerprint)
+    if resumed is not None:
+        payment, client_secret = resumed
+        return _pay_page(request, campaign, payment, client_secret)
     try:
         payment, client_secret = services.payment_start(
             campaign=campaign,
@@ -96,6 +107,14 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
         return _render_campaign(request, campaign, payment_form_for(campaign, request.POST), status=409, error=str(exc))
     except gateway.GatewayError as exc:
         return _render_campaign(request, campaign, form, status=503, error=str(exc))
+    attempts = request.session.get(ATTEMPTS_SESSION_KEY, {})
+    attempts = dict(list(attempts.items())[-(MAX_REMEMBERED_ATTEMPTS - 1) :])
+    attempts[fingerprint] = payment.public_token
+    request.session[ATTEMPTS_SESSION_KEY] = attempts
+    return _pay_page(request, campaign, payment, client_secret)
+
+
+def _pay_page(request: HttpRequest, campaign, payment: Payment, client_secret: str) -> TemplateResponse:
     return TemplateResponse(
         request,
         "campagnes/pay.html",
@@ -132,6 +151,22 @@ def membership_renewal(request: HttpRequest, campaign) -> HttpResponse:
     context = campaign.get_context(request)
     context.update(form=form, renewing=membership)
     return TemplateResponse(request, campaign.get_template(request), context)
+
+
+def _attempt_fingerprint(campaign, kind, amount_cents, offer, payer, cover_fees) -> str:
+    """The same form, sent again from the same browser, names the same attempt."""
+    offer_data = offer.to_dict() if hasattr(offer, "to_dict") else dict(offer or {})
+    body = json.dumps([campaign.pk, kind, amount_cents, offer_data, payer, bool(cover_fees)], sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+def _resume_attempt(request: HttpRequest, fingerprint: str) -> tuple[Payment, str] | None:
+    token = request.session.get(ATTEMPTS_SESSION_KEY, {}).get(fingerprint)
+    payment = Payment.objects.filter(public_token=token).first() if token else None
+    if payment is None:
+        return None
+    client_secret = services.payment_resume(payment=payment)
+    return (payment, client_secret) if client_secret else None
 
 
 def _site_context(campaign) -> dict:
@@ -171,6 +206,21 @@ def confirm_card(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
+def card_declined(request: HttpRequest, token: str) -> HttpResponse:
+    """Stripe.js says the card was refused: the server reads the reason from Stripe, records it
+    and answers the French message (and where to go when this attempt cannot be retried)."""
+    payment = get_object_or_404(Payment.objects.select_related("association"), public_token=token)
+    try:
+        payment, message = services.payment_record_decline(payment=payment)
+    except gateway.GatewayError as exc:
+        return JsonResponse({"message": str(exc)}, status=503)
+    body = {"message": message or _("La carte n'a pas pu être enregistrée. Vérifiez-la et réessayez.")}
+    if payment.status == PaymentStatus.FAILED:
+        body["next"] = reverse("campagnes:thanks", args=[payment.public_token])
+    return JsonResponse(body)
+
+
+@require_POST
 def verify_payment(request: HttpRequest, token: str) -> HttpResponse:
     payment = get_object_or_404(Payment.objects.select_related("association"), public_token=token)
     try:
@@ -193,8 +243,89 @@ def _thanks_context(payment: Payment, error: str) -> dict:
         "page": campaign,
         "association": payment.association,
         "error": error,
+        **monthly_context(payment),
         **_site_context(campaign),
     }
+
+
+# --- a monthly gift: the donor's page (signed link from the e-mails and "Mes reçus") ----------
+
+
+def _monthly_response(request: HttpRequest, holder: Payment, *, status: int = 200, **extra) -> TemplateResponse:
+    campaign = holder.campaign.specific
+    context = {
+        "holder": holder,
+        "payment": holder,
+        "page": campaign,
+        "association": holder.association,
+        "token": request.resolver_match.kwargs["token"],
+        "next_charge": monthly_next_charge(holder),
+        **_site_context(campaign),
+        **extra,
+    }
+    return TemplateResponse(request, "campagnes/monthly_manage.html", context, status=status)
+
+
+def _unknown_gift(request: HttpRequest) -> TemplateResponse:
+    return TemplateResponse(request, "campagnes/monthly_unknown.html", {}, status=404)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def monthly_manage(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the gift and a button; only the POST stops it (a link opened by a mail
+    scanner changes nothing). Used twice: "déjà arrêté", 410 on the POST, nothing charged."""
+    holder = monthly_holder_from_token(token)
+    if holder is None:
+        return _unknown_gift(request)
+    if request.method == "GET":
+        return _monthly_response(request, holder)
+    if holder.subscription_stopped_at:
+        return _monthly_response(request, holder, status=410, already_stopped=True)
+    try:
+        holder = monthly_services.monthly_gift_stop(payment=holder, source="donateur")
+    except monthly_services.AlreadyStopped:
+        holder.refresh_from_db()
+        return _monthly_response(request, holder, status=410, already_stopped=True)
+    except gateway.GatewayError as exc:
+        return _monthly_response(request, holder, status=503, error=str(exc))
+    return _monthly_response(request, holder, just_stopped=True)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def monthly_card(request: HttpRequest, token: str) -> HttpResponse:
+    """A new card for a monthly gift (after a refused month, or a card that expires)."""
+    holder = monthly_holder_from_token(token)
+    if holder is None:
+        return _unknown_gift(request)
+    campaign = holder.campaign.specific
+    context = {
+        "holder": holder,
+        "payment": holder,
+        "page": campaign,
+        "association": holder.association,
+        "token": token,
+        "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "stripe_js_url": settings.STRIPE_JS_URL,
+        **_site_context(campaign),
+    }
+    if holder.subscription_stopped_at:
+        return TemplateResponse(request, "campagnes/monthly_card.html", {**context, "stopped": True}, status=410)
+    if request.method == "POST":
+        setup_intent_id = request.POST.get("setup_intent", "")
+        try:
+            if not gateway.STRIPE_ID.match(setup_intent_id):
+                raise gateway.GatewayError(_("La carte n'a pas été confirmée."))
+            retried = monthly_services.monthly_card_apply(holder=holder, setup_intent_id=setup_intent_id)
+        except gateway.GatewayError as exc:
+            return TemplateResponse(request, "campagnes/monthly_card.html", {**context, "error": str(exc)}, status=400)
+        return TemplateResponse(request, "campagnes/monthly_card.html", {**context, "done": True, "retried": retried})
+    try:
+        client_secret = monthly_services.monthly_card_setup(holder=holder)
+    except gateway.GatewayError as exc:
+        return TemplateResponse(request, "campagnes/monthly_card.html", {**context, "error": str(exc)}, status=503)
+    return TemplateResponse(request, "campagnes/monthly_card.html", {**context, "client_secret": client_secret})
 
 
 @csrf_exempt

@@ -32,6 +32,7 @@ from campagnes.admin.listing import (
 )
 from campagnes.models import Payment, PaymentKind, PaymentStatus, Receipt
 from campagnes.money import format_eur
+from campagnes.monthly import monthly_holder, monthly_next_charge
 from campagnes.permissions import PaymentPermissionPolicy
 from campagnes.selectors import (
     WeekBar,
@@ -44,6 +45,7 @@ from campagnes.selectors import (
 )
 from campagnes.services import payment_refund
 from campagnes.services.payments import payment_refund_tickets
+from campagnes.services.monthly import AlreadyStopped, monthly_gift_stop
 from kernel.formats.french import french_datetime
 
 # URL namespace of the payments area: associations.admin_guard knows its "pk" names a payment.
@@ -55,6 +57,10 @@ PAYMENTS_NAMESPACE = "paiements"
 
 def _campaigns_for(request):
     return campaigns_of(visible_payments(request.user), "campaign_id")
+
+
+PAID_CHOICE = "payes"
+ALL_CHOICE = "tous"
 
 
 class PaymentFilterSet(AssociationFilterSet):
@@ -69,8 +75,13 @@ class PaymentFilterSet(AssociationFilterSet):
     )
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("Statut"),
-        choices=PaymentStatus.choices,
-        empty_label=gettext_lazy("Tous"),
+        choices=[
+            (PAID_CHOICE, gettext_lazy("Payés (remboursés compris)")),
+            *PaymentStatus.choices,
+            (ALL_CHOICE, gettext_lazy("Tous")),
+        ],
+        empty_label=None,
+        method="filter_status",
         widget=forms.RadioSelect,
     )
     created_at = django_filters.DateFromToRangeFilter(label=gettext_lazy("Date"), widget=DateRangePickerWidget)
@@ -79,6 +90,21 @@ class PaymentFilterSet(AssociationFilterSet):
     class Meta:
         model = Payment
         fields = ["campaign", "kind", "status", "created_at", "association"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # the treasurer's default view (and export): the payments that brought money, not every
+        # attempt left pending, abandoned or refused ("Tous" shows them)
+        if data is not None and not data.get("status"):
+            data = data.copy()
+            data["status"] = PAID_CHOICE
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset, name, value):
+        if value == PAID_CHOICE:
+            return queryset.filter(status__in=PaymentStatus.PAID_OR_REFUNDED)
+        if value == ALL_CHOICE or not value:
+            return queryset
+        return queryset.filter(status=value)
 
 
 class AmountColumn(Column):
@@ -150,6 +176,10 @@ LOG_ACTIONS = {
     "receipt_corrected": gettext_lazy("Reçu corrigé émis"),
     "manual_gift": gettext_lazy("Don enregistré à la main"),
     "payer_erased": gettext_lazy("Données du payeur effacées"),
+    "declined": gettext_lazy("Carte refusée par la banque"),
+    "resumed": gettext_lazy("Même formulaire renvoyé : tentative reprise"),
+    "monthly_stopped": gettext_lazy("Don mensuel arrêté"),
+    "monthly_card_changed": gettext_lazy("Carte du don mensuel changée"),
     "mismatch": gettext_lazy("Paiement Stripe non conforme : rien n’est enregistré, l’équipe est prévenue"),
 }
 
@@ -207,6 +237,7 @@ class PaymentDetailView(InspectView):
         context = super().get_context_data(**kwargs)
         payment = self.object
         refundable = payment.status in PaymentStatus.SETTLED and payment_refundable_cents(payment) > 0
+        holder = monthly_holder(payment)
         context.update(
             {
                 "payment": payment,
@@ -219,6 +250,12 @@ class PaymentDetailView(InspectView):
                 "created_at": french_datetime(payment.created_at),
                 "paid_at": french_datetime(payment.paid_at),
                 "receipts": Receipt.objects.filter(items__payment=payment).order_by("issued_at", "pk"),
+                "monthly_holder": holder,
+                "monthly_next_charge": monthly_next_charge(holder) if holder else None,
+                "can_stop_monthly": holder is not None
+                and holder.subscription_stopped_at is None
+                and holder.status in PaymentStatus.PAID_OR_REFUNDED
+                and self.can_refund(),
             }
         )
         return context
@@ -226,6 +263,8 @@ class PaymentDetailView(InspectView):
     def post(self, request, *args, **kwargs):
         if not self.can_refund():
             raise PermissionDenied
+        if request.POST.get("action") == "stop_monthly":
+            return self.stop_monthly(request)
         payment = Payment.objects.select_related("association").get(pk=self.object.pk)  # the current state
         self.object = payment
         form = RefundForm(request.POST, payment=payment)
@@ -260,6 +299,27 @@ class PaymentDetailView(InspectView):
                 cancelled,
             ) % {"count": cancelled}
         messages.success(request, message)
+        return redirect(request.path)
+
+    def stop_monthly(self, request):
+        """A treasurer stops a monthly gift: Stripe charges nothing more, both sides are e-mailed."""
+        holder = monthly_holder(self.object)
+        if holder is None:
+            messages.error(request, _("Ce paiement n'est pas un don mensuel."))
+            return redirect(request.path)
+        try:
+            monthly_gift_stop(payment=holder, source=f"admin {request.user.pk}")
+        except AlreadyStopped:
+            messages.warning(request, _("Ce don mensuel est déjà arrêté."))
+            return redirect(request.path)
+        except gateway.GatewayError as exc:
+            messages.error(request, str(exc))
+            return redirect(request.path)
+        messages.success(
+            request,
+            _("Le don mensuel de %(name)s est arrêté : plus rien ne sera prélevé. Le donateur est prévenu par e-mail.")
+            % {"name": holder.payer_name},
+        )
         return redirect(request.path)
 
 

@@ -114,6 +114,9 @@ class Payment(models.Model):
     stripe_invoice = models.CharField(max_length=255, null=True, blank=True, unique=True)
     stripe_charge = models.CharField(max_length=255, blank=True, db_index=True)
     failure_reason = models.CharField(_("motif de l'échec"), max_length=255, blank=True)
+    # A monthly gift (all the payments of one Stripe subscription) stopped by the donor, a
+    # treasurer or Stripe: set on every payment of the subscription, nothing more is charged.
+    subscription_stopped_at = models.DateTimeField(_("don mensuel arrêté le"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, db_index=True)
     paid_at = models.DateTimeField(_("payé le"), null=True, blank=True)

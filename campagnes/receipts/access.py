@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from campagnes.models import Receipt, ReceiptAccessToken
+from campagnes.monthly import monthly_gifts_of, monthly_next_charge, monthly_token
 from kernel.mail import send_templated_email
 
 SESSION_EMAIL = "my_receipts_email"
@@ -48,7 +49,9 @@ def send_access_link(*, email: str) -> str:
 def access_link_send(*, email: str) -> bool:
     """E-mail a one-time link, only if the address has receipts (the page says the same either way)."""
     email = email.strip().lower()
-    if not Receipt.objects.filter(donor_email=email).exists():
+    # a monthly donor may have no receipt yet (the year's receipt comes in January): the link
+    # still opens the page where the gift can be stopped
+    if not Receipt.objects.filter(donor_email=email).exists() and not monthly_gifts_of(email):
         return False
     token = secrets.token_urlsafe(32)
     ReceiptAccessToken.objects.create(
@@ -93,3 +96,15 @@ def session_email(session) -> str | None:
 
 def receipts_of(email: str):
     return Receipt.objects.filter(donor_email=email).select_related("association").order_by("-issued_at", "-pk")
+
+
+def monthly_gifts_with_links(email: str) -> list[dict]:
+    """The monthly gifts given from this address, each with its signed page (stop, new card)."""
+    return [
+        {
+            "holder": holder,
+            "manage_url": reverse("campagnes:monthly_manage", args=[monthly_token(holder)]),
+            "next_charge": monthly_next_charge(holder),
+        }
+        for holder in monthly_gifts_of(email)
+    ]

@@ -80,9 +80,8 @@ def my_receipts_open(request: HttpRequest, token: str) -> HttpResponse:
 
 def _receipts_page(request: HttpRequest, email: str, *, status: int = 200, **extra) -> HttpResponse:
     receipts = list(access.receipts_of(email))
-    return TemplateResponse(
-        request, "campagnes/my_receipts_list.html", {"email": email, "receipts": receipts, **extra}, status=status
-    )
+    context = {"email": email, "receipts": receipts, "monthly_gifts": access.monthly_gifts_with_links(email), **extra}
+    return TemplateResponse(request, "campagnes/my_receipts_list.html", context, status=status)
 
 
 @never_cache

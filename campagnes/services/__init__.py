@@ -14,6 +14,7 @@ arriving twice, late or in any order end in the same state.
 - ``checkin``: a ticket at the door.
 """
 
+from campagnes.services.expiry import expire_abandoned_payments, payments_expire_stale
 from campagnes.services.ledger import (
     SoldOut,
     apply_refunds,
@@ -23,10 +24,11 @@ from campagnes.services.ledger import (
 from campagnes.services.payments import (
     estimated_fee_cents,
     payment_charge,
+    payment_record_decline,
     payment_refund,
+    payment_resume,
     payment_start,
     payment_verify,
-    payments_expire_stale,
 )
 from campagnes.services.stripe_sync import apply_invoice, apply_payment_intent, payment_link_intent
 from campagnes.services.webhooks import webhook_handle
@@ -37,11 +39,14 @@ __all__ = [
     "apply_payment_intent",
     "apply_refunds",
     "estimated_fee_cents",
+    "expire_abandoned_payments",
     "mark_succeeded",
     "payment_charge",
     "payment_close_pending",
     "payment_link_intent",
+    "payment_record_decline",
     "payment_refund",
+    "payment_resume",
     "payment_start",
     "payment_verify",
     "payments_expire_stale",

@@ -7,17 +7,18 @@ and applies the answer through ``stripe_sync`` or ``ledger``, in one short trans
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campagnes import stripe_gateway as gateway
 from campagnes.models import Payment, PaymentKind, PaymentOffer, PaymentStatus, Ticket
+from campagnes.services.expiry import expiry_delay, expiry_schedule_for
 from campagnes.services.ledger import apply_refunds, offer_reserve, payment_close_pending, payment_log
 from campagnes.services.stripe_sync import apply_invoice, apply_payment_intent, stripe_field
 from campagnes.services.tickets import tickets_cancel
@@ -53,6 +54,7 @@ def payment_start(
             **payer,
         )
         payment_log(payment, "start", source="navigateur")
+        expiry_schedule_for(payment)  # the attempt expires on its own if left unpaid
     # Stripe is called outside the transaction: no row stays locked during a network call.
     account = association.stripe_account_id
     try:
@@ -75,20 +77,58 @@ def payment_start(
     return payment, setup_intent.client_secret
 
 
-def payments_expire_stale(*, older_than: datetime.datetime) -> int:
-    """Cancel payments left pending (card form abandoned) so their places go back on sale."""
-    count = 0
-    for payment in Payment.objects.filter(
-        status=PaymentStatus.PENDING, created_at__lt=older_than, stripe_payment_intent=None, stripe_subscription=""
-    ):
-        payment_close_pending(
-            payment=payment,
-            status=PaymentStatus.CANCELED,
-            reason=_("formulaire de carte abandonné"),
-            source="expiration",
+def payment_resume(*, payment: Payment) -> str | None:
+    """The same form sent again (back button, double click): the pending attempt it started is
+    reused if its card form is still untouched; returns its client secret, or None."""
+    payment = Payment.objects.select_related("association").get(pk=payment.pk)
+    fresh = payment.created_at > timezone.now() - expiry_delay() / 2
+    if not (_chargeable(payment) and fresh and payment.stripe_setup_intent and not payment.failure_reason):
+        return None
+    try:
+        setup_intent = gateway.retrieve_setup_intent(
+            payment.stripe_setup_intent, account=payment.association.stripe_account_id
         )
-        count += 1
-    return count
+    except gateway.GatewayError:
+        return None
+    if setup_intent.status != "requires_payment_method":
+        return None
+    payment_log(payment, "resumed", source="navigateur")
+    return setup_intent.client_secret
+
+
+def payment_record_decline(*, payment: Payment) -> tuple[Payment, str]:
+    """The browser says the bank refused the card: read the SetupIntent from Stripe (never the
+    browser's word) and record the bank's reason, in French, on the payment.
+
+    The payer may try another card on the same page while Stripe keeps the SetupIntent open:
+    the payment stays pending with its reason (expiry then closes it as refused). A SetupIntent
+    Stripe has canceled cannot be tried again: the payment is closed as refused at once.
+    Returns the payment and the French message to show.
+    """
+    payment = Payment.objects.select_related("association").get(pk=payment.pk)
+    if payment.status != PaymentStatus.PENDING or not payment.stripe_setup_intent:
+        return payment, payment.failure_reason or _("Carte refusée par la banque.")
+    setup_intent = gateway.retrieve_setup_intent(
+        payment.stripe_setup_intent, account=payment.association.stripe_account_id
+    )
+    error = stripe_field(setup_intent, "last_setup_error")
+    if setup_intent.status == "succeeded":
+        return payment, ""
+    reason = gateway.decline_of(error) if error else gateway.decline_message()
+    if setup_intent.status == "canceled":
+        payment = payment_close_pending(
+            payment=payment, status=PaymentStatus.FAILED, reason=reason, source="navigateur"
+        )
+        return payment, reason
+    if not error:
+        return payment, ""  # nothing refused (yet): a payer's typing error, not the bank's
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status == PaymentStatus.PENDING:
+            locked.failure_reason = reason[:255]
+            locked.save(update_fields=["failure_reason", "updated_at"])
+            payment_log(locked, "declined", source="navigateur", from_status=locked.status, detail={"reason": reason})
+    return locked, reason
 
 
 def _chargeable(payment: Payment) -> bool:

@@ -189,10 +189,13 @@ def apply_payment_intent(*, payment: Payment, intent: Any, source: str) -> Payme
         payment.next_action_secret = intent.client_secret  # type: ignore[attr-defined]  # for the view, not stored
         return payment
     if intent.status in ("requires_payment_method", "canceled"):
-        error = getattr(intent, "last_payment_error", None)
-        reason = getattr(error, "message", "") if error else ""
+        # the bank's reason in French (Stripe's ``message`` is English whatever the locale)
+        error = stripe_field(intent, "last_payment_error")
+        reason = gateway.decline_of(error) if error else ""
+        if not reason and intent.status == "canceled":
+            reason = _("Paiement annulé : aucun montant n'a été débité.")
         return payment_close_pending(
-            payment=payment, status=PaymentStatus.FAILED, reason=reason or _("Paiement refusé"), source=source
+            payment=payment, status=PaymentStatus.FAILED, reason=reason or gateway.decline_message(), source=source
         )
     return payment
 

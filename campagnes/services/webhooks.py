@@ -25,6 +25,7 @@ from associations.services import association_stripe_account_update
 from campagnes import stripe_gateway as gateway
 from campagnes.models import Payment, PaymentStatus, StripeEvent
 from campagnes.services.ledger import apply_refunds, payment_close_pending
+from campagnes.services.monthly import monthly_gift_mark_stopped, monthly_renewal_failed
 from campagnes.services.stripe_sync import (
     apply_invoice,
     apply_payment_intent,
@@ -72,7 +73,10 @@ def _read(event: Any) -> Apply:
         if event.type in ("invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed"):
             invoice = gateway.retrieve_invoice(obj.id, account=account)
             failed = event.type == "invoice.payment_failed"
-            return lambda: _apply_invoice(invoice, account=account, source=source, failed=failed)
+            reason = _renewal_refusal(invoice, account=account) if failed else ""
+            return lambda: _apply_invoice(invoice, account=account, source=source, failed=failed, reason=reason)
+        if event.type == "customer.subscription.deleted":
+            return _read_subscription_deleted(obj.id, account=account, source=source)
         if event.type == "account.updated":
             return _read_account(obj.id)
         if event.type == "charge.refunded":
@@ -121,17 +125,59 @@ def _read_payment_intent(intent_id: str, *, account: str, source: str) -> Apply:
     return apply
 
 
-def _apply_invoice(invoice: Any, *, account: str, source: str, failed: bool) -> str:
+def _renewal_refusal(invoice: Any, *, account: str) -> str:
+    """The bank's reason for a refused month, in French, read from the invoice's charge."""
+    charge_id = gateway.object_id(stripe_field(invoice, "charge"))
+    if not charge_id:
+        return ""
+    try:
+        charge = gateway.retrieve_charge(charge_id, account=account)
+    except gateway.NotFound:
+        return ""
+    outcome = stripe_field(charge, "outcome") or {}
+    return gateway.decline_message(
+        code=stripe_field(charge, "failure_code") or "", decline_code=stripe_field(outcome, "reason") or ""
+    )
+
+
+def _apply_invoice(invoice: Any, *, account: str, source: str, failed: bool, reason: str = "") -> str:
     payment = payment_for_invoice(invoice)
     if payment is None or not _on_the_account(payment, account):
         return "abonnement inconnu"
     if failed and invoice["status"] != "paid":
-        payment_close_pending(
-            payment=payment, status=PaymentStatus.FAILED, reason=_("Prélèvement mensuel refusé"), source=source
+        was_pending = payment.status == PaymentStatus.PENDING
+        payment = payment_close_pending(
+            payment=payment,
+            status=PaymentStatus.FAILED,
+            reason=_("Prélèvement mensuel refusé. %(reason)s") % {"reason": reason}
+            if reason
+            else _("Prélèvement mensuel refusé"),
+            source=source,
         )
+        if was_pending and payment.status == PaymentStatus.FAILED:
+            monthly_renewal_failed(payment)  # the donor gets a link to give another card
     else:
         apply_invoice(payment=payment, invoice=invoice, source=source)
     return f"échéance {payment.pk}"
+
+
+def _read_subscription_deleted(subscription_id: str, *, account: str, source: str) -> Apply:
+    """A monthly gift canceled on Stripe's side (the dashboard, or after the last failed retry):
+    recorded as stopped, and both sides told, once (stopping it here also brings this event)."""
+    if not Payment.objects.filter(stripe_subscription=subscription_id).exists():
+        return _outcome("abonnement inconnu")
+    subscription = gateway.retrieve_subscription(subscription_id, account=account)
+
+    def apply() -> str:
+        holder = Payment.objects.filter(stripe_subscription=subscription_id).order_by("created_at", "pk").first()
+        if holder is None or not _on_the_account(holder, account):
+            return "abonnement inconnu"
+        if subscription["status"] != "canceled":
+            return "abonnement toujours actif"
+        monthly_gift_mark_stopped(holder=holder, source=source)
+        return f"don mensuel {holder.pk} arrêté"
+
+    return apply
 
 
 def _read_account(account_id: str) -> Apply:

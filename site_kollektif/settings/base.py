@@ -276,6 +276,9 @@ STRIPE_CONNECT_ENABLED = env_str("STRIPE_CONNECT_ENABLED", "0") == "1"
 # Estimated card fee shown to a payer who chooses to cover it (European cards).
 KOLLEKTIF_CARD_FEE_PERCENT = "1.5"
 KOLLEKTIF_CARD_FEE_FIXED_CENTS = 25
+# A payment attempt left unpaid this long (card form abandoned or refused) is closed by the
+# task worker on its own, and its places go back on sale (campagnes/services/expiry.py).
+KOLLEKTIF_PAYMENT_EXPIRY_MINUTES = env_int("KOLLEKTIF_PAYMENT_EXPIRY_MINUTES", 120)
 
 # Receipts (issue #4).
 # Tolerance for counterparts (BOI-IR-RICI-250-20, III-D "Contreparties prenant la forme d'un bien

@@ -1,15 +1,68 @@
 // Card payment: Stripe.js confirms a SetupIntent (with 3-D Secure when the bank asks), then
 // the form is posted to our server, which charges the saved card. Works on Stripe and localstripe.
+// Every message the payer reads is in French: Stripe.js runs with locale "fr", and the bank's
+// reasons (decline_code / code) are translated here and, for a refusal, by the server too.
 (function () {
   "use strict";
+
+  var MESSAGES = {
+    insufficient_funds: "Carte refusée : provision insuffisante.",
+    expired_card: "Carte refusée : elle a expiré.",
+    incorrect_cvc: "Carte refusée : le cryptogramme (CVC) est incorrect.",
+    invalid_cvc: "Carte refusée : le cryptogramme (CVC) est incorrect.",
+    incomplete_cvc: "Le cryptogramme (CVC) est incomplet.",
+    incorrect_number: "Le numéro de carte est incorrect.",
+    invalid_number: "Le numéro de carte est incorrect.",
+    incomplete_number: "Le numéro de carte est incomplet.",
+    invalid_expiry_month: "Le mois d'expiration est incorrect.",
+    invalid_expiry_year: "L'année d'expiration est incorrecte.",
+    invalid_expiry_year_past: "L'année d'expiration est déjà passée.",
+    incomplete_expiry: "La date d'expiration est incomplète.",
+    processing_error: "Carte refusée : erreur de traitement chez la banque. Réessayez dans un instant.",
+    authentication_required: "Carte refusée : votre banque demande une authentification (3-D Secure).",
+    payment_intent_authentication_failure: "L'authentification 3-D Secure a échoué : aucun montant n'a été débité.",
+    setup_intent_authentication_failure: "L'authentification 3-D Secure a échoué : aucun montant n'a été débité.",
+    card_velocity_exceeded: "Carte refusée : plafond de la carte atteint.",
+    do_not_honor: "Carte refusée par la banque : contactez-la pour en savoir plus.",
+    generic_decline: "Carte refusée par la banque.",
+    card_declined: "Carte refusée par la banque."
+  };
+
+  function frenchMessage(error) {
+    if (!error) { return ""; }
+    return MESSAGES[error.decline_code] || MESSAGES[error.code] ||
+      (error.type === "card_error" ? MESSAGES.card_declined : "Le paiement n'a pas pu être confirmé. Réessayez.");
+  }
+
+  function csrfToken(form) {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  // A refusal is told to the server, which reads the bank's reason from Stripe and records it
+  // on the payment (the treasurer sees it); its answer, in French, is what the payer reads.
+  function reportDecline(form, fallback, show) {
+    if (!form.dataset.declineUrl) { show(fallback, null); return; }
+    fetch(form.dataset.declineUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(form), "Accept": "application/json" }
+    }).then(function (response) { return response.json(); })
+      .then(function (body) { show(body.message || fallback, body.next || null); })
+      .catch(function () { show(fallback, null); });
+  }
+
   var form = document.getElementById("payment-form");
   if (!form || typeof Stripe === "undefined") { return; }
-  var stripe = Stripe(form.dataset.stripeKey);
+  var stripe = Stripe(form.dataset.stripeKey, { locale: "fr" });
   var elements = stripe.elements({ locale: "fr" });
   var card = elements.create("card", { hidePostalCode: true });
   card.mount("#card-element");
   var errors = document.getElementById("card-errors");
   var button = document.getElementById("pay-button");
+  card.on("change", function (event) {
+    errors.textContent = event.error ? frenchMessage(event.error) : "";
+  });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     button.disabled = true;
@@ -18,10 +71,21 @@
       payment_method: { card: card }
     }).then(function (result) {
       if (result.error) {
-        errors.textContent = result.error.message || "La carte a été refusée.";
-        button.disabled = false;
+        var message = frenchMessage(result.error);
+        if (result.error.type === "validation_error") {
+          errors.textContent = message;
+          button.disabled = false;
+          return;
+        }
+        reportDecline(form, message, function (text, next) {
+          if (next) { window.location.assign(next); return; }
+          errors.textContent = text;
+          button.disabled = false;
+        });
         return;
       }
+      var setupIntent = form.querySelector("input[name=setup_intent]");
+      if (setupIntent && result.setupIntent) { setupIntent.value = result.setupIntent.id; }
       form.submit();
     });
   });
@@ -33,6 +97,6 @@
   "use strict";
   var form = document.getElementById("authenticate-form");
   if (!form || typeof Stripe === "undefined") { return; }
-  var stripe = Stripe(form.dataset.stripeKey);
+  var stripe = Stripe(form.dataset.stripeKey, { locale: "fr" });
   stripe.confirmCardPayment(form.dataset.clientSecret).then(function () { form.submit(); });
 }());
