@@ -44,8 +44,8 @@ from campagnes.selectors import (
     weekly_payments,
 )
 from campagnes.services import payment_refund
-from campagnes.services.payments import payment_refund_tickets
 from campagnes.services.monthly import AlreadyStopped, monthly_gift_stop
+from campagnes.services.payments import payment_refund_tickets
 from kernel.formats.french import french_datetime
 
 # URL namespace of the payments area: associations.admin_guard knows its "pk" names a payment.

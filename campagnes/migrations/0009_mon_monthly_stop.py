@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campagnes', '0004_amount_limits'),
+        ("campagnes", "0008_rc1_counterpart_tolerance"),
     ]
 
     operations = [
