@@ -300,8 +300,12 @@ class MyAssociationsPanel(Component):
         self.request = request
 
     def get_context_data(self, parent_context=None):
+        user = self.request.user
+        associations = selectors.associations_for_user(user).select_related("home_page")
+        editable = associations if selectors.user_is_platform_staff(user) else selectors.associations_edited_by(user)
         return {
-            "associations": selectors.associations_for_user(self.request.user).select_related("home_page"),
+            "associations": associations,
+            "edited_ids": set(editable.values_list("pk", flat=True)),
             "invite_url_name": association_viewset.get_url_name("invite"),
             "edit_url_name": association_viewset.get_url_name("edit"),
             "request": self.request,
