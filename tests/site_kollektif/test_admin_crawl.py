@@ -165,9 +165,9 @@ def crawled_association(association_a):
 
 
 ROLES = {
-    "éditrice": ("editors_group",),
-    "trésorière": ("treasurers_group",),
-    "éditrice et trésorière": ("editors_group", "treasurers_group"),
+    "editrice": ("editors_group",),
+    "tresoriere": ("treasurers_group",),
+    "editrice-et-tresoriere": ("editors_group", "treasurers_group"),
 }
 
 
