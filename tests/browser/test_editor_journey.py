@@ -64,6 +64,8 @@ def test_volunteer_edits_accueil_with_an_image_and_publishes(page, association_a
     assert page.get_by_role("link", name="Actualités").first.is_visible()
     _shot(page, "editeur-publie-1280")
     page.set_viewport_size({"width": 375, "height": 740})
+    page.reload()  # Wagtail lays its admin out for a phone on load
+    assert page.locator("html").get_attribute("lang") == "fr"
     _shot(page, "editeur-publie-375")
 
     page.set_viewport_size({"width": 1280, "height": 900})

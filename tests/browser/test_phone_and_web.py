@@ -26,6 +26,7 @@ OVERFLOW_JS = """() => {
     const width = document.documentElement.clientWidth;
     const cut = [...document.querySelectorAll('main td, main th, main dd, main h1, .listing td')]
         .filter(el => el.offsetParent !== null)
+        .filter(el => !(el.closest('thead') && el.closest('thead').getBoundingClientRect().width <= 1))
         .filter(el => el.getBoundingClientRect().right > width + 1)
         .map(el => el.tagName + ': ' + el.textContent.trim().slice(0, 40));
     return {scroll: document.documentElement.scrollWidth, width, cut};
