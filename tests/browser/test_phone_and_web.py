@@ -100,7 +100,7 @@ def test_network_links_are_readable_on_a_phone(phone_page, association_a, associ
         description="Ateliers communs",
     )
     phone_page.goto("/reseau/")
-    assert phone_page.get_by_text("Popeline").first.is_visible()
+    assert phone_page.locator(".link-table").get_by_text("Popeline").first.is_visible()
     _fits(phone_page, "reseau-375")
 
 
@@ -120,6 +120,22 @@ def test_the_word_mark_never_wraps_and_pages_have_a_preview_and_a_favicon(page, 
     line_height = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.brand__name')).lineHeight)")
     assert box["height"] < line_height * 1.5, box
     _shot(page, "accueil-1280")
+    home = association_a.home_page.specific
+    home.body = [
+        {
+            "type": "video",
+            "value": {"video": "https://www.youtube.com/watch?v=aqz-KE-bpKQ", "title": "Notre atelier", "caption": ""},
+        }
+    ]
+    home.save_revision().publish()
+    page.goto(home.url)
+    card = page.locator("a.video-card")
+    assert card.is_visible() and "Voir la vidéo sur YouTube" in card.inner_text()
+    _shot(page, "popeline-video-1280")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.reload()
+    _shot(page, "popeline-video-375")
+    page.set_viewport_size({"width": 1280, "height": 900})
     for url in ("/", association_a.home_page.url):
         page.goto(url)
         for selector in ("og:title", "og:description", "og:image"):
