@@ -125,3 +125,24 @@ def test_an_admin_page_she_may_not_see_is_wagtails_french_404_even_with_debug(cl
     body = response.content.decode()
     assert "Erreur 404" in body and "La page demandée est introuvable." in body
     assert "Page not found" not in body and "Using the URLconf" not in body
+
+
+def test_a_refusal_raised_by_an_admin_view_is_a_french_admin_403(editor_a, rf, settings):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from associations.admin_guard import TenantAdminGuardMiddleware
+
+    settings.DEBUG = True
+    guard = TenantAdminGuardMiddleware(lambda request: None)
+    request = rf.get("/admin/paiements/1/")
+    request.user = editor_a
+    refused = guard.process_exception(request, PermissionDenied())
+    refused.render()
+    assert refused.status_code == 403
+    assert "Vous n'avez pas accès à cette page." in html.unescape(refused.content.decode())
+    missing = guard.process_exception(request, Http404())
+    assert missing.status_code == 404 and "Erreur 404" in missing.content.decode()
+    public = rf.get("/association/")
+    public.user = editor_a
+    assert guard.process_exception(public, Http404()) is None
