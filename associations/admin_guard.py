@@ -14,9 +14,11 @@ from __future__ import annotations
 import logging
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Revision, UploadedFile
@@ -287,4 +289,25 @@ class TenantAdminGuardMiddleware:
             tenant_view = TENANT_VIEWS.get(match.view_name)
             return tenant_view(request, **match.kwargs) if tenant_view else None
         logger.info("isolation: user %s refused %s", user.pk, match.view_name)
-        raise Http404
+        return admin_not_found(request)
+
+    def process_exception(self, request, exception):
+        """Errors raised by admin views after the guard let them through: Wagtail's admin pages,
+        in French, whatever ``DEBUG`` says (Django's debug pages are English and technical)."""
+        if not request.path_info.startswith("/admin/"):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if isinstance(exception, Http404):
+            return admin_not_found(request)
+        if isinstance(exception, PermissionDenied):
+            return refused_response(request, _("Vous n'avez pas accès à cette page."))
+        return None
+
+
+def admin_not_found(request):
+    """Wagtail's own admin 404 page, as its URL patterns render it for their views' Http404
+    (``wagtail.admin.urls.display_custom_404``); raised from a middleware, Http404 would reach
+    Django's handler instead, and with ``DEBUG`` on its English debug page."""
+    return page_not_found(request, Http404(), template_name="wagtailadmin/404.html")

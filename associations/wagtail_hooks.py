@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import ListingButton
+from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import (
@@ -301,8 +304,12 @@ class MyAssociationsPanel(Component):
         self.request = request
 
     def get_context_data(self, parent_context=None):
+        user = self.request.user
+        associations = selectors.associations_for_user(user).select_related("home_page")
+        editable = associations if selectors.user_is_platform_staff(user) else selectors.associations_edited_by(user)
         return {
-            "associations": selectors.associations_for_user(self.request.user).select_related("home_page"),
+            "associations": associations,
+            "edited_ids": set(editable.values_list("pk", flat=True)),
             "invite_url_name": association_viewset.get_url_name("invite"),
             "edit_url_name": association_viewset.get_url_name("edit"),
             "request": self.request,
@@ -318,3 +325,68 @@ def add_my_associations_panel(request, panels):
 @hooks.register("insert_global_admin_css")
 def admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("site_kollektif/css/admin.css"))
+
+
+# --- After an action on a page: land on a page the editor may see -------------------------
+#
+# Wagtail sends the editor to the explorer of the page's *parent* after publishing, submitting,
+# deleting or unpublishing. For an association's Accueil that parent is the platform's
+# /association/ index, which the admin guard hides from her: she landed on a 404 right after
+# her first "Publier". These hooks run after Wagtail has queued its own (French) confirmation
+# message; when the parent is out of her reach they send her to her Accueil's explorer instead.
+
+# The edit view's actions that end with Wagtail's "redirect away" (the others stay on the form).
+ACTIONS_LEAVING_THE_EDITOR = ("action-publish", "action-submit", "action-restart-workflow", "action-workflow-action")
+
+
+def user_may_see_page(user, page: Page) -> bool:
+    """Whether the admin guard lets this user open the page (its explorer, its edit view)."""
+    if selectors.user_is_platform_staff(user):
+        return True
+    declaration = tenancy.tenant_model(Page)
+    return declaration is None or tenancy.object_is_users(user, declaration, page.pk)
+
+
+def landing_for(request, page: Page, parent: Page | None):
+    """A redirect to the page's own explorer when Wagtail's default target (the parent's
+    explorer, or a ``next`` URL) is a page this user may not see; ``None`` to keep Wagtail's."""
+    next_url = request.POST.get("next") or request.GET.get("next")
+    if next_url or parent is None or user_may_see_page(request.user, parent):
+        return None
+    target = page if page.pk and Page.objects.filter(pk=page.pk).exists() else None
+    if target is None or not user_may_see_page(request.user, target):
+        return redirect("wagtailadmin_home")
+    return redirect("wagtailadmin_explore", target.pk)
+
+
+@hooks.register("after_edit_page")
+def land_after_edit(request, page):
+    if not any(request.POST.get(action) for action in ACTIONS_LEAVING_THE_EDITOR):
+        return None  # "Enregistrer le brouillon" keeps her on the form
+    if request.POST.get("action-publish") and not page.permissions_for_user(request.user).can_publish():
+        return None  # Wagtail saved a draft instead and stays on the form
+    return landing_for(request, page, page.get_parent())
+
+
+@hooks.register("after_create_page")
+def land_after_create(request, page):
+    if not any(request.POST.get(action) for action in ACTIONS_LEAVING_THE_EDITOR):
+        return None
+    return landing_for(request, page, page.get_parent())
+
+
+@hooks.register("after_delete_page")
+def land_after_delete(request, page):
+    return landing_for(request, page, page.get_parent())
+
+
+@hooks.register("after_unpublish_page")
+def land_after_unpublish(request, page):
+    response = landing_for(request, page, page.get_parent())
+    if response is not None:
+        # Wagtail adds its message after this hook: say it here, in Wagtail's own words.
+        messages.success(
+            request,
+            _("Page '%(page_title)s' unpublished.") % {"page_title": page.get_admin_display_title()},
+        )
+    return response

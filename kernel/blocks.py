@@ -4,12 +4,19 @@ Volunteers edit "as simply as a Word document": a short, plain list of blocks, e
 French label and help text, and every image carries its alternative text (RGAA 1.1).
 """
 
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
-from wagtail.embeds.blocks import EmbedBlock
+from wagtail.embeds.blocks import EmbedBlock, EmbedValue
+from wagtail.embeds.oembed_providers import all_providers
 from wagtail.images.blocks import ImageBlock
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
@@ -35,10 +42,93 @@ class GalleryBlock(blocks.StructBlock):
         template = "blocks/gallery_block.html"
 
 
+# Names shown on a video's link card when the player cannot be embedded (host -> provider).
+KNOWN_VIDEO_HOSTS = {
+    "youtube.com": "YouTube",
+    "youtu.be": "YouTube",
+    "youtube-nocookie.com": "YouTube",
+    "vimeo.com": "Vimeo",
+    "dailymotion.com": "Dailymotion",
+    "dai.ly": "Dailymotion",
+    "peertube.fr": "PeerTube",
+    "framatube.org": "PeerTube",
+}
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.").removeprefix("m.")
+
+
+def video_provider_name(url: str) -> str:
+    """ "YouTube" for a YouTube link, else the site's host name ("tube.exemple.org")."""
+    host = _host(url)
+    for known, name in KNOWN_VIDEO_HOSTS.items():
+        if host == known or host.endswith("." + known):
+            return name
+    return host
+
+
+def is_known_video_provider(url: str) -> bool:
+    """Whether an oEmbed provider Wagtail knows (YouTube, Vimeo, Dailymotion…) serves this URL."""
+    if any(host == _host(url) for host in KNOWN_VIDEO_HOSTS):
+        return True
+    return any(re.match(pattern, url) for provider in all_providers for pattern in provider["urls"])
+
+
+class VideoValue(EmbedValue):
+    """A video URL that renders as the provider's player when it can be fetched, and as a link
+    card (title, provider, link) when it cannot: provider unknown, offline, or down."""
+
+    @cached_property
+    def provider_name(self) -> str:
+        return video_provider_name(self.url)
+
+    @cached_property
+    def is_known_provider(self) -> bool:
+        return is_known_video_provider(self.url)
+
+
+class VideoLinkBlock(EmbedBlock):
+    """An ``EmbedBlock`` that never refuses a well-formed URL.
+
+    Wagtail's ``EmbedBlock.clean`` fetches the oEmbed data while the page is saved, so an
+    offline machine or an oEmbed outage refused *every* save of a page holding a video, on a
+    block the editor never touched ("Impossible de trouver une intégration pour cette URL").
+    Here saving only checks the URL; the player is looked up when the page is rendered
+    (``EmbedValue.html``, which yields "" on failure) and the template falls back to a link
+    card. The editor is warned after saving (``kernel.wagtail_hooks``), never blocked.
+    """
+
+    def _value(self, url):
+        return VideoValue(url, getattr(self.meta, "max_width", None), getattr(self.meta, "max_height", None))
+
+    def get_default(self):
+        default = super().get_default()
+        return self._value(default.url) if default else None
+
+    def to_python(self, value):
+        return self._value(value) if value else None
+
+    def value_from_form(self, value):
+        return self._value(value) if value else None
+
+    def normalize(self, value):
+        if isinstance(value, EmbedValue):
+            return self._value(value.url) if value.url else None
+        return self._value(value) if value else None
+
+    def clean(self, value):
+        return blocks.URLBlock.clean(self, value)
+
+
 class VideoBlock(blocks.StructBlock):
-    video = EmbedBlock(
+    video = VideoLinkBlock(
         label=_("Adresse de la vidéo"),
-        help_text=_("Lien YouTube, Vimeo, PeerTube ou Dailymotion."),
+        help_text=_(
+            "Lien YouTube, Vimeo, PeerTube ou Dailymotion. Si la vidéo ne peut pas être intégrée, "
+            "la page affiche un lien vers elle."
+        ),
     )
     title = blocks.CharBlock(label=_("Titre de la vidéo"), max_length=200)
     caption = blocks.CharBlock(label=_("Description"), required=False, max_length=300)

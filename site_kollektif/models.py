@@ -72,6 +72,29 @@ class ContentPage(Page):
         verbose_name = _("page de contenu")
         verbose_name_plural = _("pages de contenu")
 
+    # The platform's legal pages: what the law requires is printed after the editable text, from
+    # the operator's settings (KOLLEKTIF_OPERATOR_*, KOLLEKTIF_HOST_*), so it cannot be lost by an edit.
+    LEGAL_TEMPLATES = {
+        "mentions-legales": "site_kollektif/legal/mentions_legales.html",
+        "confidentialite": "site_kollektif/legal/confidentialite.html",
+    }
+
+    def get_context(self, request, *args, **kwargs):
+        from django.conf import settings
+
+        context = super().get_context(request, *args, **kwargs)
+        legal_template = self.LEGAL_TEMPLATES.get(self.slug) if self.get_parent().specific_class is HomePage else None
+        if legal_template:
+            context["legal_template"] = legal_template
+            context["operator"] = {
+                name.removeprefix("KOLLEKTIF_").lower(): getattr(settings, name)
+                for name in dir(settings)
+                if name.startswith(("KOLLEKTIF_OPERATOR_", "KOLLEKTIF_HOST_"))
+            }
+            context["receipt_retention_years"] = settings.KOLLEKTIF_RECEIPT_RETENTION_YEARS
+            context["email_retention_days"] = settings.KOLLEKTIF_EMAIL_RETENTION_DAYS
+        return context
+
 
 class AssociationIndexPage(Page):
     """/association/: every active association, searchable and filterable."""

@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -20,6 +23,8 @@ urlpatterns = [
     path("", include("annuaire.urls")),
     path("sitemap.xml", sitemap),
     path("sante/", health, name="health"),
+    # Browsers and crawlers ask for /favicon.ico whatever the page says (base.html links the SVG).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("site_kollektif/img/favicon.ico"), permanent=True)),
 ]
 
 # Public media of the demo, the tests and a single machine without object storage (with S3 they

@@ -107,6 +107,9 @@ class PaymentFilterSet(AssociationFilterSet):
         return queryset.filter(status=value)
 
 
+SECONDARY_COLUMN = "kollektif-col-secondary"
+
+
 class AmountColumn(Column):
     def get_value(self, instance):
         return format_eur(instance.total_cents)
@@ -138,9 +141,17 @@ class PaymentIndexView(AssociationListingMixin, IndexView):
                 "created_at", label=_("Date"), accessor=lambda p: french_datetime(p.created_at), sort_key="created_at"
             ),
             TitleColumn("payer_name", label=_("Payeur"), get_url=self.get_inspect_url, sort_key="last_name"),
-            Column("email", label=_("E-mail"), sort_key="email"),
-            Column("kind", label=_("Type"), accessor="get_kind_display", sort_key="kind"),
-            Column("campaign", label=_("Campagne"), accessor="campaign.title", sort_key="campaign__title"),
+            # Secondary columns step aside on a phone (site_kollektif/css/admin.css); the payment's
+            # page shows them all.
+            Column("email", label=_("E-mail"), sort_key="email", classname=SECONDARY_COLUMN),
+            Column("kind", label=_("Type"), accessor="get_kind_display", sort_key="kind", classname=SECONDARY_COLUMN),
+            Column(
+                "campaign",
+                label=_("Campagne"),
+                accessor="campaign.title",
+                sort_key="campaign__title",
+                classname=SECONDARY_COLUMN,
+            ),
             AmountColumn("amount", label=_("Montant"), sort_key="amount_cents"),
             StatusTagColumn(
                 "status",
@@ -158,6 +169,7 @@ class PaymentIndexView(AssociationListingMixin, IndexView):
                     label=_("Association"),
                     accessor="association.name",
                     sort_key="association__name",
+                    classname=SECONDARY_COLUMN,
                 ),
             )
         return columns

@@ -241,6 +241,23 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 KOLLEKTIF_STAFF_EMAILS = env_list("KOLLEKTIF_STAFF_EMAILS", ["equipe@kollektif.org"])
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
+# The operator of the platform, named on the legal pages (/mentions-legales/, /confidentialite/):
+# LCEN art. 6 III (publisher, publication director, host) and GDPR art. 13 (controller, DPO
+# contact). The defaults describe the demo; a real deployment sets every one of them.
+KOLLEKTIF_OPERATOR_NAME = env_str(
+    "KOLLEKTIF_OPERATOR_NAME", "Indelab (SCIC SAS), pour le réseau de l'ESS du Pas-de-Calais"
+)
+KOLLEKTIF_OPERATOR_LEGAL_FORM = env_str("KOLLEKTIF_OPERATOR_LEGAL_FORM", "Société coopérative d'intérêt collectif")
+KOLLEKTIF_OPERATOR_ADDRESS = env_str("KOLLEKTIF_OPERATOR_ADDRESS", "Adresse de démonstration, 62000 Arras")
+KOLLEKTIF_OPERATOR_SIREN = env_str("KOLLEKTIF_OPERATOR_SIREN", "000 000 000 (démonstration)")
+KOLLEKTIF_OPERATOR_EMAIL = env_str("KOLLEKTIF_OPERATOR_EMAIL", "contact@kollektif.org")
+KOLLEKTIF_OPERATOR_PHONE = env_str("KOLLEKTIF_OPERATOR_PHONE", "03 21 00 00 00")
+KOLLEKTIF_OPERATOR_DIRECTOR = env_str("KOLLEKTIF_OPERATOR_DIRECTOR", "La présidence d'Indelab (démonstration)")
+KOLLEKTIF_OPERATOR_DPO_EMAIL = env_str("KOLLEKTIF_OPERATOR_DPO_EMAIL", "donnees-personnelles@kollektif.org")
+KOLLEKTIF_HOST_NAME = env_str("KOLLEKTIF_HOST_NAME", "OVH SAS")
+KOLLEKTIF_HOST_ADDRESS = env_str("KOLLEKTIF_HOST_ADDRESS", "2 rue Kellermann, 59100 Roubaix, France")
+KOLLEKTIF_HOST_PHONE = env_str("KOLLEKTIF_HOST_PHONE", "1007")
+
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 
 # Maps: tiles are configurable; Leaflet itself is always served from our static files.
