@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 
 import segno
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from associations.domains import association_home_url, association_origin
 from campagnes.money import format_eur
 from kernel.mail import attachment, send_templated_email
 
@@ -27,6 +29,9 @@ def notify_payment_succeeded(payment) -> None:
         "amount": format_eur(payment.total_cents),
         "tickets": tickets,
         "campaign": payment.campaign.specific,
+        # the association's own domain when it has one, else its pages on the platform
+        "association_url": association_home_url(association),
+        "my_receipts_url": association_origin(association) + reverse("campagnes:my_receipts"),
     }
     send_templated_email(
         to=[payment.email],
