@@ -4,7 +4,8 @@
   of active associations (the Wagtail Site table, kept in the shared cache). Django's own host
   check (``HttpRequest.get_host``) iterates over it, so an unknown host still answers 400 and a
   domain set in the admin is accepted by every process at once, without a redeploy.
-- ``tls_ask``: Caddy's on-demand TLS asks it before getting a certificate (docs/deploy.md).
+- ``tls_ask``: Caddy's on-demand TLS asks ``/_tls/ask?domain=…`` before getting a certificate
+  (docs/deploy.md); answered by ``TLSAskMiddleware``, first in the chain, whatever the Host.
 - ``sync_default_site``: the default Wagtail Site carries ``KOLLEKTIF_BASE_URL``'s host, port and
   scheme (run after every ``migrate``), so full URLs (e-mails, sitemap.xml) name the platform.
 - ``platform_links``: templates prefix the platform's own pages with ``platform_url`` (empty on
@@ -36,6 +37,22 @@ class AllowedHosts(list):
         from associations.domains import served_domains
 
         yield from sorted(served_domains())
+
+
+TLS_ASK_PATH = "/_tls/ask"
+
+
+class TLSAskMiddleware:
+    """First in MIDDLEWARE: Caddy asks from the machine itself (``http://127.0.0.1:8000``), a host
+    and a scheme the platform would otherwise refuse (400) or redirect to https (301)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == TLS_ASK_PATH:
+            return tls_ask(request)
+        return self.get_response(request)
 
 
 @never_cache

@@ -8,7 +8,6 @@ from wagtail.documents import urls as wagtaildocs_urls
 from associations import urls as association_urls
 from site_kollektif.downloads import serve_document, serve_media
 from site_kollektif.health import health
-from site_kollektif.hosts import tls_ask
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -21,7 +20,6 @@ urlpatterns = [
     path("", include("annuaire.urls")),
     path("sitemap.xml", sitemap),
     path("sante/", health, name="health"),
-    path("_tls/ask", tls_ask, name="tls_ask"),  # Caddy's on-demand TLS (docs/deploy.md)
 ]
 
 # Public media of the demo, the tests and a single machine without object storage (with S3 they

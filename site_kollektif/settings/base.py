@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "site_kollektif.hosts.TLSAskMiddleware",  # Caddy's on-demand TLS asks from 127.0.0.1, over http
     "django.middleware.security.SecurityMiddleware",
     "site_kollektif.security.KollektifCSPMiddleware",
     "site_kollektif.security.PermissionsPolicyMiddleware",

@@ -256,6 +256,8 @@ def test_caddy_asks_only_for_known_active_domains(popeline, staff_client, django
     assert ask.get("/_tls/ask", {"domain": DOMAIN}, HTTP_HOST=PLATFORM).status_code == 200
     assert ask.get("/_tls/ask", {"domain": "inconnu.example.org"}, HTTP_HOST=PLATFORM).status_code == 404
     assert ask.get("/_tls/ask", HTTP_HOST=PLATFORM).status_code == 404
+    # as Caddy asks: from the machine itself, over http, with a host the platform does not serve
+    assert ask.get("/_tls/ask", {"domain": DOMAIN}, HTTP_HOST="127.0.0.1:8000").status_code == 200
     # a suspended association: its domain is neither certified nor served any more
     from associations import services
 
