@@ -5,7 +5,7 @@
   check (``HttpRequest.get_host``) iterates over it, so an unknown host still answers 400 and a
   domain set in the admin is accepted by every process at once, without a redeploy.
 - ``tls_ask``: Caddy's on-demand TLS asks ``/_tls/ask?domain=…`` before getting a certificate
-  (docs/deploy.md); answered by ``TLSAskMiddleware``, first in the chain, whatever the Host.
+  (docs/deploy.md); answered by ``CustomDomainMiddleware``, first in the chain, whatever the Host.
 - ``sync_default_site``: the default Wagtail Site carries ``KOLLEKTIF_BASE_URL``'s host, port and
   scheme (run after every ``migrate``), so full URLs (e-mails, sitemap.xml) name the platform.
 - ``platform_links``: templates prefix the platform's own pages with ``platform_url`` (empty on
@@ -17,6 +17,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -42,9 +43,15 @@ class AllowedHosts(list):
 TLS_ASK_PATH = "/_tls/ask"
 
 
-class TLSAskMiddleware:
-    """First in MIDDLEWARE: Caddy asks from the machine itself (``http://127.0.0.1:8000``), a host
-    and a scheme the platform would otherwise refuse (400) or redirect to https (301)."""
+class CustomDomainMiddleware:
+    """First in MIDDLEWARE (so last to see the response):
+
+    - answers Caddy's ``/_tls/ask``, asked from the machine itself (``http://127.0.0.1:8000``):
+      a host and a scheme the platform would otherwise refuse (400) or redirect to https (301);
+    - on an association's own domain, keeps HSTS to that host name only: ``includeSubDomains``
+      and ``preload`` would also force https on the association's other sub-domains (its
+      webmail, an old site), which Kollektif does not serve.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,7 +59,16 @@ class TLSAskMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path == TLS_ASK_PATH:
             return tls_ask(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if "Strict-Transport-Security" in response:
+            from django.conf import settings
+
+            from associations.domains import platform_host
+
+            host = split_domain_port(request._get_raw_host())[0]
+            if host and host != platform_host() and host not in set(list.__iter__(settings.ALLOWED_HOSTS)):
+                response["Strict-Transport-Security"] = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        return response
 
 
 @never_cache

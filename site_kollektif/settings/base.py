@@ -52,7 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "site_kollektif.hosts.TLSAskMiddleware",  # Caddy's on-demand TLS asks from 127.0.0.1, over http
+    "site_kollektif.hosts.CustomDomainMiddleware",  # Caddy's TLS ask (any host, http); HSTS on custom domains
     "django.middleware.security.SecurityMiddleware",
     "site_kollektif.security.KollektifCSPMiddleware",
     "site_kollektif.security.PermissionsPolicyMiddleware",

@@ -267,6 +267,21 @@ def test_caddy_asks_only_for_known_active_domains(popeline, staff_client, django
     assert Client().get("/", HTTP_HOST=DOMAIN, secure=True).status_code == 400
 
 
+def test_hsts_on_a_custom_domain_covers_that_host_only(
+    popeline, settings, staff_client, django_capture_on_commit_callbacks
+):
+    settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD = (
+        600,
+        True,
+        True,
+    )
+    _set_domain(staff_client, popeline, DOMAIN, django_capture_on_commit_callbacks)
+    on_platform = Client().get("/", HTTP_HOST=PLATFORM, secure=True)
+    assert on_platform["Strict-Transport-Security"] == "max-age=600; includeSubDomains; preload"
+    on_domain = Client().get("/", HTTP_HOST=DOMAIN, secure=True)
+    assert on_domain.status_code == 200 and on_domain["Strict-Transport-Security"] == "max-age=600"
+
+
 def test_unknown_hosts_still_get_a_400(popeline):
     assert Client().get("/", HTTP_HOST="evil.example.org", secure=True).status_code == 400
     assert Client().get("/", HTTP_HOST=PLATFORM, secure=True).status_code == 200
