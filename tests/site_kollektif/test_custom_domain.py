@@ -45,6 +45,12 @@ def _platform(settings):
 
 @pytest.fixture
 def popeline(association_a):
+    from site_kollektif.demo_content import CONTENT_PAGES
+    from site_kollektif.models import ContentPage, HomePage
+
+    home = HomePage.objects.get()
+    for title, slug, _text in CONTENT_PAGES:  # the platform's legal notices, as the demo loads them
+        home.add_child(instance=ContentPage(title=title, slug=slug))
     news_index = association_a.home_page.get_children().get(slug="actualites").specific
     NewsPostPageFactory(parent=news_index, title="Atelier couture du samedi", slug="atelier-couture")
     support = association_a.home_page.get_children().get(slug="nous-aider").specific
