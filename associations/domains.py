@@ -46,12 +46,14 @@ def site_port() -> int:
     return 443 if parts.scheme == "https" else 80
 
 
-def validate_custom_domain(value: str) -> str:
+def validate_custom_domain(value: str, *, typed: bool = False) -> str:
     """The domain as stored (IDN in punycode, no trailing dot), or a French ValidationError.
 
     Only a bare host name is accepted: what the visitor types after https:// and before the
     first slash. A scheme, a path, a port, capitals, an IP address or the platform's own host
-    are refused with a message saying what to write instead.
+    are refused with a message saying what to write instead. Capitals are refused where a person
+    ``typed`` the name (the admin form, which shows what to write); a script's or a command's
+    input is put in lower case.
     """
     domain = (value or "").strip()
     if not domain:
@@ -76,12 +78,12 @@ def validate_custom_domain(value: str) -> str:
             _("Indiquez le nom de domaine sans numéro de port (%(example)s).") % {"example": example},
             code="domain_port",
         )
-    if domain != domain.lower():
+    if typed and domain != domain.lower():
         raise ValidationError(
             _("Écrivez le nom de domaine en minuscules : %(domain)s.") % {"domain": domain.lower()},
             code="domain_case",
         )
-    domain = domain.rstrip(".")
+    domain = domain.lower().rstrip(".")
     try:
         ascii_domain = domain.encode("idna").decode("ascii") if not domain.isascii() else domain
     except UnicodeError as exc:

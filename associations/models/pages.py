@@ -79,7 +79,9 @@ class AssociationPageMixin:
         association = self.association
         if association is None or not association.is_public:
             return []
-        if request is not None and self.canonical_site_id(request) != getattr(Site.find_for_request(request), "pk", None):
+        if request is not None and self.canonical_site_id(request) != getattr(
+            Site.find_for_request(request), "pk", None
+        ):
             return []  # listed once, by the sitemap of the association's own domain
         return super().get_sitemap_urls(request)
 
