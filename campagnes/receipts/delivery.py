@@ -71,7 +71,7 @@ def schedule_delivery(receipt: Receipt) -> None:
 
 
 def my_receipts_url(association=None) -> str:
-    """"Mes reçus" on the association's own domain when it has one (the page answers on any host)."""
+    """The "Mes reçus" page on the association's own domain when it has one (the page answers on any host)."""
     return association_origin(association) + reverse("campagnes:my_receipts")
 
 
