@@ -14,3 +14,12 @@ class AssociationsConfig(AppConfig):
 
         declare()  # pages, media, collections and the association record (associations/tenancy.py)
         use_tenant_page_form()  # every page form checks that its references belong to the association
+
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.models import Site
+
+        from associations.domains import site_saved_or_deleted
+
+        # a Site edited in Settings › Sites: every process serves (or stops serving) it at once
+        post_save.connect(site_saved_or_deleted, sender=Site, dispatch_uid="kollektif_site_saved")
+        post_delete.connect(site_saved_or_deleted, sender=Site, dispatch_uid="kollektif_site_deleted")

@@ -33,7 +33,9 @@ class NewsRssFeed(Feed):
         return feed_text(_("%(name)s — actualités") % {"name": self.index_page.association.name})
 
     def link(self):
-        return self.index_page.url
+        # relative to the site that serves the feed (the association's domain or the platform):
+        # the feed writer adds the request's scheme and host
+        return self.index_page.get_url(self.request)
 
     def description(self):
         return feed_text(
@@ -50,7 +52,7 @@ class NewsRssFeed(Feed):
         return feed_text(item.introduction)
 
     def item_link(self, item):
-        return item.url
+        return item.get_url(self.request)
 
     def item_pubdate(self, item):
         from datetime import datetime, time

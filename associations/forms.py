@@ -15,6 +15,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
+from associations.domains import validate_custom_domain
 from associations.models import Association, Commune
 from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE, InvitationRole
 from associations.references import ReferenceScope, TenantReferencesFormMixin, scope_for_association
@@ -184,6 +185,11 @@ class AssociationAdminForm(TenantReferencesFormMixin, WagtailAdminModelForm):
         if scope is None or self.instance.pk is None:
             return scope
         return scope_for_association(self.instance)
+
+    def clean_custom_domain(self):
+        """The name as the person must write it (no capitals, scheme, path or port): said in the
+        form rather than silently changed; the record checks that nobody else uses it."""
+        return validate_custom_domain(self.cleaned_data.get("custom_domain", ""), typed=True)
 
     def clean(self):
         cleaned = super().clean()

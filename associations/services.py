@@ -23,6 +23,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
 from associations import events
+from associations.domains import association_home_url, forget_sites_after_commit, site_port
 from associations.models import (
     Association,
     AssociationHomePage,
@@ -222,7 +223,7 @@ def association_approve(*, association: Association, approved_by: User) -> Assoc
         to=[_applicant_email(association), association.email],
         subject=_("Le site de %(name)s est en ligne") % {"name": association.name},
         template="association_approved",
-        context={"association": association},
+        context={"association": association, "association_url": association_home_url(association)},
     )
     events.association_activated.send(sender=Association, association=association)
     _purge_public_pages(association)
@@ -261,8 +262,10 @@ def association_suspend(*, association: Association, suspended_by: User) -> Asso
 
 
 def _purge_public_pages(association: Association) -> None:
-    """Cached public pages show the record (name, colours, status): stale once it changes."""
+    """Cached public pages show the record (name, colours, status): stale once it changes; so is
+    the list of served domains (only an active association's domain is served)."""
     purge_after_commit(association.slug)
+    forget_sites_after_commit()
 
 
 @transaction.atomic
@@ -276,18 +279,32 @@ def association_record_saved(*, association: Association) -> None:
 @transaction.atomic
 def association_sync_site(*, association: Association) -> Site | None:
     """Keep the optional custom domain's Wagtail Site pointing at the association's Accueil
-    (called after every edit of the record, which also makes its cached pages stale)."""
+    (called after every edit of the record, which also makes its cached pages stale).
+
+    The Site's port carries the platform's scheme (443: https://domain) so every URL Wagtail
+    builds for these pages (links, feeds, sitemap, e-mails) uses the domain; every process drops
+    its site root paths and served domains once this is committed (associations/domains.py)."""
     _purge_public_pages(association)
     domain = association.custom_domain
     existing = Site.objects.filter(root_page=association.home_page).exclude(is_default_site=True)
-    existing.exclude(hostname=domain).delete()
-    if not domain:
-        return None
-    site, _created = Site.objects.update_or_create(
-        hostname=domain,
-        port=80,
-        defaults={"root_page": association.home_page, "site_name": association.name},
-    )
+    stale = existing.exclude(hostname=domain)
+    changed = stale.exists()
+    stale.delete()
+    site = None
+    if domain:
+        port = site_port()
+        site = Site.objects.filter(hostname=domain).first()
+        if site is None:
+            site = Site.objects.create(
+                hostname=domain, port=port, root_page=association.home_page, site_name=association.name
+            )
+            changed = True
+        elif (site.port, site.root_page_id, site.site_name) != (port, association.home_page_id, association.name):
+            site.port, site.root_page, site.site_name = port, association.home_page, association.name
+            site.save()
+            changed = True
+    if changed:
+        forget_sites_after_commit()
     return site
 
 

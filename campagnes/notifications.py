@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from associations.domains import association_home_url, association_origin
 from campagnes.money import format_eur
 from campagnes.monthly import monthly_card_url, monthly_context, monthly_manage_url
 from kernel.mail import attachment, send_templated_email
@@ -31,6 +32,9 @@ def notify_payment_succeeded(payment) -> None:
         "tickets": tickets,
         "campaign": payment.campaign.specific,
         **monthly_context(payment),  # monthly: the next charge date and the link to stop it
+        # the association's own domain when it has one, else its pages on the platform
+        "association_url": association_home_url(association),
+        "my_receipts_url": association_origin(association) + reverse("campagnes:my_receipts"),
     }
     send_templated_email(
         to=[payment.email],

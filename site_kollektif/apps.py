@@ -15,3 +15,10 @@ class SiteKollektifConfig(AppConfig):
 
         # The outbox lists every association's recipients: platform staff only.
         tenancy.register_restricted_area(selectors.user_is_platform_staff, namespaces=("emails",))
+
+        from django.db.models.signals import post_migrate
+
+        from site_kollektif.hosts import sync_default_site
+
+        # every `migrate` (deploy, `dev.py demo`) gives the default Site KOLLEKTIF_BASE_URL's host
+        post_migrate.connect(sync_default_site, sender=self, dispatch_uid="kollektif_sync_default_site")

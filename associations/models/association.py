@@ -341,12 +341,24 @@ class Association(models.Model):
                 errors["postal_code"] = _("Le code postal ne correspond pas à la commune (%(codes)s).") % {
                     "codes": ", ".join(codes)
                 }
-        self.custom_domain = (self.custom_domain or "").strip().lower().rstrip(".")
+        errors.update(self._custom_domain_errors())
         self.accounting_year_start_month = self.accounting_year_start_month or 1
         self.accounting_year_start_day = self.accounting_year_start_day or 1
         errors.update(self._tax_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _custom_domain_errors(self) -> dict[str, str]:
+        """A bare, lower-case host name nobody else uses (associations/domains.py says why)."""
+        from associations.domains import domain_taken, validate_custom_domain
+
+        try:
+            self.custom_domain = validate_custom_domain(self.custom_domain)
+        except ValidationError as exc:
+            return {"custom_domain": exc.messages[0]}
+        if self.custom_domain and domain_taken(self.custom_domain, association=self):
+            return {"custom_domain": _("Ce nom de domaine est déjà utilisé par un autre site de Kollektif.")}
+        return {}
 
     @property
     def issues_tax_receipts(self) -> bool:

@@ -20,7 +20,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
 from associations.feeds import NewsAtomFeed, NewsRssFeed
@@ -79,12 +79,24 @@ class AssociationPageMixin:
         association = self.association
         if association is None or not association.is_public:
             return []
+        if request is not None and self.canonical_site_id(request) != getattr(
+            Site.find_for_request(request), "pk", None
+        ):
+            return []  # listed once, by the sitemap of the association's own domain
         return super().get_sitemap_urls(request)
+
+    def canonical_site_id(self, request=None):
+        """The Site whose URLs are canonical for this page: the association's own domain when it
+        has one (Wagtail orders the most specific root first), else the platform."""
+        parts = self._get_relevant_site_root_paths(request)
+        return parts[0].site_id if parts else None
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         association = self.association
         context["association"] = association
+        # on every host, search engines are told the page's address on the association's domain
+        context["canonical_url"] = self.get_full_url()  # no request: the most specific site wins
         if association is not None and association.home_page_id:
             home = association.home_page
             context["association_home"] = home

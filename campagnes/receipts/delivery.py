@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from associations.domains import association_origin
 from campagnes.models import Receipt, ReceiptStatus
 from campagnes.receipts.pdf import render_receipt_pdf
 from campagnes.receipts.snapshot import document_from_json
@@ -70,8 +71,9 @@ def schedule_delivery(receipt: Receipt) -> None:
     transaction.on_commit(lambda: deliver_receipt.enqueue(receipt_id=receipt.pk))
 
 
-def my_receipts_url() -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("campagnes:my_receipts")
+def my_receipts_url(association=None) -> str:
+    """The "Mes reçus" page on the association's own domain when it has one (the page answers on any host)."""
+    return association_origin(association) + reverse("campagnes:my_receipts")
 
 
 def _message(receipt: Receipt, content: bytes) -> EmailMultiAlternatives:
@@ -79,7 +81,7 @@ def _message(receipt: Receipt, content: bytes) -> EmailMultiAlternatives:
     context = {
         "receipt": receipt,
         "association": association,
-        "my_receipts_url": my_receipts_url(),
+        "my_receipts_url": my_receipts_url(association),
         "donor_name": receipt.donor_name,
         "site_url": settings.WAGTAILADMIN_BASE_URL,
     }

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "site_kollektif.hosts.CustomDomainMiddleware",  # Caddy's TLS ask (any host, http); HSTS on custom domains
     "django.middleware.security.SecurityMiddleware",
     "site_kollektif.security.KollektifCSPMiddleware",
     "site_kollektif.security.PermissionsPolicyMiddleware",
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "site_kollektif.hosts.platform_links",  # platform_url: platform links on a custom domain
             ],
         },
     },
@@ -343,18 +345,32 @@ KOLLEKTIF_EMAIL_RETENTION_DAYS = 90
 # Public pages kept in the cache this many seconds (0: off), purged on publish (page_cache.py).
 KOLLEKTIF_PAGE_CACHE_SECONDS = env_int("KOLLEKTIF_PAGE_CACHE_SECONDS", 0)
 
-# Redis: cache (rate limits, cached JSON, pages) and sessions, shared by every app server.
+# The cache is shared by every process (server workers, task workers): rate limits, cached pages,
+# and the Wagtail site root paths and served domains, so a custom domain set in the admin is
+# served at once by every process (associations/domains.py). Redis when REDIS_URL (or
+# KOLLEKTIF_CACHE_URL) is set; otherwise files on this machine (the demo, a single server).
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
+KOLLEKTIF_CACHE_URL = env_str("KOLLEKTIF_CACHE_URL", REDIS_URL)
+if KOLLEKTIF_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": KOLLEKTIF_CACHE_URL,
             "KEY_PREFIX": "kollektif",
             "TIMEOUT": 300,
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("KOLLEKTIF_CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "KEY_PREFIX": "kollektif",
+            "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 
 # Tasks at scale: TASKS_BACKEND=django_tasks_rq.RQBackend puts e-mails and receipts on a Redis
 # queue (workers: `manage.py rqworker default --job-class django_tasks_rq.Job`); the database

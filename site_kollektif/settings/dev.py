@@ -1,12 +1,13 @@
 """The demo: embedded SQLite, console e-mails, debug pages."""
 
 from site_kollektif.env import env_list, env_str
+from site_kollektif.hosts import AllowedHosts
 
 from .base import *  # noqa: F403
 
 DEBUG = True
 SECRET_KEY = env_str("SECRET_KEY", "demo-only-not-secret-kollektif")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "*"])
+ALLOWED_HOSTS = AllowedHosts(env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "*"]))
 
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)

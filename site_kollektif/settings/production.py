@@ -1,12 +1,14 @@
 """Production: every secret comes from the environment, with no default."""
 
 from site_kollektif.env import env_bool, env_int, env_list, env_required, env_str
+from site_kollektif.hosts import AllowedHosts
 
 from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+# the platform's hosts, plus the domains of active associations (site_kollektif/hosts.py)
+ALLOWED_HOSTS = AllowedHosts(env_list("ALLOWED_HOSTS"))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

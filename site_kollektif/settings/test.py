@@ -1,6 +1,13 @@
 """Tests: SQLite by default, PostgreSQL when DATABASE_URL is set."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
+
+if not KOLLEKTIF_CACHE_URL:  # noqa: F405
+    # the shared file cache of base.py, one directory per test process (parallel runs stay apart)
+    CACHES["default"]["LOCATION"] = os.path.join(tempfile.gettempdir(), f"kollektif-tests-cache-{os.getpid()}")  # noqa: F405
 
 DEBUG = False
 SECRET_KEY = "tests-only-not-secret"
