@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
@@ -20,6 +21,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail import hooks
@@ -79,6 +81,19 @@ def _forget(request) -> None:
             pass
 
 
+def _sweep_abandoned(max_age: timedelta = timedelta(days=1)) -> None:
+    """Previews never confirmed nor cancelled: their files do not stay in the private storage."""
+    storage = private_storage()
+    try:
+        _folders, names = storage.listdir(UPLOAD_DIR)
+        for name in names:
+            path_name = f"{UPLOAD_DIR}/{name}"
+            if timezone.now() - storage.get_modified_time(path_name) > max_age:
+                storage.delete(path_name)
+    except (OSError, NotImplementedError):
+        pass
+
+
 def _pending_content(request) -> tuple[bytes, str] | None:
     """The previewed file, only if it is still the one whose digest the session holds."""
     pending = request.session.get(SESSION_KEY)
@@ -133,6 +148,7 @@ def import_upload(request):
         # Nothing to confirm: the animator fixes the file and sends it again.
         return _render(request, ImportForm(), report=report, filename=upload.name, status=400)
     _forget(request)
+    _sweep_abandoned()
     suffix = Path(upload.name).suffix.lower()
     name = private_storage().save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}{suffix}", ContentFile(content))
     request.session[SESSION_KEY] = {
