@@ -24,6 +24,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 from annuaire import selectors, services
 from annuaire.forms import ActorAdminForm, LinkAdminForm, RefusalForm
 from annuaire.models import Actor, Label, Link, Meeting, MeetingStatus, Proposal, ProposalStatus, Topic
+from annuaire.views import import_views  # noqa: F401  (registers the admin import: URLs and menu item)
 from kernel.pagination import paginate
 
 

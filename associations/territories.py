@@ -4,6 +4,10 @@ The source is the administration's open data as packaged in the npm package
 ``@etalab/decoupage-administratif`` (MIT code, data under Licence Ouverte 2.0). The derived
 file ``associations/data/territoires-62.json`` is committed with its licence so the
 platform never needs the network to know its communes.
+
+Each commune carries its postal codes (``codesPostaux``), which the package takes from La Poste's
+"Base officielle des codes postaux" (Licence Ouverte 2.0): the actors' import reads a postal code
+typed in a commune column with them (annuaire/importer.py).
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "territoires-62.json"
 DEPARTEMENT = "62"
 SOURCE_PACKAGE = "@etalab/decoupage-administratif"
 SOURCE_VERSION = "6.0.0"
+POSTAL_CODES_SOURCE = (
+    "La Poste — Base officielle des codes postaux (Licence Ouverte / Open Licence 2.0), "
+    "champ codesPostaux de data/communes.json"
+)
 EPCI_KINDS = {"CA": "CA", "CC": "CC", "CU": "CU", "MET69": "MET", "METRO": "MET"}
 
 
@@ -51,6 +59,7 @@ def build_extract(communes: list[dict], epcis: list[dict], *, departement: str =
     return {
         "source": f"{SOURCE_PACKAGE}@{SOURCE_VERSION} (data/communes.json, data/epci.json)",
         "licence": "Licence Ouverte / Open Licence 2.0 (Etalab) — données du Code officiel géographique",
+        "codes_postaux": POSTAL_CODES_SOURCE,
         "departement": departement,
         "epci": sorted(kept_epcis, key=lambda e: e["nom"]),
         "communes": rows,

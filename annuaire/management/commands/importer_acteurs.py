@@ -13,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Importe des acteurs (ambassadeurs labellisés) depuis un fichier CSV ou XLSX. Colonnes : "
         + ", ".join(COLUMNS)
-        + ". Listes séparées par des virgules. Rien n'est importé si une ligne est invalide ; relancer met à jour."
+        + ". Commune : nom officiel, code postal, « 62300 Lens » ou code INSEE. Listes séparées par des virgules."
+        " Rien n'est importé si une ligne est invalide ; relancer met à jour. Aussi dans l'admin : Importer des acteurs."
     )
 
     def add_arguments(self, parser):

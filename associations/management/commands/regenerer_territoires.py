@@ -41,8 +41,10 @@ class Command(BaseCommand):
             epcis = json.loads((data_dir / "epci.json").read_text(encoding="utf-8"))
         extract = build_extract(communes, epcis)
         DATA_FILE.write_text(json.dumps(extract, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        postal_codes = {code for commune in extract["communes"] for code in commune["codesPostaux"]}
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(extract['communes'])} communes et {len(extract['epci'])} EPCI écrits dans {DATA_FILE}"
+                f"{len(extract['communes'])} communes, {len(postal_codes)} codes postaux (La Poste) et "
+                f"{len(extract['epci'])} EPCI écrits dans {DATA_FILE}"
             )
         )
