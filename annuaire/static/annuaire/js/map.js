@@ -6,7 +6,32 @@
   var element = document.getElementById("carte");
   if (!element || !window.L) { return; }
   var status = document.getElementById("carte-statut");
-  var map = L.map(element, { center: [50.49, 2.55], zoom: 9, scrollWheelZoom: false, keyboard: true });
+  var map = L.map(element, { center: [50.49, 2.3], zoom: 8, scrollWheelZoom: false, keyboard: true });
+  // The department and its EPCI, served by the platform itself: drawn under the markers, and
+  // above the tiles, so the map still shows where things are when no tile can be loaded.
+  map.createPane("territoires");
+  map.getPane("territoires").style.zIndex = 350;
+  if (element.dataset.outlines) {
+    fetch(element.dataset.outlines)
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+      .then(function (data) {
+        L.geoJSON(data, {
+          pane: "territoires",
+          interactive: false,
+          attribution: element.dataset.outlinesAttribution,
+          style: function (feature) {
+            var department = feature.properties.kind === "departement";
+            return {
+              color: department ? "#1f2937" : "#4b5563", weight: department ? 2.5 : 1.2,
+              fill: !department, fillColor: "#ffffff", fillOpacity: 0.15, opacity: 0.9,
+              className: "map-outline map-outline--" + feature.properties.kind
+            };
+          }
+        }).addTo(map);
+        element.dataset.outlinesReady = "1";
+      })
+      .catch(function () { element.dataset.outlinesReady = "error"; });
+  }
   var tiles = L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution, maxZoom: 18 });
   var tileErrors = 0;
   tiles.on("tileerror", function () {
@@ -29,9 +54,36 @@
     return div.innerHTML;
   }
 
+  function list(label, values) {
+    if (!values || !values.length) { return ""; }
+    return '<p class="map-popup__list"><strong>' + escapeHtml(label) + " :</strong> " +
+      values.map(escapeHtml).join(", ") + "</p>";
+  }
+
   function popup(properties) {
-    return '<p class="map-popup__title"><a href="' + escapeHtml(properties.url) + '">' + escapeHtml(properties.name) +
-      "</a></p><p class=\"map-popup__meta\">" + escapeHtml(properties.commune) + "</p>";
+    var html = '<div class="map-popup">';
+    if (properties.logo) {
+      html += '<img class="map-popup__logo" src="' + escapeHtml(properties.logo) + '" alt="" loading="lazy">';
+    }
+    html += '<p class="map-popup__title"><a href="' + escapeHtml(properties.url) + '">' + escapeHtml(properties.name) +
+      '</a></p><p class="map-popup__meta">' + escapeHtml(properties.category_label) + " · " +
+      escapeHtml(properties.commune) + "</p>";
+    if (properties.approximate) {
+      html += '<p class="map-popup__approximate">' + escapeHtml(element.dataset.msgApproximate) + "</p>";
+    }
+    html += list(element.dataset.msgSectors, properties.sectors);
+    html += list(element.dataset.msgHelp, properties.can_help);
+    html += '<p class="map-popup__link"><a href="' + escapeHtml(properties.url) + '">' +
+      escapeHtml(element.dataset.msgLink) + '<span class="visually-hidden"> : ' + escapeHtml(properties.name) +
+      "</span></a></p></div>";
+    return html;
+  }
+
+  function icon(properties) {
+    return L.divIcon({
+      className: "map-marker map-marker--" + properties.category + (properties.approximate ? " map-marker--approximate" : ""),
+      html: "", iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -9]
+    });
   }
 
   var started = performance.now();
@@ -43,8 +95,11 @@
     .then(function (data) {
       var markers = data.features.map(function (feature) {
         var coordinates = feature.geometry.coordinates;
+        var properties = feature.properties;
+        var title = properties.name + " (" + properties.category_label +
+          (properties.approximate ? ", " + element.dataset.msgApproximate.toLowerCase() : "") + ")";
         var marker = L.marker([coordinates[1], coordinates[0]], {
-          title: feature.properties.name, alt: feature.properties.name, keyboard: true
+          icon: icon(properties), title: title, alt: title, keyboard: true
         });
         marker.bindPopup(popup(feature.properties));
         return marker;
