@@ -99,3 +99,53 @@ def test_outlines_of_the_department_and_its_twenty_epci_are_served_locally_and_s
     assert "territoires-62.geojson" in body
     assert "Légende de la carte" in body and "Ambassadeur de l&#x27;ESS" in body
     assert "position approximative (centre de la commune)" in body
+
+
+def test_the_proposal_form_asks_for_an_address_not_a_latitude(client):
+    body = client.get("/annuaire/proposer/").content.decode()
+    assert 'name="street_address"' in body
+    assert 'name="latitude"' not in body and 'name="longitude"' not in body
+    assert "centre de la commune" in body
+
+
+def test_geocoder_is_off_by_default_and_a_failure_leaves_the_commune_centre(settings, monkeypatch):
+    from associations import geocoding
+
+    assert geocoding.locate("12 rue de la Paix", "62498") is None  # no geocoder configured: no network
+    settings.KOLLEKTIF_GEOCODER_URL = "https://api-adresse.example/search/"
+
+    def unreachable(*args, **kwargs):
+        raise OSError("réseau indisponible")
+
+    monkeypatch.setattr(geocoding.urllib.request, "urlopen", unreachable)
+    assert geocoding.locate("12 rue de la Paix", "62498") is None
+
+
+def test_geocoder_answer_is_kept_only_when_confident(settings, monkeypatch):
+    import io
+
+    from associations import geocoding
+
+    settings.KOLLEKTIF_GEOCODER_URL = "https://api-adresse.example/search/"
+    answers = []
+
+    def fake(url, timeout):
+        assert "citycode=62498" in url and timeout <= 5
+        return io.BytesIO(json.dumps(answers.pop(0)).encode())
+
+    monkeypatch.setattr(geocoding.urllib.request, "urlopen", fake)
+
+    def feature(score, kind):
+        return {
+            "features": [
+                {
+                    "geometry": {"coordinates": [2.831, 50.432]},
+                    "properties": {"score": score, "type": kind, "citycode": "62498"},
+                }
+            ]
+        }
+
+    answers += [feature(0.9, "housenumber"), feature(0.2, "housenumber"), feature(0.9, "municipality")]
+    assert geocoding.locate("12 rue de la Paix", "62498") == (Decimal("50.432"), Decimal("2.831"))
+    assert geocoding.locate("n'importe quoi", "62498") is None
+    assert geocoding.locate("Lens", "62498") is None

@@ -96,10 +96,8 @@
       var markers = data.features.map(function (feature) {
         var coordinates = feature.geometry.coordinates;
         var properties = feature.properties;
-        var title = properties.name + " (" + properties.category_label +
-          (properties.approximate ? ", " + element.dataset.msgApproximate.toLowerCase() : "") + ")";
         var marker = L.marker([coordinates[1], coordinates[0]], {
-          icon: icon(properties), title: title, alt: title, keyboard: true
+          icon: icon(properties), title: properties.name, alt: properties.name, keyboard: true
         });
         marker.bindPopup(popup(feature.properties));
         return marker;
