@@ -11,11 +11,21 @@
   // above the tiles, so the map still shows where things are when no tile can be loaded.
   map.createPane("territoires");
   map.getPane("territoires").style.zIndex = 350;
+  var outlines = null;
+  var noTiles = false;
+  // Without tiles, the EPCI are filled with a land colour so the department stands out.
+  function landFill() {
+    if (outlines && noTiles) {
+      outlines.setStyle(function (feature) {
+        return feature.properties.kind === "epci" ? { fillColor: "#f7f4ea", fillOpacity: 0.95 } : {};
+      });
+    }
+  }
   if (element.dataset.outlines) {
     fetch(element.dataset.outlines)
       .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
       .then(function (data) {
-        L.geoJSON(data, {
+        outlines = L.geoJSON(data, {
           pane: "territoires",
           interactive: false,
           attribution: element.dataset.outlinesAttribution,
@@ -23,11 +33,12 @@
             var department = feature.properties.kind === "departement";
             return {
               color: department ? "#1f2937" : "#4b5563", weight: department ? 2.5 : 1.2,
-              fill: !department, fillColor: "#ffffff", fillOpacity: 0.15, opacity: 0.9,
+              fill: !department, fillColor: "#ffffff", fillOpacity: 0.1, opacity: 0.9,
               className: "map-outline map-outline--" + feature.properties.kind
             };
           }
         }).addTo(map);
+        landFill();
         element.dataset.outlinesReady = "1";
       })
       .catch(function () { element.dataset.outlinesReady = "error"; });
@@ -36,7 +47,11 @@
   var tileErrors = 0;
   tiles.on("tileerror", function () {
     tileErrors += 1;
-    if (tileErrors === 1) { element.classList.add("directory-map__canvas--no-tiles"); }
+    if (tileErrors === 1) {
+      element.classList.add("directory-map__canvas--no-tiles");
+      noTiles = true;
+      landFill();
+    }
   });
   tiles.addTo(map);
   var finish = null;
@@ -123,5 +138,5 @@
       status.textContent = element.dataset.msgError;
       element.dataset.ready = "error";
     });
-  window.kollektifMap = { map: map, clusters: clusters };
+  window.kollektifMap = { map: map, clusters: clusters, outlines: function () { return outlines; } };
 })();
