@@ -80,8 +80,9 @@
     if (properties.logo) {
       html += '<img class="map-popup__logo" src="' + escapeHtml(properties.logo) + '" alt="" loading="lazy">';
     }
-    html += '<p class="map-popup__title"><a href="' + escapeHtml(properties.url) + '">' + escapeHtml(properties.name) +
-      '</a></p><p class="map-popup__meta">' + escapeHtml(properties.category_label) + " · " +
+    // One link per popup (at the end, named after the actor): the title is plain text.
+    html += '<p class="map-popup__title">' + escapeHtml(properties.name) +
+      '</p><p class="map-popup__meta">' + escapeHtml(properties.category_label) + " · " +
       escapeHtml(properties.commune) + "</p>";
     if (properties.approximate) {
       html += '<p class="map-popup__approximate">' + escapeHtml(element.dataset.msgApproximate) + "</p>";
