@@ -10,6 +10,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from annuaire.models import Actor, ActorKind, Label, LinkKind, Topic
 from annuaire.services import link_exists
 from associations.forms import parse_point
+from associations.geocoding import locate
 from associations.models import Commune, Epci, Sector
 from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE
 from associations.widgets import LocalLeafletField
@@ -129,9 +130,15 @@ class ActorProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
             "required": _("Choisissez la commune."),
         },
     )
-    street_address = forms.CharField(label=_("Adresse"), max_length=250, required=False)
-    latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6)
-    longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6)
+    street_address = forms.CharField(
+        label=_("Adresse"),
+        max_length=250,
+        required=False,
+        help_text=_(
+            "Elle sert à placer la structure sur la carte ; sans adresse, elle apparaît au centre de la commune "
+            "(position approximative)."
+        ),
+    )
     description = forms.CharField(label=_("Présentation"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
     public_email = forms.EmailField(label=_("E-mail de contact public de la structure"), required=False)
@@ -150,8 +157,6 @@ class ActorProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
         "kind",
         "commune",
         "street_address",
-        "latitude",
-        "longitude",
         "description",
         "website",
         "public_email",
@@ -163,21 +168,11 @@ class ActorProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
         "site_internet_bis",
     ]
 
-    def clean(self):
-        cleaned = super().clean()
-        lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
-        if (lat is None) != (lng is None) and "latitude" not in self.errors and "longitude" not in self.errors:
-            self.add_error("latitude", _("Indiquez à la fois la latitude et la longitude, ou aucune des deux."))
-        elif (
-            lat is not None
-            and lng is not None
-            and not (LATITUDE_RANGE[0] <= lat <= LATITUDE_RANGE[1] and LONGITUDE_RANGE[0] <= lng <= LONGITUDE_RANGE[1])
-        ):
-            self.add_error("latitude", OUTSIDE_FRANCE)
-        return cleaned
-
     def proposal_data(self) -> dict:
+        """The proposal as stored; the position comes from the address (or stays empty: the
+        map then shows the actor at its commune's centre), never typed by the public."""
         data = self.cleaned_data
+        position = locate(data["street_address"], data["commune"].code)
         return {
             "name": data["name"].strip(),
             "kind": data["kind"],
@@ -186,8 +181,8 @@ class ActorProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
             "description": data["description"],
             "website": data["website"],
             "public_email": data["public_email"],
-            "latitude": str(data["latitude"]) if data["latitude"] is not None else None,
-            "longitude": str(data["longitude"]) if data["longitude"] is not None else None,
+            "latitude": str(position[0]) if position else None,
+            "longitude": str(position[1]) if position else None,
             "sectors": [s.pk for s in data["sectors"]],
             "can_help": [t.pk for t in data["can_help"]],
             "looking_for": [t.pk for t in data["looking_for"]],

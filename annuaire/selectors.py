@@ -20,11 +20,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from annuaire.models import Actor, Label, Link, Meeting, Proposal, ProposalStatus, Topic, public_actor_q
+from annuaire.models import Actor, ActorKind, Label, Link, Meeting, Proposal, ProposalStatus, Topic, public_actor_q
 from annuaire.services import CACHE_VERSION_KEY
+from associations.geodata import commune_centres
 from associations.models import Commune, Epci, Sector
 
 AMBASSADOR_LABEL_SLUG = "ambassadeur-ess"
@@ -140,29 +143,85 @@ def _cached(prefix: str, filters: dict, build: Callable[[], object], *, gzipped:
     return payload
 
 
+MAP_CATEGORIES = {
+    "ambassadeur": _("Ambassadeur de l'ESS"),
+    "association": _("Association"),
+    "structure": _("Structure de l'ESS (SCIC, SCOP, entreprise engagée, réseau…)"),
+    "collectivite": _("Collectivité"),
+}
+
+
+def map_category(kind: str, is_ambassador: bool) -> str:
+    """The kind of marker: the network's ambassadors first, then associations, authorities, others."""
+    if is_ambassador:
+        return "ambassadeur"
+    if kind == ActorKind.ASSOCIATION:
+        return "association"
+    if kind == ActorKind.COLLECTIVITE:
+        return "collectivite"
+    return "structure"
+
+
+def _names_by_actor(through: QuerySet, actors: QuerySet[Actor], field: str) -> dict[int, list[str]]:
+    """{actor id: [names]} in one query, for the whole filtered set (no query per actor)."""
+    result: dict[int, list[str]] = defaultdict(list)
+    rows = through.filter(actor__in=actors.values("pk")).order_by("actor_id", f"{field}__name")
+    for actor_id, name in rows.values_list("actor_id", f"{field}__name"):
+        result[actor_id].append(name)
+    return result
+
+
 def actors_geojson(*, gzipped: bool = False, **filters: Any) -> bytes:
-    """The located public actors as a GeoJSON FeatureCollection, same filters as the list."""
+    """Every public actor as a GeoJSON FeatureCollection, same filters as the list.
+
+    An actor without exact coordinates is placed at its commune's centre (official data,
+    ``associations.geodata``) with ``approximate: true``. Four queries whatever the number of
+    actors: the actors, their sectors, their "peut aider sur", the ambassadors."""
 
     def build() -> dict:
-        rows = (
-            _filtered_actors(**filters)
-            .exclude(latitude=None)
-            .exclude(longitude=None)
-            .order_by("name", "pk")
-            .values_list("pk", "name", "slug", "kind", "commune__name", "latitude", "longitude")
+        actors = _filtered_actors(**filters)
+        rows = actors.order_by("name", "pk").values_list(
+            "pk", "name", "slug", "kind", "commune_id", "commune__name", "latitude", "longitude", "logo__file"
         )
-        return {
-            "type": "FeatureCollection",
-            "features": [
+        sectors = _names_by_actor(Actor.sectors.through.objects, actors, "sector")
+        helps = _names_by_actor(Actor.can_help.through.objects, actors, "topic")
+        ambassadors = set(
+            Actor.labels.through.objects.filter(
+                actor__in=actors.values("pk"), label__slug=AMBASSADOR_LABEL_SLUG
+            ).values_list("actor_id", flat=True)
+        )
+        centres = commune_centres()
+        kinds = dict(ActorKind.choices)
+        features = []
+        for pk, name, slug, kind, commune_code, commune, lat, lng, logo in rows:
+            approximate = lat is None or lng is None
+            if approximate:
+                centre = centres.get(commune_code)
+                if centre is None:
+                    continue
+                lat, lng = centre
+            category = map_category(kind, pk in ambassadors)
+            features.append(
                 {
                     "type": "Feature",
                     "id": pk,
-                    "geometry": {"type": "Point", "coordinates": [float(lng or 0), float(lat or 0)]},
-                    "properties": {"name": name, "url": f"/annuaire/{slug}/", "kind": kind, "commune": commune},
+                    "geometry": {"type": "Point", "coordinates": [float(lng), float(lat)]},
+                    "properties": {
+                        "name": name,
+                        "url": f"/annuaire/{slug}/",
+                        "kind": kind,
+                        "kind_label": str(kinds.get(kind, "")),
+                        "category": category,
+                        "category_label": str(MAP_CATEGORIES[category]),
+                        "commune": commune,
+                        "approximate": approximate,
+                        "logo": default_storage.url(logo) if logo else "",
+                        "sectors": sectors.get(pk, []),
+                        "can_help": helps.get(pk, []),
+                    },
                 }
-                for pk, name, slug, kind, commune, lat, lng in rows
-            ],
-        }
+            )
+        return {"type": "FeatureCollection", "features": features}
 
     return _cached("geojson", filters, build, gzipped=gzipped)
 

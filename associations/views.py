@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from associations.forms import AssociationSignupForm
+from associations.geocoding import locate
 from associations.models import Association, Invitation
 from associations.selectors import associations_for_user, invitations_pending_for
 from associations.services import association_onboard, invitation_accept
@@ -47,6 +48,13 @@ def association_signup(request: HttpRequest) -> HttpResponse:
             data.pop("accept_terms")
             logo = data.pop("logo_upload", None)
             sectors = data.pop("sectors", [])
+            # A position from the address when a geocoder is set up; otherwise none, and the
+            # map shows the association at its commune's centre (approximate).
+            position = locate(
+                data.get("street_address", ""), data["commune"].code, postal_code=data.get("postal_code", "")
+            )
+            if position:
+                data["latitude"], data["longitude"] = position
             try:
                 association = association_onboard(
                     created_by=request.user, sectors=sectors, logo_file=logo or None, **data

@@ -66,6 +66,7 @@ def directory(request):
         "filters_querystring": _querystring(request, drop=("page", "vue")),
         "tile_url": settings.GEO_WIDGET_LEAFLET_TILE_LAYER,
         "tile_attribution": settings.KOLLEKTIF_TILE_ATTRIBUTION,
+        "map_categories": list(selectors.MAP_CATEGORIES.items()),
     }
     return render(request, "annuaire/directory.html", context, status=200 if valid else 400)
 

@@ -274,6 +274,9 @@ GEO_WIDGET_LEAFLET_TILE_LAYER_OPTIONS = {
 KOLLEKTIF_TILE_ATTRIBUTION = env_str(
     "KOLLEKTIF_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 )
+# Optional address geocoder (e.g. https://api-adresse.data.gouv.fr/search/); empty: actors are
+# placed at their commune's centre, marked approximate (associations/geocoding.py).
+KOLLEKTIF_GEOCODER_URL = env_str("KOLLEKTIF_GEOCODER_URL", "")
 KOLLEKTIF_WATCH_MONTHS = env_int("KOLLEKTIF_WATCH_MONTHS", 6)
 KOLLEKTIF_CONTRIBUTION_RATE = env_str("KOLLEKTIF_CONTRIBUTION_RATE", "5/h")
 

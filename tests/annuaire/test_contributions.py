@@ -16,8 +16,6 @@ GOOD_ACTOR = {
     "kind": "entreprise-engagee",
     "commune": "62178",
     "street_address": "",
-    "latitude": "50.48",
-    "longitude": "2.55",
     "description": "Livraison d'épicerie locale",
     "website": "",
     "public_email": "",
@@ -62,7 +60,6 @@ def test_refusal_needs_a_message_which_is_emailed_back(client, animator_client, 
     [
         ({"name": ""}, "Indiquez le nom de la structure."),
         ({"commune": "75056"}, "Cette commune n&#x27;est pas dans le Pas-de-Calais."),
-        ({"latitude": "40.7", "longitude": "-74.0"}, "Ce point est hors de France"),
         ({"submitter_email": "pas-une-adresse"}, "Cette adresse e-mail n&#x27;est pas valide."),
     ],
 )

@@ -6,12 +6,52 @@
   var element = document.getElementById("carte");
   if (!element || !window.L) { return; }
   var status = document.getElementById("carte-statut");
-  var map = L.map(element, { center: [50.49, 2.55], zoom: 9, scrollWheelZoom: false, keyboard: true });
+  var map = L.map(element, { center: [50.49, 2.3], zoom: 8, scrollWheelZoom: false, keyboard: true });
+  // The department and its EPCI, served by the platform itself: drawn under the markers, and
+  // above the tiles, so the map still shows where things are when no tile can be loaded.
+  map.createPane("territoires");
+  map.getPane("territoires").style.zIndex = 350;
+  var outlines = null;
+  var noTiles = false;
+  // Without tiles, the EPCI are filled with a land colour so the department stands out.
+  function landFill() {
+    if (outlines && noTiles) {
+      outlines.setStyle(function (feature) {
+        return feature.properties.kind === "epci" ? { fillColor: "#f7f4ea", fillOpacity: 0.95 } : {};
+      });
+    }
+  }
+  if (element.dataset.outlines) {
+    fetch(element.dataset.outlines)
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+      .then(function (data) {
+        outlines = L.geoJSON(data, {
+          pane: "territoires",
+          interactive: false,
+          attribution: element.dataset.outlinesAttribution,
+          style: function (feature) {
+            var department = feature.properties.kind === "departement";
+            return {
+              color: department ? "#1f2937" : "#4b5563", weight: department ? 2.5 : 1.2,
+              fill: !department, fillColor: "#ffffff", fillOpacity: 0.1, opacity: 0.9,
+              className: "map-outline map-outline--" + feature.properties.kind
+            };
+          }
+        }).addTo(map);
+        landFill();
+        element.dataset.outlinesReady = "1";
+      })
+      .catch(function () { element.dataset.outlinesReady = "error"; });
+  }
   var tiles = L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution, maxZoom: 18 });
   var tileErrors = 0;
   tiles.on("tileerror", function () {
     tileErrors += 1;
-    if (tileErrors === 1) { element.classList.add("directory-map__canvas--no-tiles"); }
+    if (tileErrors === 1) {
+      element.classList.add("directory-map__canvas--no-tiles");
+      noTiles = true;
+      landFill();
+    }
   });
   tiles.addTo(map);
   var finish = null;
@@ -29,9 +69,37 @@
     return div.innerHTML;
   }
 
+  function list(label, values) {
+    if (!values || !values.length) { return ""; }
+    return '<p class="map-popup__list"><strong>' + escapeHtml(label) + " :</strong> " +
+      values.map(escapeHtml).join(", ") + "</p>";
+  }
+
   function popup(properties) {
-    return '<p class="map-popup__title"><a href="' + escapeHtml(properties.url) + '">' + escapeHtml(properties.name) +
-      "</a></p><p class=\"map-popup__meta\">" + escapeHtml(properties.commune) + "</p>";
+    var html = '<div class="map-popup">';
+    if (properties.logo) {
+      html += '<img class="map-popup__logo" src="' + escapeHtml(properties.logo) + '" alt="" loading="lazy">';
+    }
+    // One link per popup (at the end, named after the actor): the title is plain text.
+    html += '<p class="map-popup__title">' + escapeHtml(properties.name) +
+      '</p><p class="map-popup__meta">' + escapeHtml(properties.category_label) + " · " +
+      escapeHtml(properties.commune) + "</p>";
+    if (properties.approximate) {
+      html += '<p class="map-popup__approximate">' + escapeHtml(element.dataset.msgApproximate) + "</p>";
+    }
+    html += list(element.dataset.msgSectors, properties.sectors);
+    html += list(element.dataset.msgHelp, properties.can_help);
+    html += '<p class="map-popup__link"><a href="' + escapeHtml(properties.url) + '">' +
+      escapeHtml(element.dataset.msgLink) + '<span class="visually-hidden"> : ' + escapeHtml(properties.name) +
+      "</span></a></p></div>";
+    return html;
+  }
+
+  function icon(properties) {
+    return L.divIcon({
+      className: "map-marker map-marker--" + properties.category + (properties.approximate ? " map-marker--approximate" : ""),
+      html: "", iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -9]
+    });
   }
 
   var started = performance.now();
@@ -43,8 +111,9 @@
     .then(function (data) {
       var markers = data.features.map(function (feature) {
         var coordinates = feature.geometry.coordinates;
+        var properties = feature.properties;
         var marker = L.marker([coordinates[1], coordinates[0]], {
-          title: feature.properties.name, alt: feature.properties.name, keyboard: true
+          icon: icon(properties), title: properties.name, alt: properties.name, keyboard: true
         });
         marker.bindPopup(popup(feature.properties));
         return marker;
@@ -70,5 +139,5 @@
       status.textContent = element.dataset.msgError;
       element.dataset.ready = "error";
     });
-  window.kollektifMap = { map: map, clusters: clusters };
+  window.kollektifMap = { map: map, clusters: clusters, outlines: function () { return outlines; } };
 })();
