@@ -24,6 +24,8 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 from annuaire import selectors, services
 from annuaire.forms import ActorAdminForm, LinkAdminForm, RefusalForm
 from annuaire.models import Actor, Label, Link, Meeting, MeetingStatus, Proposal, ProposalStatus, Topic
+from kernel.mail import email_retry, latest_emails_about
+from kernel.models import OutgoingEmail
 from kernel.pagination import paginate
 
 
@@ -345,9 +347,48 @@ def watch_view(request):
     )
 
 
+def feuille_recipients_view(request, pk: int):
+    """Who received a meeting's feuille de chou: recipient, why, sent or failed, and when.
+
+    A failed send is never silent: it is listed here with its error, and can be sent again
+    (as by ``manage.py renvoyer_emails``)."""
+    _require_animator(request)
+    meeting = get_object_or_404(Meeting.objects.select_related("commune"), pk=pk)
+    if request.method == "POST":
+        email = OutgoingEmail.objects.filter(
+            pk=request.POST.get("email") or 0, template="annuaire_feuille_de_chou"
+        ).first()
+        if email is None or not email.failed:
+            messages.error(request, _("Cet e-mail n'est pas en échec : rien à renvoyer."))
+        else:
+            result = email_retry(email_id=email.pk)
+            messages.success(request, _("Nouvel essai : %(result)s.") % {"result": result})
+        return redirect("annuaire_feuille_recipients", pk=meeting.pk)
+    recipients = list(meeting.feuille_recipients.select_related("actor").order_by("reason", "email"))
+    latest = latest_emails_about(recipients)
+    rows = [(recipient, latest.get(str(recipient.pk))) for recipient in recipients]
+    return TemplateResponse(
+        request,
+        "annuaire/admin/feuille_recipients.html",
+        {
+            "meeting": meeting,
+            "rows": rows,
+            "failed": sum(1 for _recipient, email in rows if email is not None and email.failed),
+            "page_title": _("Destinataires de la feuille de chou"),
+        },
+    )
+
+
 @hooks.register("register_admin_urls")
 def annuaire_admin_urls():
-    return [path("annuaire/veille/", watch_view, name="annuaire_watch")]
+    return [
+        path("annuaire/veille/", watch_view, name="annuaire_watch"),
+        path(
+            "annuaire/rencontres/<int:pk>/destinataires/",
+            feuille_recipients_view,
+            name="annuaire_feuille_recipients",
+        ),
+    ]
 
 
 class AnimatorMenuItem(MenuItem):
@@ -369,6 +410,13 @@ def meeting_listing_buttons(snippet, user, next_url=None):
         yield ListingButton(
             _("Imprimer"), reverse("annuaire:meeting_print", args=[snippet.slug]), icon_name="doc-full", priority=30
         )
+        if snippet.status == MeetingStatus.PUBLISHED:
+            yield ListingButton(
+                _("Destinataires"),
+                reverse("annuaire_feuille_recipients", args=[snippet.pk]),
+                icon_name="mail",
+                priority=40,
+            )
     if isinstance(snippet, Proposal) and snippet.status == ProposalStatus.PENDING:
         yield ListingButton(
             _("Accepter ou refuser"),
