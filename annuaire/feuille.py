@@ -40,10 +40,10 @@ from kernel.mail import attachment, send_templated_email
 from kernel.pdf import FONT, FONT_BOLD, register_fonts
 
 # What fits on one A4 sheet next to the header (measured in Chromium and in the PDF).
-SUMMARY_CHARS = 1500
-LIST_ITEMS = 7
-ITEM_CHARS = 120
-PARTICIPANT_NAMES = 24
+SUMMARY_CHARS = 1300
+LIST_ITEMS = 6
+ITEM_CHARS = 100
+PARTICIPANT_NAMES = 20
 MORE_ONLINE = "… suite en ligne"
 
 UNSUBSCRIBE_SALT = "annuaire.feuille.unsubscribe"

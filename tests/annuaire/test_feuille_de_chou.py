@@ -55,8 +55,8 @@ def test_the_print_view_of_a_long_meeting_is_shortened_with_the_qr_code(client, 
     body = response.content.decode()
     assert "suite en ligne" in body
     assert "<svg" in body and "QR code : http://testserver/rencontres/le-grand-bain/" in body
-    assert "Piste numéro 7" in body and "Piste numéro 8 " not in body
-    assert "et 5 autres pistes" in body and "et 5 autres contacts" in body
+    assert "Piste numéro 6 " in body and "Piste numéro 7 " not in body
+    assert "et 6 autres pistes" in body and "et 6 autres contacts" in body
     assert SENTENCE.strip()[:40] in body
     assert LAST_WORDS not in body  # the end of the summary is only online
 
