@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
@@ -173,6 +173,31 @@ class LinkViewSet(SnippetViewSet):
         return Link.objects.select_related("source", "target", "meeting", "added_by")
 
 
+class FeuilleRecipientsPanel(HelpPanel):
+    """In the meeting's "Publication" tab: who received the feuille de chou, failures first."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("template", "annuaire/admin/feuille_recipients_panel.html")
+        super().__init__(**kwargs)
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            meeting = self.instance
+            if meeting is None or not meeting.pk:
+                return {**context, "recipients": [], "meeting": None}
+            recipients = list(meeting.feuille_recipients.order_by("email"))
+            latest = latest_emails_about(recipients)
+            rows = [(recipient, latest.get(str(recipient.pk))) for recipient in recipients]
+            return {
+                **context,
+                "meeting": meeting,
+                "rows": rows,
+                "failed": sum(1 for _recipient, email in rows if email is not None and email.failed),
+                "url": reverse("annuaire_feuille_recipients", args=[meeting.pk]),
+            }
+
+
 class MeetingViewSet(SnippetViewSet):
     add_view_class = CreateView400
     edit_view_class = EditView400
@@ -205,7 +230,10 @@ class MeetingViewSet(SnippetViewSet):
                 heading=gettext_lazy("Feuille de chou"),
             ),
             ObjectList(
-                [MultiFieldPanel([FieldPanel("status")], heading=gettext_lazy("Publication"))],
+                [
+                    MultiFieldPanel([FieldPanel("status")], heading=gettext_lazy("Publication")),
+                    FeuilleRecipientsPanel(heading=gettext_lazy("Destinataires de la feuille de chou")),
+                ],
                 heading=gettext_lazy("Publication"),
                 help_text=gettext_lazy(
                     "Publier la feuille de chou relie les participants entre eux sur la carte du réseau."

@@ -163,6 +163,9 @@ def test_the_animator_sees_who_received_it_and_a_failure_is_not_silent(
     # listed among the meeting's buttons in the admin
     listing = animator_client.get("/admin/snippets/annuaire/meeting/").content.decode()
     assert url in listing
+    # and in the meeting's own edit page
+    edit = animator_client.get(f"/admin/snippets/annuaire/meeting/edit/{meeting.pk}/").content.decode()
+    assert "Destinataires de la feuille de chou" in edit and "absent@exemple.org" in edit and url in edit
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     failed = OutgoingEmail.objects.get(to=["bonjour@bruno.example"])
