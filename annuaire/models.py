@@ -76,6 +76,15 @@ class ActorQuerySet(models.QuerySet):
         return self.filter(public_actor_q())
 
 
+class ContactKind(models.TextChoices):
+    """How the network last took news of an actor (the watch network's one-click actions)."""
+
+    CALLED = "appel", _("Appelé·e")
+    MET = "rencontre", _("Rencontré·e")
+    ALL_FINE = "tout-va-bien", _("Tout va bien")
+    NEWS = "nouvelles", _("Nouvelles prises")
+
+
 class Actor(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(_("adresse de la fiche"), max_length=120, unique=True)
@@ -143,6 +152,14 @@ class Actor(models.Model):
         blank=True,
         db_index=True,
         help_text=_("Dernière rencontre, dernier lien, dernière mise à jour ou nouvelles prises."),
+    )
+    last_contact_kind = models.CharField(
+        _("dernières nouvelles, comment"), max_length=20, choices=ContactKind.choices, blank=True, editable=False
+    )
+    feuille_opt_out = models.BooleanField(
+        _("ne reçoit plus les feuilles de chou"),
+        default=False,
+        help_text=_("Coché quand la structure s'est désinscrite depuis le lien de l'e-mail."),
     )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
@@ -387,3 +404,37 @@ class Proposal(models.Model):
     @property
     def summary(self) -> str:
         return str(self)
+
+
+class FeuilleReason(models.TextChoices):
+    PARTICIPANT = "participant", _("Présent·e à la rencontre")
+    ABSENT = "absent", _("Ambassadeur de l'EPCI, absent·e")
+
+
+class FeuilleRecipient(models.Model):
+    """One e-mail of a published feuille de chou: to whom, why, and its unsubscribe link.
+
+    The e-mail itself is an ``OutgoingEmail`` of the kernel's outbox "about" this row (its
+    sent / failed state and date are read there): a failed send is shown to the animator."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("rencontre"), on_delete=models.CASCADE, related_name="feuille_recipients"
+    )
+    actor = models.ForeignKey(
+        Actor, verbose_name=_("acteur"), null=True, on_delete=models.SET_NULL, related_name="feuilles_received"
+    )
+    email = models.EmailField(_("e-mail"))
+    reason = models.CharField(_("pourquoi"), max_length=12, choices=FeuilleReason.choices)
+    created_at = models.DateTimeField(_("mis en file le"), default=timezone.now)
+    unsubscribed_at = models.DateTimeField(_("désinscrit le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("destinataire de la feuille de chou")
+        verbose_name_plural = _("destinataires de la feuille de chou")
+        ordering = ["meeting", "reason", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "email"], name="feuille_one_email_per_address"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email

@@ -22,10 +22,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from annuaire import events
 from annuaire.models import (
     DIRECTED_LINK_KINDS,
     Actor,
     ActorKind,
+    ContactKind,
     Label,
     Link,
     LinkKind,
@@ -202,10 +204,14 @@ def actor_sync_from_association(association: Association) -> Actor:
 
 
 @transaction.atomic
-def actor_news_taken(*, actor: Actor, by: User) -> Actor:
-    """An animator "a pris des nouvelles": the actor leaves the watch list for N months."""
+def actor_news_taken(*, actor: Actor, by: User, kind: str = ContactKind.NEWS) -> Actor:
+    """An animator "a pris des nouvelles" (called, met, all fine): the actor leaves the watch
+    list for N months, and the kind of contact is kept."""
+    if kind not in ContactKind.values:
+        raise ValidationError(_("Ce type de nouvelles n'existe pas."))
     actor.last_contact_at = timezone.now()
-    actor.save(update_fields=["last_contact_at", "updated_at"])
+    actor.last_contact_kind = kind
+    actor.save(update_fields=["last_contact_at", "last_contact_kind", "updated_at"])
     return actor
 
 
@@ -312,7 +318,17 @@ def meeting_publish(*, meeting: Meeting, published_by: User | None = None) -> li
     )
     Actor.objects.filter(pk__in=[actor.pk for actor in participants], last_contact_at=None).update(last_contact_at=when)
     directory_changed()
+    feuille_send_after_commit(meeting)
     return new_links
+
+
+def feuille_send_after_commit(meeting: Meeting) -> None:
+    """The published feuille de chou leaves by e-mail in a background task (annuaire/feuille.py);
+    only those who have not received it yet get it, so publishing again is harmless."""
+    from annuaire.tasks import send_feuille_de_chou  # the task module imports the services
+
+    meeting_id = meeting.pk
+    transaction.on_commit(lambda: send_feuille_de_chou.enqueue(meeting_id=meeting_id))
 
 
 @transaction.atomic
@@ -355,6 +371,7 @@ def proposal_submit(
         user=user,
         actor=actor,
     )
+    events.proposal_submitted.send(sender=Proposal, proposal=proposal)
     return proposal
 
 

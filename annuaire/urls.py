@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annuaire.views import contributions, directory, meetings, network
+from annuaire.views import contributions, directory, feuille, meetings, network
 
 app_name = "annuaire"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("reseau/graphe.json", network.network_json, name="network_json"),
     path("rencontres/", meetings.agenda, name="agenda"),
     path("rencontres/agenda.ics", meetings.agenda_ics, name="agenda_ics"),
+    path("rencontres/desinscription/<str:token>/", feuille.feuille_unsubscribe_view, name="feuille_unsubscribe"),
+    path("reseau/veille/<str:token>/", feuille.watch_action_view, name="watch_action"),
     path("rencontres/<slug:slug>/", meetings.meeting_detail, name="meeting"),
     path("rencontres/<slug:slug>/imprimer/", meetings.meeting_print, name="meeting_print"),
+    path("rencontres/<slug:slug>/feuille-de-chou.pdf", meetings.meeting_pdf, name="meeting_pdf"),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
@@ -25,6 +25,8 @@ from annuaire import selectors, services
 from annuaire.forms import ActorAdminForm, LinkAdminForm, RefusalForm
 from annuaire.models import Actor, Label, Link, Meeting, MeetingStatus, Proposal, ProposalStatus, Topic
 from annuaire.views import import_views  # noqa: F401  (registers the admin import: URLs and menu item)
+from kernel.mail import email_retry, latest_emails_about
+from kernel.models import OutgoingEmail
 from kernel.pagination import paginate
 
 
@@ -172,6 +174,31 @@ class LinkViewSet(SnippetViewSet):
         return Link.objects.select_related("source", "target", "meeting", "added_by")
 
 
+class FeuilleRecipientsPanel(HelpPanel):
+    """In the meeting's "Publication" tab: who received the feuille de chou, failures first."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("template", "annuaire/admin/feuille_recipients_panel.html")
+        super().__init__(**kwargs)
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            meeting = self.instance
+            if meeting is None or not meeting.pk:
+                return {**context, "recipients": [], "meeting": None}
+            recipients = list(meeting.feuille_recipients.order_by("email"))
+            latest = latest_emails_about(recipients)
+            rows = [(recipient, latest.get(str(recipient.pk))) for recipient in recipients]
+            return {
+                **context,
+                "meeting": meeting,
+                "rows": rows,
+                "failed": sum(1 for _recipient, email in rows if email is not None and email.failed),
+                "url": reverse("annuaire_feuille_recipients", args=[meeting.pk]),
+            }
+
+
 class MeetingViewSet(SnippetViewSet):
     add_view_class = CreateView400
     edit_view_class = EditView400
@@ -204,7 +231,10 @@ class MeetingViewSet(SnippetViewSet):
                 heading=gettext_lazy("Feuille de chou"),
             ),
             ObjectList(
-                [MultiFieldPanel([FieldPanel("status")], heading=gettext_lazy("Publication"))],
+                [
+                    MultiFieldPanel([FieldPanel("status")], heading=gettext_lazy("Publication")),
+                    FeuilleRecipientsPanel(heading=gettext_lazy("Destinataires de la feuille de chou")),
+                ],
                 heading=gettext_lazy("Publication"),
                 help_text=gettext_lazy(
                     "Publier la feuille de chou relie les participants entre eux sur la carte du réseau."
@@ -346,9 +376,48 @@ def watch_view(request):
     )
 
 
+def feuille_recipients_view(request, pk: int):
+    """Who received a meeting's feuille de chou: recipient, why, sent or failed, and when.
+
+    A failed send is never silent: it is listed here with its error, and can be sent again
+    (as by ``manage.py renvoyer_emails``)."""
+    _require_animator(request)
+    meeting = get_object_or_404(Meeting.objects.select_related("commune"), pk=pk)
+    if request.method == "POST":
+        email = OutgoingEmail.objects.filter(
+            pk=request.POST.get("email") or 0, template="annuaire_feuille_de_chou"
+        ).first()
+        if email is None or not email.failed:
+            messages.error(request, _("Cet e-mail n'est pas en échec : rien à renvoyer."))
+        else:
+            result = email_retry(email_id=email.pk)
+            messages.success(request, _("Nouvel essai : %(result)s.") % {"result": result})
+        return redirect("annuaire_feuille_recipients", pk=meeting.pk)
+    recipients = list(meeting.feuille_recipients.select_related("actor").order_by("reason", "email"))
+    latest = latest_emails_about(recipients)
+    rows = [(recipient, latest.get(str(recipient.pk))) for recipient in recipients]
+    return TemplateResponse(
+        request,
+        "annuaire/admin/feuille_recipients.html",
+        {
+            "meeting": meeting,
+            "rows": rows,
+            "failed": sum(1 for _recipient, email in rows if email is not None and email.failed),
+            "page_title": _("Destinataires de la feuille de chou"),
+        },
+    )
+
+
 @hooks.register("register_admin_urls")
 def annuaire_admin_urls():
-    return [path("annuaire/veille/", watch_view, name="annuaire_watch")]
+    return [
+        path("annuaire/veille/", watch_view, name="annuaire_watch"),
+        path(
+            "annuaire/rencontres/<int:pk>/destinataires/",
+            feuille_recipients_view,
+            name="annuaire_feuille_recipients",
+        ),
+    ]
 
 
 class AnimatorMenuItem(MenuItem):
@@ -370,6 +439,13 @@ def meeting_listing_buttons(snippet, user, next_url=None):
         yield ListingButton(
             _("Imprimer"), reverse("annuaire:meeting_print", args=[snippet.slug]), icon_name="doc-full", priority=30
         )
+        if snippet.status == MeetingStatus.PUBLISHED:
+            yield ListingButton(
+                _("Destinataires"),
+                reverse("annuaire_feuille_recipients", args=[snippet.pk]),
+                icon_name="mail",
+                priority=40,
+            )
     if isinstance(snippet, Proposal) and snippet.status == ProposalStatus.PENDING:
         yield ListingButton(
             _("Accepter ou refuser"),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
-import segno
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annuaire import selectors
+from annuaire.feuille import feuille_content, qr_svg, render_feuille_pdf
 from annuaire.ical import meetings_calendar
 from kernel.pagination import paginate
 
@@ -39,7 +37,8 @@ def meeting_detail(request, slug: str):
 
 @require_GET
 def meeting_print(request, slug: str):
-    """The feuille de chou on one A4 sheet, with a QR code to its online version.
+    """The feuille de chou on one A4 sheet, with a QR code to its online version; long parts are
+    shortened ("… suite en ligne", ``annuaire.feuille.feuille_content``).
 
     Same rules as the detail page (``selectors.meeting_sheet``): without a published feuille
     there is nothing to print, so an announced meeting answers 404 to the public."""
@@ -48,18 +47,27 @@ def meeting_print(request, slug: str):
     if not sheet.shows_sheet:
         raise Http404
     online_url = request.build_absolute_uri(meeting.get_absolute_url())
-    buffer = io.BytesIO()
-    segno.make(online_url, error="m").save(
-        buffer,
-        kind="svg",
-        scale=3,
-        border=2,
-        xmldecl=False,
-        svgns=True,
-        title=f"QR code : {online_url}",
-    )
-    context = {"meeting": meeting, "sheet": sheet, "online_url": online_url, "qr_svg": buffer.getvalue().decode()}
+    context = {
+        "meeting": meeting,
+        "sheet": sheet,
+        "content": feuille_content(sheet),
+        "online_url": online_url,
+        "qr_svg": qr_svg(online_url),
+    }
     return render(request, "annuaire/meeting_print.html", context)
+
+
+@require_GET
+def meeting_pdf(request, slug: str):
+    """The same feuille de chou as a one-page A4 PDF (the one attached to the e-mails)."""
+    meeting = _meeting(request, slug)
+    sheet = selectors.meeting_sheet(meeting=meeting, user=request.user)
+    if not sheet.shows_sheet:
+        raise Http404
+    pdf = render_feuille_pdf(meeting, sheet, request.build_absolute_uri(meeting.get_absolute_url()))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="feuille-de-chou-{meeting.slug}.pdf"'
+    return response
 
 
 @require_GET

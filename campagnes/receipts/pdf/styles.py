@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
@@ -18,12 +17,8 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 
-FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
-FONT = "KollektifSans"
-FONT_BOLD = "KollektifSans-Bold"
+from kernel.pdf import FONT, FONT_BOLD, FONTS_DIR, register_fonts  # noqa: F401 — shared with annuaire
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 15 * mm
@@ -36,14 +31,6 @@ SCALES = (1.0, 0.93, 0.86, 0.8, 0.74, 0.68, 0.62, 0.56)
 
 GREY_FILL = colors.Color(0.9, 0.9, 0.9)  # decoration only: every meaning is also in the text
 BLACK = colors.black
-
-
-@cache
-def register_fonts() -> None:
-    """Registers the vendored DejaVu Sans once per process (parsing a TTF costs ~10 ms)."""
-    pdfmetrics.registerFont(TTFont(FONT, str(FONTS_DIR / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONTS_DIR / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
 @dataclass(frozen=True)
