@@ -25,6 +25,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, Sni
 from annuaire import selectors, services
 from annuaire.forms import ActorAdminForm, LinkAdminForm, RefusalForm
 from annuaire.models import Actor, Label, Link, Meeting, MeetingStatus, Proposal, ProposalStatus, Topic
+from annuaire.widgets import TypeaheadSelect, TypeaheadSelectMultiple
 from kernel.admin_search import FoldedSearchIndexMixin, folded_search_filter_form
 from kernel.pagination import paginate
 
@@ -134,7 +135,7 @@ class ActorViewSet(SnippetViewSet):
             ObjectList(
                 [
                     FieldPanel("street_address"),
-                    FieldPanel("commune"),
+                    FieldPanel("commune", widget=TypeaheadSelect()),
                     FieldPanel("location"),
                     FieldRowPanel([FieldPanel("public_email"), FieldPanel("public_phone")]),
                     FieldPanel("website"),
@@ -222,7 +223,7 @@ class MeetingViewSet(SnippetViewSet):
                     FieldRowPanel([FieldPanel("place"), FieldPanel("commune")]),
                     FieldPanel("host"),
                     FieldPanel("expert"),
-                    FieldPanel("participants"),
+                    FieldPanel("participants", widget=TypeaheadSelectMultiple()),
                 ],
                 heading=gettext_lazy("Rencontre"),
             ),
