@@ -9,6 +9,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from annuaire.models import Actor, ActorKind, Label, LinkKind, Topic
 from annuaire.services import link_exists
+from annuaire.widgets import TypeaheadSelect
 from associations.forms import parse_point
 from associations.geocoding import locate
 from associations.models import Commune, Epci, Sector
@@ -35,6 +36,7 @@ class DirectoryFilterForm(forms.Form):
         required=False,
         empty_label=_("Toutes"),
         to_field_name="code",
+        widget=TypeaheadSelect(source="communes"),
         error_messages={"invalid_choice": _("Cette commune n'est pas dans le Pas-de-Calais.")},
     )
     sector = forms.ModelChoiceField(
@@ -86,6 +88,7 @@ class NetworkFilterForm(forms.Form):
         required=False,
         to_field_name="slug",
         empty_label=_("Tout le réseau"),
+        widget=TypeaheadSelect(source="acteurs"),
         error_messages={"invalid_choice": _("Cet acteur n'est pas dans l'annuaire.")},
     )
 
@@ -125,6 +128,7 @@ class ActorProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
         label=_("Commune"),
         queryset=Commune.objects.all(),
         to_field_name="code",
+        widget=TypeaheadSelect(source="communes"),
         error_messages={
             "invalid_choice": _("Cette commune n'est pas dans le Pas-de-Calais."),
             "required": _("Choisissez la commune."),
@@ -194,12 +198,14 @@ class LinkProposalForm(HoneypotMixin, SubmitterMixin, forms.Form):
         label=_("Premier acteur"),
         queryset=Actor.objects.public(),
         to_field_name="slug",
+        widget=TypeaheadSelect(source="acteurs"),
         error_messages={"invalid_choice": _("Cet acteur n'est pas dans l'annuaire.")},
     )
     target = forms.ModelChoiceField(
         label=_("Second acteur"),
         queryset=Actor.objects.public(),
         to_field_name="slug",
+        widget=TypeaheadSelect(source="acteurs"),
         error_messages={"invalid_choice": _("Cet acteur n'est pas dans l'annuaire.")},
     )
     kind = forms.ChoiceField(label=_("Type de lien"), choices=LinkKind.choices)

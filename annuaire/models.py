@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE, AssociationStatus
+from kernel.text_search import fold_join
 
 
 class ActorKind(models.TextChoices):
@@ -163,6 +164,10 @@ class Actor(models.Model):
     )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # What the actor is found by, folded (kernel/text_search.py): name, commune, kind, sectors,
+    # "peut aider sur", presentation. Kept by save() and, for the many-to-many parts, by
+    # ``actor_search_text_refresh`` (connected to m2m_changed in AnnuaireConfig.ready()).
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = ActorQuerySet.as_manager()
 
@@ -193,6 +198,59 @@ class Actor(models.Model):
     @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    def build_search_text(self, *, sectors: list[str] | None = None, topics: list[str] | None = None) -> str:
+        if sectors is None:
+            sectors = list(self.sectors.values_list("name", flat=True)) if self.pk else []
+        if topics is None:
+            topics = list(self.can_help.values_list("name", flat=True)) if self.pk else []
+        commune = self.commune if self.commune_id else None
+        return fold_join(
+            self.name,
+            commune.name if commune else "",
+            " ".join(commune.postal_codes or []) if commune else "",
+            str(self.get_kind_display()),
+            " ".join(sectors),
+            " ".join(topics),
+            self.description,
+        )
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_text" not in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+
+def actor_search_text_refresh(actor_ids: list[int] | None = None) -> int:
+    """Recompute the folded search column of these actors (all if None) in a fixed number of
+    queries: after a bulk write that bypassed ``save()`` and by the data migration's twin."""
+    actors = Actor.objects.select_related("commune")
+    if actor_ids is not None:
+        actors = actors.filter(pk__in=actor_ids)
+    actors = list(actors)
+    ids = [actor.pk for actor in actors]
+    sectors: dict[int, list[str]] = {}
+    topics: dict[int, list[str]] = {}
+    for actor_id, name in Actor.sectors.through.objects.filter(actor_id__in=ids).values_list(
+        "actor_id", "sector__name"
+    ):
+        sectors.setdefault(actor_id, []).append(name)
+    for actor_id, name in Actor.can_help.through.objects.filter(actor_id__in=ids).values_list(
+        "actor_id", "topic__name"
+    ):
+        topics.setdefault(actor_id, []).append(name)
+    changed = []
+    for actor in actors:
+        text = actor.build_search_text(
+            sectors=sorted(sectors.get(actor.pk, [])), topics=sorted(topics.get(actor.pk, []))
+        )
+        if text != actor.search_text:
+            actor.search_text = text
+            changed.append(actor)
+    Actor.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    return len(changed)
 
 
 class LinkKind(models.TextChoices):

@@ -29,6 +29,7 @@ from annuaire.models import Actor, ActorKind, Label, Link, Meeting, Proposal, Pr
 from annuaire.services import CACHE_VERSION_KEY
 from associations.geodata import commune_centres
 from associations.models import Commune, Epci, Sector
+from kernel.text_search import closest_word, fold, search_filter, tokens, words
 
 AMBASSADOR_LABEL_SLUG = "ambassadeur-ess"
 ANIMATORS_GROUP = "Animateurs"
@@ -62,8 +63,6 @@ def _filtered_actors(
     **_ignored: object,
 ) -> QuerySet[Actor]:
     actors = Actor.objects.public()
-    if q:
-        actors = actors.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(commune__name__icontains=q))
     if epci:
         actors = actors.filter(commune__epci=epci)
     if commune:
@@ -76,7 +75,74 @@ def _filtered_actors(
         actors = actors.filter(labels=label)
     if aide:
         actors = actors.filter(can_help=aide)
+    if q:
+        actors, _corrected = search_filter(actors, q, actor_vocabulary)
     return actors
+
+
+def actor_vocabulary() -> set[str]:
+    """The words a typo is corrected to: names of actors, communes, sectors and savoir-faire,
+    folded; cached under the directory's version (4 queries when it changed, none otherwise)."""
+    key = f"annuaire:vocabulary:{cache.get(CACHE_VERSION_KEY) or 1}"
+    vocabulary = cache.get(key)
+    if vocabulary is None:
+        vocabulary = set()
+        for model in (Actor, Commune, Sector, Topic):
+            manager = model.objects.public() if model is Actor else model.objects.all()
+            for name in manager.values_list("name", flat=True).iterator(chunk_size=2000):
+                vocabulary |= words(fold(name))
+        cache.set(key, vocabulary, CACHE_TIMEOUT)
+    return vocabulary
+
+
+def actor_search_correction(q: str) -> list[str] | None:
+    """The corrected words when ``q`` matched nothing as typed ("bethnue" -> ["bethune"])."""
+    return search_filter(Actor.objects.public(), q, actor_vocabulary)[1]
+
+
+SUGGESTIONS_LIMIT = 10
+
+
+def actor_suggestions(*, q: str, limit: int = SUGGESTIONS_LIMIT) -> list[dict]:
+    """Public actors for a type-ahead field: value (slug), label and commune, at most ``limit``."""
+    actors, _corrected = search_filter(Actor.objects.public(), q, actor_vocabulary)
+    rows = actors.order_by("name", "pk").values_list("slug", "name", "commune__name")[:limit]
+    return [{"value": slug, "label": name, "detail": commune} for slug, name, commune in rows]
+
+
+def _commune_index() -> list[tuple[str, str, str, str]]:
+    """(code, name, folded name and postal codes, postal codes) of every commune, cached: 895 rows."""
+    index = cache.get("annuaire:commune-index")
+    if index is None:
+        index = [
+            (code, name, fold(f"{name} {' '.join(codes or [])}"), ", ".join(codes or []))
+            for code, name, codes in Commune.objects.order_by("name", "code").values_list(
+                "code", "name", "postal_codes"
+            )
+        ]
+        cache.set("annuaire:commune-index", index, CACHE_TIMEOUT * 24)
+    return index
+
+
+def commune_suggestions(*, q: str, limit: int = SUGGESTIONS_LIMIT) -> list[dict]:
+    """Communes whose folded name (or postal code) holds every word of ``q``; names that start
+    with the query first, then a typo-tolerant match when nothing else fits."""
+    query_tokens = tokens(q)
+    if not query_tokens:
+        return []
+    index = _commune_index()
+
+    def matching(toks: list[str]) -> list[tuple[str, str, str, str]]:
+        found = [row for row in index if all(token in row[2] for token in toks)]
+        return sorted(found, key=lambda row: (not row[2].startswith(toks[0]), row[1]))
+
+    rows = matching(query_tokens)
+    if not rows:
+        vocabulary = set().union(*(words(row[2]) for row in index))
+        corrected = [closest_word(token, vocabulary) or token for token in query_tokens]
+        if corrected != query_tokens:
+            rows = matching(corrected)
+    return [{"value": code, "label": name, "detail": codes} for code, name, _folded, codes in rows[:limit]]
 
 
 def actor_search(**filters: Any) -> QuerySet[Actor]:

@@ -7,6 +7,7 @@ app_name = "annuaire"
 urlpatterns = [
     path("annuaire/", directory.directory, name="directory"),
     path("annuaire/acteurs.geojson", directory.geojson, name="geojson"),
+    path("annuaire/suggestions/<slug:source>.json", directory.suggestions, name="suggestions"),
     path("annuaire/proposer/", contributions.propose_actor, name="propose_actor"),
     path("annuaire/proposer-un-lien/", contributions.propose_link, name="propose_link"),
     path("annuaire/<slug:slug>/", directory.actor_detail, name="actor"),

@@ -19,12 +19,15 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
+from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from annuaire import selectors, services
 from annuaire.forms import ActorAdminForm, LinkAdminForm, RefusalForm
 from annuaire.models import Actor, Label, Link, Meeting, MeetingStatus, Proposal, ProposalStatus, Topic
 from annuaire.views import import_views  # noqa: F401  (registers the admin import: URLs and menu item)
+from annuaire.widgets import TypeaheadSelect, TypeaheadSelectMultiple
+from kernel.admin_search import FoldedSearchIndexMixin, folded_search_filter_form
 from kernel.mail import email_retry, latest_emails_about
 from kernel.models import OutgoingEmail
 from kernel.pagination import paginate
@@ -79,10 +82,36 @@ class ActorEditView(InvalidIs400, EditView):
         return instance
 
 
+class ActorIndexView(FoldedSearchIndexMixin, IndexView):
+    """ "bethune", "EPICERIE", "bethnue" find what the public directory finds (folded column)."""
+
+    search_vocabulary = staticmethod(selectors.actor_vocabulary)
+
+
+ActorSearchForm = folded_search_filter_form(selectors.actor_vocabulary)
+
+
+class ActorChooseView(ChooseView):
+    filter_form_class = ActorSearchForm
+
+
+class ActorChooseResultsView(ChooseResultsView):
+    filter_form_class = ActorSearchForm
+
+
+class ActorChooserViewSet(SnippetChooserViewSet):
+    """The chooser of a link's two ends: searchable, ignoring case and accents."""
+
+    choose_view_class = ActorChooseView
+    choose_results_view_class = ActorChooseResultsView
+
+
 class ActorViewSet(SnippetViewSet):
     model = Actor
     icon = "site"
     menu_label = gettext_lazy("Acteurs")
+    index_view_class = ActorIndexView
+    chooser_viewset_class = ActorChooserViewSet
     add_view_class = ActorCreateView
     edit_view_class = ActorEditView
     list_display = ["name", "kind", "commune", "is_public", "last_contact_at"]
@@ -109,7 +138,7 @@ class ActorViewSet(SnippetViewSet):
             ObjectList(
                 [
                     FieldPanel("street_address"),
-                    FieldPanel("commune"),
+                    FieldPanel("commune", widget=TypeaheadSelect()),
                     FieldPanel("location"),
                     FieldRowPanel([FieldPanel("public_email"), FieldPanel("public_phone")]),
                     FieldPanel("website"),
@@ -222,7 +251,7 @@ class MeetingViewSet(SnippetViewSet):
                     FieldRowPanel([FieldPanel("place"), FieldPanel("commune")]),
                     FieldPanel("host"),
                     FieldPanel("expert"),
-                    FieldPanel("participants"),
+                    FieldPanel("participants", widget=TypeaheadSelectMultiple()),
                 ],
                 heading=gettext_lazy("Rencontre"),
             ),

@@ -20,6 +20,8 @@ class AssociationSearchForm(forms.Form):
         required=False,
         empty_label=_("Toutes"),
         to_field_name="code",
+        # 895 communes: annuaire/js/typeahead.js turns it into a type-ahead field (accent-insensitive)
+        widget=forms.Select(attrs={"data-typeahead": "", "data-typeahead-placeholder": _("Tapez quelques lettres…")}),
     )
     epci = forms.ModelChoiceField(
         label=_("Intercommunalité (EPCI)"), queryset=Epci.objects.all(), required=False, empty_label=_("Toutes")

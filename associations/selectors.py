@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from taggit.models import Tag, TaggedItem
 from wagtail.documents import get_document_model
@@ -14,6 +15,7 @@ from wagtail.models import Collection, Page
 
 from associations.models import Association, AssociationStatus, Commune, Epci, Invitation, Sector
 from associations.models.pages import NewsPostTag
+from kernel.text_search import fold, search_filter, words
 
 
 def user_is_platform_staff(user: User | AnonymousUser) -> bool:
@@ -133,19 +135,32 @@ def association_search(
 ) -> QuerySet[Association]:
     """Active associations for the public index, with everything the listing shows."""
     associations = Association.objects.filter(status=AssociationStatus.ACTIVE)
-    if q:
-        associations = associations.filter(Q(name__icontains=q) | Q(objet__icontains=q))
     if commune:
         associations = associations.filter(commune=commune)
     if epci:
         associations = associations.filter(commune__epci=epci)
     if sector:
         associations = associations.filter(sectors=sector)
+    if q:
+        associations, _corrected = search_filter(associations, q, association_vocabulary)
     return (
         associations.select_related("commune", "commune__epci", "logo", "home_page")
         .prefetch_related("sectors")
         .order_by("name", "pk")
     )
+
+
+def association_vocabulary() -> set[str]:
+    """Folded words of active associations' names and of the communes (typo correction), cached
+    for five minutes: two queries, whatever the number of associations."""
+    vocabulary = cache.get("associations:vocabulary")
+    if vocabulary is None:
+        vocabulary = set()
+        names = Association.objects.filter(status=AssociationStatus.ACTIVE).values_list("name", flat=True)
+        for name in [*names, *Commune.objects.values_list("name", flat=True)]:
+            vocabulary |= words(fold(name))
+        cache.set("associations:vocabulary", vocabulary, 300)
+    return vocabulary
 
 
 def featured_associations(*, home: Page, limit: int = 6) -> list[Association]:

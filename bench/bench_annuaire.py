@@ -124,6 +124,10 @@ def generate(actor_count: int, link_count: int, seed: int = 1) -> dict:
             source, target = (a, b) if kind == LinkKind.MARRAINAGE else key[:2]
             links.append(Link(source_id=source, target_id=target, kind=kind, created_at=now))
         Link.objects.bulk_create(links, batch_size=5000)
+        # bulk_create bypasses save(): fill the folded search column as an import would
+        from annuaire.models import actor_search_text_refresh
+
+        actor_search_text_refresh(ids)
     return {"actors": Actor.objects.count(), "links": Link.objects.count(), "seconds": time.perf_counter() - started}
 
 

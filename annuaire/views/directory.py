@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_ratelimit.core import is_ratelimited
 
 from annuaire import selectors
 from annuaire.forms import DirectoryFilterForm
@@ -95,3 +97,33 @@ def actor_detail(request, slug: str):
         "tile_attribution": settings.KOLLEKTIF_TILE_ATTRIBUTION,
     }
     return render(request, "annuaire/actor_detail.html", context)
+
+
+SUGGESTION_SOURCES = {"acteurs": selectors.actor_suggestions, "communes": selectors.commune_suggestions}
+SUGGESTIONS_RATE = "120/m"
+
+
+@require_GET
+def suggestions(request, source: str):
+    """Type-ahead fields ask here as people type: public actors (by slug) or communes (by INSEE
+    code), folded search with typo tolerance, at most ten. Public data only; rate-limited by IP
+    (a field asks at most once per keystroke pause, 120 a minute is generous for a person)."""
+    search = SUGGESTION_SOURCES.get(source)
+    if search is None:
+        raise Http404
+    if is_ratelimited(request, group="annuaire-suggestions", key="ip", rate=SUGGESTIONS_RATE, increment=True):
+        return JsonResponse(
+            {"errors": {"q": [_("Trop de recherches depuis votre connexion : patientez une minute.")]}},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    q = request.GET.get("q", "")
+    if len(q) > 100:
+        return JsonResponse(
+            {"errors": {"q": [_("La recherche ne peut pas dépasser 100 caractères.")]}},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    response = JsonResponse({"results": search(q=q)}, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "public, max-age=60"
+    return response

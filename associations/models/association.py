@@ -22,6 +22,7 @@ from associations.validators import (
 )
 from kernel.palette import DEFAULT_THEME, THEME_CHOICES, get_theme
 from kernel.storage import private_storage
+from kernel.text_search import fold_join
 from kernel.validators import validate_single_line
 
 # Metropolitan France and Corsica: a location outside is a typing mistake.
@@ -288,6 +289,9 @@ class Association(models.Model):
     created_at = models.DateTimeField(_("créée le"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     approved_at = models.DateTimeField(_("validée le"), null=True, blank=True, editable=False)
+    # What the association is found by, folded (kernel/text_search.py): name, objet, commune,
+    # postal code, RNA, SIREN. Kept by save(); the public index and the admin search read it.
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = AssociationQuerySet.as_manager()
 
@@ -316,6 +320,17 @@ class Association(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == AssociationStatus.ACTIVE
+
+    def build_search_text(self) -> str:
+        commune = self.commune if self.commune_id else None
+        return fold_join(self.name, commune.name if commune else "", self.postal_code, self.rna, self.siren, self.objet)
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_text" not in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def theme_colours(self):
