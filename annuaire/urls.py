@@ -17,5 +17,7 @@ urlpatterns = [
     path("rencontres/", meetings.agenda, name="agenda"),
     path("rencontres/agenda.ics", meetings.agenda_ics, name="agenda_ics"),
     path("rencontres/<slug:slug>/", meetings.meeting_detail, name="meeting"),
+    path("rencontres/<slug:slug>/inscription/", meetings.meeting_register, name="meeting_register"),
+    path("rencontres/inscription/annuler/<str:token>/", meetings.meeting_unregister, name="meeting_unregister"),
     path("rencontres/<slug:slug>/imprimer/", meetings.meeting_print, name="meeting_print"),
 ]
