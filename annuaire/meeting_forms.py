@@ -49,9 +49,15 @@ class MeetingDateField(forms.Field):
 
 
 class RegistrationForm(forms.Form):
-    name = forms.CharField(label=_("Votre nom"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Votre nom"),
+        max_length=200,
+        error_messages={"required": _("Indiquez votre nom.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     email = forms.CharField(
         label=_("Votre e-mail"),
+        error_messages={"required": _("Indiquez votre adresse e-mail.")},
         max_length=254,
         help_text=_("Pour vous envoyer la confirmation et le lien d'annulation."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
