@@ -11,8 +11,11 @@ reads French and ISO dates and refuses anything else with a French message.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateTimeInput
 
@@ -38,6 +41,9 @@ class MeetingDateTimeField(forms.Field):
         return meetings.parse_meeting_datetime(value)
 
     def prepare_value(self, value):
+        # shown in local time, as Django's own DateTimeField does (stored values are UTC)
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            return timezone.localtime(value)
         return value
 
 

@@ -150,6 +150,8 @@ def test_admin_accepts_iso_and_refuses_garbage_and_bad_durations(animator_client
     meeting.refresh_from_db()
     assert timezone.localtime(meeting.starts_at) == timezone.localtime(_local(2026, 12, 10))
     assert meeting.capacity == 12 and meeting.expert_name == "Une juriste de l'URSCOP"
+    edit_page = animator_client.get(url).content.decode()
+    assert 'value="10/12/2026 18:00"' in edit_page and "validateOnBlur" in edit_page
 
     for overrides, message in [
         ({"starts_at": "jeudi prochain"}, "Date illisible"),
