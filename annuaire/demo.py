@@ -398,6 +398,9 @@ def load_demo() -> dict[str, int]:
             "commune": Commune.objects.get(code="62767"),
             "starts_at": datetime(upcoming_day.year, upcoming_day.month, upcoming_day.day, 18, 0, tzinfo=PARIS)
             + timedelta(days=14),
+            "ends_at": datetime(upcoming_day.year, upcoming_day.month, upcoming_day.day, 21, 0, tzinfo=PARIS)
+            + timedelta(days=14),
+            "capacity": 25,
             "status": MeetingStatus.ANNOUNCED,
             "host": actors.get("MAHRA Le Toit"),
         },

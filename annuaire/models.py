@@ -338,6 +338,28 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(status__in=MEETING_PUBLIC_STATUSES)
 
 
+class MeetingSeries(models.Model):
+    """A plan of meetings ("tous les 15 jours, une commune différente à chaque fois").
+
+    The series only records how the meetings were planned: each meeting is a full meeting of
+    its own, moved or cancelled one by one without touching the others."""
+
+    title = models.CharField(_("titre"), max_length=200)
+    period_days = models.PositiveSmallIntegerField(_("tous les (jours)"), default=14)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("série de rencontres")
+        verbose_name_plural = _("séries de rencontres")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Meeting(models.Model):
     """A meeting of the network and its "feuille de chou" (summary, leads, contacts)."""
 
@@ -361,7 +383,47 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="hosted_meetings",
     )
-    expert = models.CharField(_("expert·e invité·e"), max_length=200, blank=True)
+    expert_actor = models.ForeignKey(
+        Actor,
+        verbose_name=_("expert·e invité·e : un acteur du réseau"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expert_meetings",
+    )
+    expert = models.CharField(
+        _("expert·e invité·e : une personne"),
+        max_length=200,
+        blank=True,
+        help_text=_("Nom de la personne, si l'expert·e n'est pas un acteur de l'annuaire."),
+    )
+    expert_presentation = models.CharField(
+        _("présentation de l'expert·e"),
+        max_length=300,
+        blank=True,
+        help_text=_("Une ou deux phrases : ce qu'elle ou il fait, ce qu'elle ou il apportera."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("nombre de places"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Laissez vide pour ne pas limiter les inscriptions."),
+    )
+    registration_open = models.BooleanField(
+        _("inscriptions ouvertes"),
+        default=True,
+        help_text=_("Le public peut s'inscrire depuis la page de la rencontre."),
+    )
+    series = models.ForeignKey(
+        MeetingSeries,
+        verbose_name=_("série"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+        editable=False,
+    )
     participants = models.ManyToManyField(Actor, verbose_name=_("participants"), blank=True, related_name="meetings")
     summary = models.TextField(_("résumé"), blank=True, help_text=_("Ce qui s'est dit, en quelques paragraphes."))
     leads = models.TextField(_("pistes"), blank=True, help_text=_("Une piste par ligne."))
@@ -403,12 +465,60 @@ class Meeting(models.Model):
         return self.host if self.host_id and self.host.is_listed else None
 
     @property
+    def places(self):
+        """Capacity and places taken (``annuaire.meetings.Places``), from the listing's annotation."""
+        from annuaire.meetings import meeting_places
+
+        return meeting_places(self)
+
+    @property
+    def expert_name(self) -> str:
+        """Who the invited expert is, in one line (an actor of the network or a person)."""
+        if self.expert_actor_id:
+            return self.expert_actor.name
+        return self.expert
+
+    @property
     def lead_lines(self) -> list[str]:
         return [line.strip(" -•\t") for line in self.leads.splitlines() if line.strip(" -•\t")]
 
     @property
     def contact_lines(self) -> list[str]:
         return [line.strip() for line in self.contacts.splitlines() if line.strip()]
+
+
+class MeetingRegistration(models.Model):
+    """Someone of the public signed up to a meeting. Cancelled registrations are kept (with the
+    date) so the cancel link can say it was already used, and free their place."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("rencontre"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    structure = models.CharField(_("structure"), max_length=200, blank=True)
+    consent_at = models.DateTimeField(_("accord donné le"))
+    created_at = models.DateTimeField(_("inscrit·e le"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("désinscrit·e le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="registration_one_active_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.meeting}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.cancelled_at is None
 
 
 class ProposalKind(models.TextChoices):

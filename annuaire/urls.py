@@ -20,6 +20,8 @@ urlpatterns = [
     path("rencontres/desinscription/<str:token>/", feuille.feuille_unsubscribe_view, name="feuille_unsubscribe"),
     path("reseau/veille/<str:token>/", feuille.watch_action_view, name="watch_action"),
     path("rencontres/<slug:slug>/", meetings.meeting_detail, name="meeting"),
+    path("rencontres/<slug:slug>/inscription/", meetings.meeting_register, name="meeting_register"),
+    path("rencontres/inscription/annuler/<str:token>/", meetings.meeting_unregister, name="meeting_unregister"),
     path("rencontres/<slug:slug>/imprimer/", meetings.meeting_print, name="meeting_print"),
     path("rencontres/<slug:slug>/feuille-de-chou.pdf", meetings.meeting_pdf, name="meeting_pdf"),
 ]

@@ -7,27 +7,35 @@ admin guard refuses them every URL of these viewsets as well.
 
 from __future__ import annotations
 
+import csv
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList, TabbedInterface
-from wagtail.admin.widgets import ListingButton
+from wagtail.admin.widgets import HeaderButton, ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from annuaire import meetings as meeting_services
 from annuaire import selectors, services
 from annuaire.forms import ActorAdminForm, LinkAdminForm, RefusalForm
+from annuaire.meeting_forms import MeetingDateTimeField, MeetingSeriesForm
 from annuaire.models import Actor, Label, Link, Meeting, MeetingStatus, Proposal, ProposalStatus, Topic
 from annuaire.views import import_views  # noqa: F401  (registers the admin import: URLs and menu item)
 from annuaire.widgets import TypeaheadSelect, TypeaheadSelectMultiple
 from kernel.admin_search import FoldedSearchIndexMixin, folded_search_filter_form
+from kernel.formats.french import french_datetime
 from kernel.mail import email_retry, latest_emails_about
 from kernel.models import OutgoingEmail
 from kernel.pagination import paginate
@@ -228,7 +236,21 @@ class FeuilleRecipientsPanel(HelpPanel):
             }
 
 
+class MeetingIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        return [
+            *super().header_buttons,
+            HeaderButton(
+                _("Planifier une série"),
+                url=reverse(meeting_viewset.get_url_name("series")),
+                icon_name="date",
+            ),
+        ]
+
+
 class MeetingViewSet(SnippetViewSet):
+    index_view_class = MeetingIndexView
     add_view_class = CreateView400
     edit_view_class = EditView400
     model = Meeting
@@ -250,7 +272,12 @@ class MeetingViewSet(SnippetViewSet):
                     FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
                     FieldRowPanel([FieldPanel("place"), FieldPanel("commune")]),
                     FieldPanel("host"),
-                    FieldPanel("expert"),
+                    MultiFieldPanel(
+                        [FieldPanel("expert_actor"), FieldPanel("expert"), FieldPanel("expert_presentation")],
+                        heading=gettext_lazy("Expert·e invité·e"),
+                        help_text=gettext_lazy("Un acteur du réseau, ou une personne avec une courte présentation."),
+                    ),
+                    FieldRowPanel([FieldPanel("capacity"), FieldPanel("registration_open")]),
                     FieldPanel("participants", widget=TypeaheadSelectMultiple()),
                 ],
                 heading=gettext_lazy("Rencontre"),
@@ -279,12 +306,39 @@ class MeetingViewSet(SnippetViewSet):
             cleaned = form_class.clean(form)
             if cleaned.get("status") == MeetingStatus.PUBLISHED and not (cleaned.get("summary") or "").strip():
                 form.add_error("summary", _("La feuille de chou doit avoir un résumé avant d'être publiée."))
+            if "starts_at" not in form.errors and "ends_at" not in form.errors:
+                errors = meeting_services.meeting_times_errors(
+                    starts_at=cleaned.get("starts_at"), ends_at=cleaned.get("ends_at")
+                )
+                for field, message in errors.items():
+                    form.add_error(field, message)
+            for field, message in meeting_services.expert_errors(
+                expert_actor=cleaned.get("expert_actor"),
+                expert=cleaned.get("expert", ""),
+                expert_presentation=cleaned.get("expert_presentation", ""),
+            ).items():
+                form.add_error(field, message)
             return cleaned
 
-        return type("MeetingForm", (form_class,), {"clean": clean})
+        # French or ISO dates; never replaced by "now" in the browser (see annuaire/meeting_forms.py).
+        attrs = {
+            "clean": clean,
+            "starts_at": MeetingDateTimeField(label=_("Date et heure de début")),
+            "ends_at": MeetingDateTimeField(
+                label=_("Fin"), required=False, help_text=_("Une rencontre dure de 2 à 4 heures.")
+            ),
+        }
+        return type("MeetingForm", (form_class,), attrs)
 
     def get_queryset(self, request):
         return Meeting.objects.select_related("commune")
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("serie/", meeting_series_view, name="series"),
+            path("inscriptions/<int:pk>/", meeting_registrations_view, name="registrations"),
+        ]
 
 
 class LabelViewSet(SnippetViewSet):
@@ -337,6 +391,7 @@ class AnnuaireGroup(SnippetViewSetGroup):
 annuaire_group = AnnuaireGroup()
 register_snippet(annuaire_group)
 proposal_viewset = next(viewset for viewset in annuaire_group.registerables if viewset.model is Proposal)
+meeting_viewset = next(viewset for viewset in annuaire_group.registerables if viewset.model is Meeting)
 
 
 def _require_animator(request) -> None:
@@ -377,6 +432,89 @@ def moderate_proposal(request, pk: int):
         {"proposal": proposal, "form": form, "rows": rows, "page_title": _("Modérer une proposition")},
         status=status,
     )
+
+
+def meeting_series_view(request):
+    """Plan a series of meetings: a start, a count or an end date, a period, ordered communes."""
+    _require_animator(request)
+    form = MeetingSeriesForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                series = meeting_services.meeting_series_create(
+                    title=data["title"],
+                    kind=data["kind"],
+                    theme=data["theme"],
+                    start=data["start"],
+                    count=data["count"],
+                    until=data["until"],
+                    period_days=data["period_days"],
+                    duration=timedelta(minutes=int(data["duration_hours"] * 60)),
+                    communes=data["communes"],
+                    capacity=data["capacity"],
+                    status=data["status"],
+                    created_by=request.user,
+                )
+            except ValidationError as exc:
+                for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s rencontres créées : chacune se déplace ensuite seule.")
+                    % {"count": series.meetings.count()},
+                )
+                return redirect(meeting_viewset.get_url_name("list"))
+        status = 400
+    return TemplateResponse(
+        request,
+        "annuaire/admin/meeting_series.html",
+        {"form": form, "page_title": _("Planifier une série de rencontres"), "media": form.media},
+        status=status,
+    )
+
+
+def meeting_registrations_view(request, pk: int):
+    """Who signed up to a meeting (and who cancelled), with a CSV export for the animator."""
+    _require_animator(request)
+    meeting = get_object_or_404(Meeting.objects.select_related("commune"), pk=pk)
+    registrations = list(meeting_services.registrations_for_admin(meeting))
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="inscriptions-{meeting.slug}.csv"'
+        response.write("\ufeff")  # Excel reads UTF-8 with a BOM
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([_("Nom"), _("E-mail"), _("Structure"), _("Inscrit·e le"), _("Annulée le")])
+        for registration in registrations:
+            writer.writerow(
+                [
+                    csv_safe(registration.name),
+                    csv_safe(registration.email),
+                    csv_safe(registration.structure),
+                    french_datetime(registration.created_at),
+                    french_datetime(registration.cancelled_at),
+                ]
+            )
+        return response
+    return TemplateResponse(
+        request,
+        "annuaire/admin/meeting_registrations.html",
+        {
+            "meeting": meeting,
+            "registrations": registrations,
+            "places": meeting_services.meeting_places(meeting),
+            "when": meeting_services.meeting_when(meeting),
+            "page_title": _("Inscriptions"),
+        },
+    )
+
+
+def csv_safe(value: str) -> str:
+    """A cell typed by the public never starts a spreadsheet formula (CSV injection)."""
+    value = value or ""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def watch_view(request):
@@ -465,6 +603,12 @@ def watch_menu_item():
 def meeting_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, Meeting):
         yield ListingButton(_("Feuille de chou"), snippet.get_absolute_url(), icon_name="view", priority=20)
+        yield ListingButton(
+            _("Inscriptions"),
+            reverse(meeting_viewset.get_url_name("registrations"), args=[snippet.pk]),
+            icon_name="group",
+            priority=25,
+        )
         yield ListingButton(
             _("Imprimer"), reverse("annuaire:meeting_print", args=[snippet.slug]), icon_name="doc-full", priority=30
         )

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
+from annuaire import meetings as meeting_services
 from annuaire import selectors
 from annuaire.feuille import feuille_content, qr_svg, render_feuille_pdf
 from annuaire.ical import meetings_calendar
+from annuaire.meeting_forms import RegistrationForm
 from kernel.pagination import paginate
 
 PAST_PER_PAGE = 12
@@ -17,7 +24,8 @@ PAST_PER_PAGE = 12
 @require_GET
 def agenda(request):
     paginator, past = paginate(request, selectors.meetings_past(), PAST_PER_PAGE)
-    context = {"upcoming": selectors.meetings_upcoming(), "past": past, "paginator": paginator}
+    upcoming = meeting_services.with_registered_count(selectors.meetings_upcoming())
+    context = {"upcoming": upcoming, "past": past, "paginator": paginator}
     return render(request, "annuaire/agenda.html", context)
 
 
@@ -30,9 +38,88 @@ def _meeting(request, slug: str):
 
 @require_GET
 def meeting_detail(request, slug: str):
-    meeting = _meeting(request, slug)
+    return _detail(request, _meeting(request, slug))
+
+
+def _detail(request, meeting, *, form=None, status: int = 200):
     sheet = selectors.meeting_sheet(meeting=meeting, user=request.user)
-    return render(request, "annuaire/meeting_detail.html", {"meeting": meeting, "sheet": sheet})
+    context = {
+        "meeting": meeting,
+        "sheet": sheet,
+        "places": meeting_services.meeting_places(meeting),
+        "can_register": meeting_services.registration_is_possible(meeting),
+        "registration_form": form or RegistrationForm(),
+    }
+    return render(request, "annuaire/meeting_detail.html", context, status=status)
+
+
+REGISTRATION_RATE = "20/h"
+
+
+@require_POST
+def meeting_register(request, slug: str):
+    """Sign up from the meeting's public page. Full → 409, bad input → 400, robots → 429."""
+    meeting = _meeting(request, slug)
+    form = RegistrationForm(request.POST)
+    rate = getattr(settings, "KOLLEKTIF_REGISTRATION_RATE", REGISTRATION_RATE)
+    if is_ratelimited(request, group="annuaire-registration", key="ip", rate=rate, increment=True):
+        form.add_error(None, _("Trop d'inscriptions envoyées depuis votre connexion : réessayez dans une heure."))
+        return _detail(request, meeting, form=form, status=429)
+    if not form.is_valid():
+        return _detail(request, meeting, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        registration = meeting_services.registration_create(
+            meeting=meeting,
+            name=data["name"],
+            email=data["email"],
+            structure=data["structure"],
+            consent=data["consent"],
+            cancel_url_for=lambda token: request.build_absolute_uri(
+                reverse("annuaire:meeting_unregister", args=[token])
+            ),
+        )
+    except meeting_services.MeetingFull as exc:
+        form.add_error(None, str(exc))
+        return _detail(request, meeting, form=form, status=409)
+    except ValidationError as exc:
+        for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _detail(request, meeting, form=form, status=400)
+    context = {
+        "meeting": meeting,
+        "registration": registration,
+        "when": meeting_services.meeting_when(meeting),
+        "places": meeting_services.meeting_places(meeting),
+    }
+    return render(request, "annuaire/meeting_registered.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_unregister(request, token: str):
+    """The cancel link of the confirmation e-mail. GET asks to confirm (a mail scanner that
+    follows links cancels nothing), POST cancels; a link already used answers 410."""
+    registration = meeting_services.registration_from_token(token)
+    template = "annuaire/meeting_unregister.html"
+    if registration is None:
+        context = {"error": _("Ce lien d'annulation n'est pas valide : vérifiez qu'il est complet.")}
+        return render(request, template, context, status=404)
+    context = {
+        "registration": registration,
+        "meeting": registration.meeting,
+        "when": meeting_services.meeting_when(registration.meeting),
+    }
+    if registration.cancelled_at is not None:
+        context["error"] = _("Cette inscription a déjà été annulée : le lien ne sert qu'une fois.")
+        return render(request, template, context, status=410)
+    if request.method == "POST":
+        try:
+            meeting_services.registration_cancel(registration=registration)
+        except meeting_services.RegistrationAlreadyCancelled:
+            context["error"] = _("Cette inscription a déjà été annulée : le lien ne sert qu'une fois.")
+            return render(request, template, context, status=410)
+        context["cancelled"] = True
+    return render(request, template, context)
 
 
 @require_GET
