@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annuaire', '0002_reference_data'),
+        ("annuaire", "0002_reference_data"),
     ]
 
     operations = [

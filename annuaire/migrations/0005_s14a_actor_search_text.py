@@ -32,7 +32,7 @@ def fill_search_text(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annuaire', '0002_reference_data'),
+        ("annuaire", "0004_s14d_meeting_series_registrations"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annuaire", "0002_reference_data"),
+        ("annuaire", "0003_s14e_feuille_veille"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
