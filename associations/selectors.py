@@ -57,6 +57,29 @@ def associations_with_money_of(user: User | AnonymousUser) -> QuerySet[Associati
     ).distinct()
 
 
+# The permission that opens the check-in page at the door of an association's events, and
+# nothing else of its money: the "Accueil" group's (volunteers at the door) and the treasurers'.
+CHECK_IN_PERMISSION = ("associations", "check_in_tickets")
+
+
+def associations_checking_in_of(user: User | AnonymousUser) -> QuerySet[Association]:
+    """The associations whose tickets this (non-staff) user may check in at the door.
+
+    Through a group of the association (editors, treasurers or the door's "Accueil" group) that
+    holds the check-in permission or the money permission (whoever sees the tickets may let
+    them in). The door's volunteers see no payment, amount or export: only the check-in page.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Association.objects.none()
+    permissions = Q(pk__in=[])
+    for app_label, codename in (CHECK_IN_PERMISSION, MONEY_PERMISSION):
+        permissions |= Q(permissions__content_type__app_label=app_label, permissions__codename=codename)
+    groups = user.groups.filter(permissions).values("pk")
+    return Association.objects.filter(
+        Q(door_group__in=groups) | Q(treasurers_group__in=groups) | Q(editors_group__in=groups)
+    ).distinct()
+
+
 def user_handles_money(user: User | AnonymousUser) -> bool:
     """Whether this user sees payers, members, receipts or exports, or may refund.
 
@@ -112,6 +135,12 @@ def page_belongs_to_user(user: User | AnonymousUser, page: Page) -> bool:
 def pages_with_money_of(user: User | AnonymousUser) -> QuerySet[Page]:
     """Every page inside the sites whose money this user sees (their campaigns, for the totals)."""
     paths = associations_with_money_of(user).exclude(home_page=None).values_list("home_page__path", flat=True)
+    return Page.objects.filter(_path_filter("path", list(paths)))
+
+
+def pages_checking_in_of(user: User | AnonymousUser) -> QuerySet[Page]:
+    """Every page inside the sites whose tickets this user may check in (their events)."""
+    paths = associations_checking_in_of(user).exclude(home_page=None).values_list("home_page__path", flat=True)
     return Page.objects.filter(_path_filter("path", list(paths)))
 
 

@@ -36,6 +36,7 @@ from associations.models import (
 )
 from associations.models.association import InvitationRole
 from associations.selectors import (
+    CHECK_IN_PERMISSION,
     MONEY_PERMISSION,
     associations_with_money_of,
     user_is_platform_staff,
@@ -89,11 +90,33 @@ def association_index_page() -> Page:
 
 
 def _team_group(association: Association, role: str) -> Group:
-    """The editors' or the treasurers' group, which onboarding creates with the association."""
+    """The editors', the treasurers' or the door's group, which onboarding creates with the association."""
+    if role == InvitationRole.DOOR:
+        return _door_group(association)
     group = association.editors_group if role == InvitationRole.EDITOR else association.treasurers_group
     if group is None:
         raise ImproperlyConfigured(f"L'association {association.slug} n'a pas de groupe {role}.")
     return group
+
+
+DOOR_GROUP_PREFIX = "Accueil — "
+
+
+def _door_group(association: Association) -> Group:
+    """The "Accueil" group: volunteers at the door, who check tickets in and see no money.
+
+    Created at onboarding; an association made otherwise (bulk data) gets it on first use.
+    """
+    if association.door_group_id is not None:
+        return association.door_group
+    admin_key = ("wagtailadmin", "access_admin")
+    permissions = _permissions(admin_key, CHECK_IN_PERMISSION)
+    door = Group.objects.create(name=_unique_group_name(f"{DOOR_GROUP_PREFIX}{association.name}", association.slug))
+    door.permissions.add(permissions[admin_key], permissions[CHECK_IN_PERMISSION])
+    association.door_group = door
+    if association.pk is not None:
+        Association.objects.filter(pk=association.pk).update(door_group=door)
+    return door
 
 
 def _create_groups(association: Association) -> None:
@@ -105,13 +128,13 @@ def _create_groups(association: Association) -> None:
     ]
     admin_key, record_key = ("wagtailadmin", "access_admin"), ("associations", "change_association")
     money_key = MONEY_PERMISSION
-    permissions = _permissions(admin_key, record_key, money_key, *page_keys, *collection_keys)
+    permissions = _permissions(admin_key, record_key, money_key, CHECK_IN_PERMISSION, *page_keys, *collection_keys)
     editors = Group.objects.create(name=_unique_group_name(f"Éditeurs — {association.name}", association.slug))
     treasurers = Group.objects.create(name=_unique_group_name(f"Trésoriers — {association.name}", association.slug))
     # The role split treasurers expect: editors edit pages, images, documents and the record;
     # only treasurers see payers, members, tickets, receipts, exports and refund (behind 2FA).
     editors.permissions.add(permissions[admin_key], permissions[record_key])
-    treasurers.permissions.add(permissions[admin_key], permissions[money_key])
+    treasurers.permissions.add(permissions[admin_key], permissions[money_key], permissions[CHECK_IN_PERMISSION])
     GroupPagePermission.objects.bulk_create(
         GroupPagePermission(group=editors, page=association.home_page, permission=permissions[key]) for key in page_keys
     )
@@ -121,6 +144,7 @@ def _create_groups(association: Association) -> None:
     )
     association.editors_group = editors
     association.treasurers_group = treasurers
+    _door_group(association)  # the volunteers at the door: the check-in page only
 
 
 def _create_pages(association: Association, *, user: User | None) -> None:
@@ -340,7 +364,12 @@ def editor_invite(
     )
     send_templated_email(
         to=[email],
-        subject=_("%(name)s vous invite à modifier son site sur Kollektif") % {"name": association.name},
+        subject=(
+            _("%(name)s vous invite à contrôler les billets à l'entrée de ses événements")
+            if role == InvitationRole.DOOR
+            else _("%(name)s vous invite à modifier son site sur Kollektif")
+        )
+        % {"name": association.name},
         template="invitation",
         context={"invitation": invitation, "association": association, "invited_by": invited_by},
         about=invitation,  # its state shows on the invitations list

@@ -51,6 +51,7 @@ class Access(StrEnum):
     VOLUNTEER = "volunteer"  # editors and treasurers (pages, media)
     EDIT = "edit"  # its editors (the record)
     MONEY = "money"  # the groups holding the money permission (payers' personal data)
+    CHECK_IN = "check-in"  # the groups letting tickets in at the door (the check-in page only)
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,8 @@ def restricted_area(namespace: str, view_name: str) -> RestrictedArea | None:
 def associations_for(user: User | AnonymousUser, access: Access) -> QuerySet[Association]:
     if access == Access.MONEY:
         return selectors.associations_with_money_of(user)
+    if access == Access.CHECK_IN:
+        return selectors.associations_checking_in_of(user)
     if access == Access.EDIT:
         return selectors.associations_edited_by(user)
     return selectors.associations_for_user(user)
@@ -232,10 +235,11 @@ def _association_id_of(instance: models.Model, path: str) -> int | None:
     return getattr(obj, f"{last}_id", None)
 
 
-def owns(user: User | AnonymousUser, instance: models.Model) -> bool:
+def owns(user: User | AnonymousUser, instance: models.Model, *, access: Access | None = None) -> bool:
     """Whether ``instance`` belongs to one of the user's associations (staff: always).
 
-    Read on the instance itself (an unsaved one included), not from the database.
+    Read on the instance itself (an unsaved one included), not from the database. ``access``
+    overrides the declared one (the door's check-in reads the tickets with ``CHECK_IN``).
     """
     if selectors.user_is_platform_staff(user):
         return True
@@ -248,4 +252,5 @@ def owns(user: User | AnonymousUser, instance: models.Model) -> bool:
         collection = getattr(instance, declaration.path) if declaration.path else instance
         return selectors.collection_belongs_to_user(user, collection)
     association_id = _association_id_of(instance, declaration.path)
-    return association_id is not None and associations_for(user, declaration.access).filter(pk=association_id).exists()
+    allowed = associations_for(user, access or declaration.access)
+    return association_id is not None and allowed.filter(pk=association_id).exists()

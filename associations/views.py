@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from associations.forms import AssociationSignupForm
 from associations.geocoding import locate
 from associations.models import Association, Invitation
+from associations.models.association import InvitationRole
 from associations.selectors import associations_for_user, invitations_pending_for
 from associations.services import association_onboard, invitation_accept
 
@@ -89,6 +90,8 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             context["error"] = " ".join(exc.messages)
             return render(request, "associations/invitation.html", context, status=400)
         messages.success(request, _("Bienvenue dans l'équipe de %(name)s !") % {"name": association.name})
+        if invitation.role == InvitationRole.DOOR:
+            return redirect("wagtailadmin_home")  # no page to edit: the dashboard leads to the check-in page
         return redirect("wagtailadmin_explore", association.home_page_id)
     if not invitation.is_usable:
         context["error"] = _("Cette invitation a déjà servi ou a expiré. Demandez-en une nouvelle.")

@@ -4,8 +4,8 @@ summary shown without JavaScript) and mirrored by campaign-form.js (the live sum
 
 Rates (Code général des impôts):
 - individuals: 66 % of the gift (art. 200-1), 75 % for gifts to organisations providing free
-  meals, care or housing to people in difficulty, up to a yearly cap (art. 200-1 ter, 1 000 €),
-  66 % beyond;
+  meals, care or housing to people in difficulty or helping victims of domestic violence, up to a
+  yearly cap (art. 200-1 ter, 1 000 €), 66 % beyond;
 - companies: 60 % (art. 238 bis), up to 20 000 € or 0,5 % of turnover (not checked here: the
   summary is an estimate, the receipt states the gift).
 A counterpart's value is deducted from the gift before the rate applies (BOI-IR-RICI-250-20).
@@ -76,6 +76,12 @@ def gift_summary(
     )
 
 
+# The record's types that give individuals the 75 % rate (CGI art. 200-1 ter): free meals, care or
+# housing for people in difficulty, and, since loi n° 2025-127 du 14 février 2025 art. 20, help for
+# victims of domestic violence (the same 1 000 € yearly cap, shared).
+AID_ORGANISATION_TYPES = frozenset({"aide-personnes", "violences-domestiques"})
+
+
 def is_aid_organisation(association) -> bool:
-    """Cerfa box "fourniture gratuite de repas, soins, logement" ticked on the association's record."""
-    return getattr(association, "tax_other_type", "") == "aide-personnes"
+    """One of the Cerfa's 75 % boxes ticked on the association's record (see ``AID_ORGANISATION_TYPES``)."""
+    return getattr(association, "tax_other_type", "") in AID_ORGANISATION_TYPES

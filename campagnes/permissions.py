@@ -17,7 +17,13 @@ from django.db.models import Q, QuerySet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from associations import tenancy
-from associations.selectors import MONEY_PERMISSION, associations_with_money_of, user_is_platform_staff
+from associations.selectors import (
+    CHECK_IN_PERMISSION,
+    MONEY_PERMISSION,
+    associations_checking_in_of,
+    associations_with_money_of,
+    user_is_platform_staff,
+)
 
 
 class PaymentPermissionPolicy(BasePermissionPolicy):
@@ -84,9 +90,58 @@ class AssociationRecordPermissionPolicy(PaymentPermissionPolicy):
 
 
 class TicketPermissionPolicy(AssociationRecordPermissionPolicy):
-    """Seeing and checking in tickets: the association's volunteers, and staff."""
+    """Seeing tickets: the treasurers; checking them in: the volunteers at the door too; and staff.
+
+    The check-in reads its own permission (``associations.check_in_tickets``, held by the
+    "Accueil" groups and the treasurers): a volunteer at the door opens the check-in page and
+    picks one of the association's events, and sees no listing, payment, amount or export.
+    """
 
     VOLUNTEER_ACTIONS = frozenset({"view", "check_in"})
+    CHECK_IN = "check_in"
+
+    def _check_in_only(self, actions: Iterable[str]) -> bool:
+        return self.CHECK_IN in set(actions)
+
+    def user_has_any_permission(self, user: Any, actions: Iterable[str]) -> bool:
+        actions = list(actions)
+        if super().user_has_any_permission(user, actions):
+            return True
+        if not self._check_in_only(actions) or not user.is_authenticated or not user.is_active:
+            return False
+        return associations_checking_in_of(user).exists()
+
+    def user_has_any_permission_for_instance(self, user: Any, actions: Iterable[str], instance: Any) -> bool:
+        actions = list(actions)
+        if user_is_platform_staff(user):
+            return True
+        if super().user_has_any_permission_for_instance(user, actions, instance):
+            return True
+        return self._check_in_only(actions) and tenancy.owns(user, instance, access=tenancy.Access.CHECK_IN)
+
+    def scope(self, queryset: QuerySet, user: Any, actions: Iterable[str]) -> QuerySet:
+        actions = list(actions)
+        if user_is_platform_staff(user) or not self._check_in_only(actions):
+            return super().scope(queryset, user, actions)
+        return tenancy.scope(queryset, user, access=tenancy.Access.CHECK_IN)
+
+    def users_with_any_permission(self, actions: Iterable[str]) -> QuerySet:
+        actions = list(actions)
+        users = super().users_with_any_permission(actions)
+        if not self._check_in_only(actions):
+            return users
+        door = get_user_model().objects.filter(groups__in=check_in_groups(), is_active=True)
+        return get_user_model().objects.filter(Q(pk__in=users.values("pk")) | Q(pk__in=door.values("pk")))
+
+    def users_with_any_permission_for_instance(self, actions: Iterable[str], instance: Any) -> QuerySet:
+        actions = list(actions)
+        users = super().users_with_any_permission_for_instance(actions, instance)
+        if not self._check_in_only(actions):
+            return users
+        door = get_user_model().objects.filter(
+            groups__in=check_in_groups().filter(door_association__pk=instance.association_id), is_active=True
+        )
+        return get_user_model().objects.filter(Q(pk__in=users.values("pk")) | Q(pk__in=door.values("pk")))
 
 
 class ReceiptPermissionPolicy(AssociationRecordPermissionPolicy):
@@ -100,6 +155,16 @@ def money_groups() -> QuerySet:
     app_label, codename = MONEY_PERMISSION
     return Group.objects.filter(
         Q(edited_association__isnull=False) | Q(treasured_association__isnull=False),
+        permissions__content_type__app_label=app_label,
+        permissions__codename=codename,
+    ).values("pk")
+
+
+def check_in_groups() -> QuerySet:
+    """The associations' door groups ("Accueil") that hold the check-in permission."""
+    app_label, codename = CHECK_IN_PERMISSION
+    return Group.objects.filter(
+        door_association__isnull=False,
         permissions__content_type__app_label=app_label,
         permissions__codename=codename,
     ).values("pk")

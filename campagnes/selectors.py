@@ -15,7 +15,12 @@ from wagtail.models import Page
 from wagtail.query import PageQuerySet
 
 from associations.models import Association
-from associations.selectors import associations_with_money_of, pages_with_money_of, user_is_platform_staff
+from associations.selectors import (
+    associations_with_money_of,
+    pages_checking_in_of,
+    pages_with_money_of,
+    user_is_platform_staff,
+)
 from campagnes.memberships import held_memberships, later_membership_exists
 from campagnes.models import (
     CrowdfundingCampaignPage,
@@ -205,7 +210,7 @@ def ticketing_campaigns_for(user: Any) -> QuerySet[TicketingCampaignPage]:
             event_starts_at__gte=timezone.now() - datetime.timedelta(days=STAFF_EVENTS_SINCE_DAYS)
         )
     else:
-        campaigns = campaigns.filter(pk__in=pages_with_money_of(user).values("pk"))
+        campaigns = campaigns.filter(pk__in=pages_checking_in_of(user).values("pk"))
     return campaigns.order_by("-event_starts_at", "title")
 
 

@@ -13,7 +13,7 @@ from campagnes.admin.members import member_viewset
 from campagnes.admin.payments import PaymentsDashboardPanel, payment_viewset
 from campagnes.admin.receipts import policy as receipt_policy
 from campagnes.admin.receipts import receipt_viewset
-from campagnes.admin.tickets import check_in_menu_item, ticket_viewset
+from campagnes.admin.tickets import CheckInDashboardPanel, check_in_menu_item, ticket_viewset
 from campagnes.models import Membership, Payment, Receipt, Ticket
 from campagnes.permissions import AssociationRecordPermissionPolicy, PaymentPermissionPolicy, TicketPermissionPolicy
 from campagnes.receipts.counterparts import counterparts_over_tolerance
@@ -39,6 +39,16 @@ def register_member_and_ticket_viewsets():
 @hooks.register("register_admin_menu_item")
 def register_check_in_menu_item():
     return check_in_menu_item()
+
+
+@hooks.register("construct_homepage_panels")
+def add_check_in_panel(request, panels):
+    """A volunteer at the door (no money) lands on the admin's dashboard: the events to check."""
+    user = request.user
+    if selectors.user_is_platform_staff(user) or selectors.associations_with_money_of(user).exists():
+        return  # treasurers reach the check-in page from "Billets" and the menu
+    if selectors.associations_checking_in_of(user).exists():
+        panels.insert(0, CheckInDashboardPanel(request))
 
 
 @hooks.register("construct_homepage_panels")

@@ -140,3 +140,4 @@ def reference_data(request):
         Collection.add_root(name="Root")
     import_module("associations.migrations.0002_reference_data").load(apps, None)
     import_module("site_kollektif.migrations.0002_platform_tree").create_tree(apps, None)
+    import_module("site_kollektif.migrations.0005_g13_legal_pages").create_legal_pages(apps, None)

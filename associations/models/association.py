@@ -62,6 +62,12 @@ class TaxOtherType(models.TextChoices):
         "aide-personnes",
         _("Aide alimentaire, soins médicaux ou logement gratuits pour des personnes en difficulté"),
     )
+    # CGI art. 200, 1 ter, as extended by loi n° 2025-127 du 14 février 2025 (loi de finances pour
+    # 2025), art. 20: the 75 % rate for gifts to the bodies helping victims of domestic violence
+    DOMESTIC_VIOLENCE = (
+        "violences-domestiques",
+        _("Organisme d'aide aux victimes de violences domestiques (75 %)"),
+    )
     FESTIVAL = "festival", _("Organisme ayant pour activité principale l'organisation de festivals")
     INSERTION = "insertion", _("Atelier et chantier d'insertion, entreprise d'insertion, association intermédiaire")
     EDUCATION = "enseignement", _("Établissement d'enseignement supérieur ou artistique d'intérêt général")
@@ -174,7 +180,7 @@ class Association(models.Model):
     )
     tax_other_type = models.CharField(
         _("type d'organisme"),
-        max_length=20,
+        max_length=30,
         choices=TaxOtherType.choices,
         blank=True,
         help_text=_("Si « Autre organisme listé sur le Cerfa »."),
@@ -278,6 +284,15 @@ class Association(models.Model):
         on_delete=models.PROTECT,
         related_name="treasured_association",
     )
+    # the volunteers at the door of its events: check-in only, no money (issue #13, item 6)
+    door_group = models.OneToOneField(
+        "auth.Group",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="door_association",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -303,6 +318,9 @@ class Association(models.Model):
             ("moderate_association", _("Peut valider ou refuser une association")),
             # held by the "Trésoriers" groups: see associations.selectors.associations_with_money_of
             ("handle_money", _("Peut voir les paiements, adhérents, billets et reçus, les exporter et rembourser")),
+            # held by the "Accueil" groups (volunteers at the door) and the "Trésoriers" groups:
+            # see associations.selectors.associations_checking_in_of
+            ("check_in_tickets", _("Peut contrôler les billets à l'entrée des événements")),
         ]
         # the public index lists active associations by name: no sort of the whole table
         indexes = [models.Index(fields=["status", "name", "id"], name="association_status_name")]
@@ -405,6 +423,7 @@ class Association(models.Model):
 class InvitationRole(models.TextChoices):
     EDITOR = "editeur", _("Éditeur ou éditrice")
     TREASURER = "tresorier", _("Trésorier ou trésorière")
+    DOOR = "accueil", _("Bénévole à l'accueil (billetterie)")
 
 
 def _new_token() -> str:

@@ -249,7 +249,9 @@ def declaration(request):
     if _needs_choice(request):
         return _choose(request, _("Déclaration annuelle"))
     association = _association_for(request)
-    year = _year(request)
+    year = int_param(request, "annee", minimum=2000, maximum=2100)
+    if year is None:  # the last accounting year closed, as the association's "exercice" runs
+        year = services.last_closed_accounting_year(association=association)
     figures = services.declaration_figures(association=association, year=year)
     return TemplateResponse(
         request,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -373,3 +374,22 @@ def check_in_menu_item() -> CheckInMenuItem:
         icon_name="tick",
         order=163,
     )
+
+
+class CheckInDashboardPanel(Component):
+    """The door volunteers' dashboard: their next events, each one tap away from the check-in page."""
+
+    name = "controle_entrees"
+    order = 40
+    template_name = "campagnes/admin/checkin_dashboard_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context=None):
+        events = list(ticketing_campaigns_for(self.request.user)[:10])
+        return {
+            "events": events,
+            "check_in_url": reverse(ticket_viewset.get_url_name("check_in")),
+            "request": self.request,
+        }

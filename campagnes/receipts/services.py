@@ -280,6 +280,18 @@ def accounting_period(*, association: Association, year: int) -> tuple[date, dat
     return date(year - 1, month, day), end
 
 
+def last_closed_accounting_year(*, association: Association, today: date | None = None) -> int:
+    """The year in which the association's last closed accounting year ended (the 222 bis page's default).
+
+    A calendar year is closed on 31 December: in November 2026 the last closed one is 2026's
+    predecessor, 2025. An "exercice" from 1 September to 31 August closed on 31 August 2026 is, in
+    November 2026, the one to declare: 2026.
+    """
+    today = today or timezone.localdate()
+    _start, end = accounting_period(association=association, year=today.year)
+    return today.year if end < today else today.year - 1
+
+
 def declaration_deadline(period_end: date) -> date:
     """When the 222 bis declaration is due: the time limits of CGI art. 223.
 

@@ -168,7 +168,9 @@ ROLES = {
     "editrice": ("editors_group",),
     "tresoriere": ("treasurers_group",),
     "editrice-et-tresoriere": ("editors_group", "treasurers_group"),
+    "benevole-accueil": ("door_group",),  # the door's check-in only: a small admin
 }
+MIN_PAGES = {"benevole-accueil": 2}
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -188,5 +190,5 @@ def test_every_admin_link_and_action_of_a_volunteer_answers_in_french(role, craw
         failures += more_failures
     CRAWL_FIGURES[role] = {"pages": pages, "actions": actions, "failures": len(failures)}
     print(f"\nadmin crawl, {role}: {pages} pages, {actions} actions, {len(failures)} failures")  # noqa: T201
-    assert pages > 20
+    assert pages > MIN_PAGES.get(role, 20)
     assert failures == [], "\n".join(failures)

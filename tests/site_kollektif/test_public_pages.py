@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from associations.factories import AssociationFactory, NewsPostPageFactory, make_image
 from associations.models import AssociationStatus, Commune, NewsPostPage, Sector
-from site_kollektif.models import ContentPage, HomePage
+from site_kollektif.models import ContentPage
 
 pytestmark = pytest.mark.django_db
 
@@ -145,11 +145,9 @@ def test_association_index_query_count_does_not_grow(association_a):
 
 
 def test_platform_home_and_content_pages(association_a):
-    home = HomePage.objects.get()
-    page = ContentPage(
-        title="Mentions légales", slug="mentions-legales", body=[{"type": "paragraph", "value": "<p>Éditeur</p>"}]
-    )
-    home.add_child(instance=page)
+    page = ContentPage.objects.get(slug="mentions-legales")  # created by a migration
+    page.body = [{"type": "paragraph", "value": "<p>Éditeur</p>"}]
+    page.save_revision().publish()
     client = Client()
     assert client.get("/").status_code == 200
     assert "/espace/creer-mon-site/" in client.get("/").content.decode()

@@ -17,13 +17,13 @@ def legal_pages(db):
 
 
 def create_legal_pages():
-    """The platform's legal pages, as the demo creates them (an editable text, then the law's part)."""
-    from site_kollektif.models import ContentPage, HomePage
+    """The platform's legal pages (created by a migration) with an editable text above the law's part."""
+    from site_kollektif.models import ContentPage
 
-    home = HomePage.objects.get()
-    for title, slug in (("Mentions légales", "mentions-legales"), ("Confidentialité", "confidentialite")):
-        page = ContentPage(title=title, slug=slug, body=[{"type": "paragraph", "value": "<p>Texte libre.</p>"}])
-        home.add_child(instance=page)
+    for slug in ("mentions-legales", "confidentialite"):
+        page = ContentPage.objects.get(slug=slug)
+        page.body = [{"type": "paragraph", "value": "<p>Texte libre.</p>"}]
+        page.save_revision().publish()
 
 
 def _meta(body: str, key: str) -> str:
@@ -82,3 +82,23 @@ def test_privacy_page_gives_retention_rights_and_the_cnil():
     assert response.status_code == 200
     for words in ("6 ans", "90 jours", "10 ans", "RGPD art. 15 à 21", "CNIL", "Stripe Payments Europe", "Cookies"):
         assert words in text
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("/mentions-legales/", ("Mentions légales", "Éditeur de la plateforme", "Hébergeur", "Stripe Payments Europe")),
+        ("/confidentialite/", ("Confidentialité", "CNIL", "Vos droits", "Stripe Payments Europe")),
+    ],
+)
+def test_legal_pages_exist_on_a_fresh_install_without_the_demo(url, words):
+    """No demo, no page typed by anyone: the migration made both pages, the law's part comes from settings."""
+    from site_kollektif.models import ContentPage
+
+    ContentPage.objects.update(body=[])  # as a fresh install has them (the autouse fixture added a text)
+    response = Client().get(url)
+    assert response.status_code == 200
+    text = html.unescape(response.content.decode())
+    assert 'lang="fr"' in text
+    for word in words:
+        assert word in text, word
