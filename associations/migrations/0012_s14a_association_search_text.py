@@ -25,7 +25,7 @@ def fill_search_text(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('associations', '0010_ed_video_link_block'),
+        ("associations", "0011_g13_door_volunteers"),
     ]
 
     operations = [
