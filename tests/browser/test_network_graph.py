@@ -125,7 +125,7 @@ def test_large_network_shows_communities_with_readable_labels_and_exports(page, 
     # The legend says each link type in words.
     legend = page.locator(".network-legend").inner_text()
     for label in LinkKind.labels:
-        assert label in legend
+        assert str(label) in legend
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "reseau-700-1280.png"), full_page=False)
@@ -140,7 +140,7 @@ def test_large_network_shows_communities_with_readable_labels_and_exports(page, 
     assert svg.count('<circle class="acteur"') > 100
     assert "<line" in svg
     for label in LinkKind.labels:
-        assert label in svg.replace("&#x27;", "'").replace("&#39;", "'")
+        assert str(label) in svg.replace("&#x27;", "'").replace("&#39;", "'")
     (SHOTS / "reseau-export.svg").write_text(svg)
 
     with page.expect_download() as download_info:
