@@ -157,4 +157,5 @@ def test_large_network_on_a_phone(phone_page, big_network):
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, "the page scrolls sideways on a phone"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    phone_page.screenshot(path=str(SHOTS / "reseau-700-375.png"), full_page=True)
+    phone_page.screenshot(path=str(SHOTS / "reseau-700-375.png"))
+    phone_page.locator(".network").screenshot(path=str(SHOTS / "reseau-700-375-graphe.png"))

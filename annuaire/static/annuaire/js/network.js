@@ -249,7 +249,7 @@
         out.push('<svg xmlns="http://www.w3.org/2000/svg" width="' + width + '" height="' + (height + legendHeight) +
           '" viewBox="0 0 ' + width + " " + (height + legendHeight) + '" font-family="Arial, Helvetica, sans-serif">');
         out.push("<title>" + escapeHtml(document.title) + "</title>");
-        out.push('<defs><marker id="fleche" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="' + EDGE_STYLES.marrainage.color + '"/></marker></defs>');
+        out.push('<defs><marker id="fleche" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="' + EDGE_STYLES.marrainage.color + '"/></marker></defs>');
         out.push('<rect width="100%" height="100%" fill="#ffffff"/>');
         out.push('<g class="liens">');
         var inside = function (p) { return p.x >= -50 && p.x <= width + 50 && p.y >= -50 && p.y <= height + 50; };
