@@ -8,8 +8,8 @@ throwaway SQLite database with ``bench_annuaire.generate``):
   before each request) and cached. The query count must be the same at both sizes;
 - the real page ``/reseau/`` served by ``manage.py runserver`` and opened in Chromium
   (Playwright, /usr/bin/chromium): time from navigation to the graph drawn with its final
-  layout and labels placed (``data-ready``), the part spent in the page from the JSON received
-  to ready (``data-layout-ms``: cytoscape, the worker, label placement) and the worker's own
+  layout and labels placed (``data-ready``), the part spent in the page from cytoscape built
+  to ready (``data-layout-ms``: the worker, positions applied, label placement) and the worker's own
   force-directed computation (``data-worker-ms``).
 
     .venv/bin/python bench/network_layout.py [--repeat 10] [--browser-runs 2] [--sizes 600:3000,10000:50000]
