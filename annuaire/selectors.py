@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Manager, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -228,7 +228,7 @@ def map_category(kind: str, is_ambassador: bool) -> str:
     return "structure"
 
 
-def _names_by_actor(through: QuerySet, actors: QuerySet[Actor], field: str) -> dict[int, list[str]]:
+def _names_by_actor(through: QuerySet[Any] | Manager[Any], actors: QuerySet[Actor], field: str) -> dict[int, list[str]]:
     """{actor id: [names]} in one query, for the whole filtered set (no query per actor)."""
     result: dict[int, list[str]] = defaultdict(list)
     rows = through.filter(actor__in=actors.values("pk")).order_by("actor_id", f"{field}__name")
@@ -259,6 +259,8 @@ def actors_geojson(*, gzipped: bool = False, **filters: Any) -> bytes:
         centres = commune_centres()
         kinds = dict(ActorKind.choices)
         features = []
+        lat: Any  # Decimal from the row, or the commune centre's float
+        lng: Any
         for pk, name, slug, kind, commune_code, commune, lat, lng, logo in rows:
             approximate = lat is None or lng is None
             if approximate:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -108,7 +108,7 @@ def _door_group(association: Association) -> Group:
     Created at onboarding; an association made otherwise (bulk data) gets it on first use.
     """
     if association.door_group_id is not None:
-        return association.door_group
+        return cast(Group, association.door_group)  # set, since door_group_id is
     admin_key = ("wagtailadmin", "access_admin")
     permissions = _permissions(admin_key, CHECK_IN_PERMISSION)
     door = Group.objects.create(name=_unique_group_name(f"{DOOR_GROUP_PREFIX}{association.name}", association.slug))

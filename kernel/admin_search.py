@@ -9,8 +9,10 @@ Wagtail's generic listing searches a non-indexed model with ``icontains`` on ``s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 
@@ -25,12 +27,17 @@ class FoldedSearchIndexMixin:
     """For a generic ``IndexView``: search ignoring case and accents, a typo tolerated."""
 
     search_vocabulary: Callable[[], set[str]] = staticmethod(_no_vocabulary)
+    # Provided by Wagtail's IndexView, which the mixin is combined with (annotations only).
+    index_results_url: str | None
+    search_url: str | None
+    is_searching: bool
+    search_query: str | None
 
     @property
     def is_searchable(self) -> bool:
         return bool(self.index_results_url or self.search_url)
 
-    def search_queryset(self, queryset):
+    def search_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if not self.is_searching:
             return queryset
         return search_filter(queryset, self.search_query, self.search_vocabulary)[0]
@@ -46,7 +53,7 @@ def folded_search_filter_form(vocabulary: Callable[[], set[str]] = _no_vocabular
             required=False,
         )
 
-        def filter(self, objects):
+        def filter(self, objects: QuerySet[Any]) -> QuerySet[Any]:
             objects = super().filter(objects)
             query = self.cleaned_data.get("q")
             if query:

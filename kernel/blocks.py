@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -100,25 +101,25 @@ class VideoLinkBlock(EmbedBlock):
     card. The editor is warned after saving (``kernel.wagtail_hooks``), never blocked.
     """
 
-    def _value(self, url):
+    def _value(self, url: str) -> VideoValue:
         return VideoValue(url, getattr(self.meta, "max_width", None), getattr(self.meta, "max_height", None))
 
-    def get_default(self):
+    def get_default(self) -> VideoValue | None:
         default = super().get_default()
         return self._value(default.url) if default else None
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> VideoValue | None:
         return self._value(value) if value else None
 
-    def value_from_form(self, value):
+    def value_from_form(self, value: Any) -> VideoValue | None:
         return self._value(value) if value else None
 
-    def normalize(self, value):
+    def normalize(self, value: Any) -> VideoValue | None:
         if isinstance(value, EmbedValue):
             return self._value(value.url) if value.url else None
         return self._value(value) if value else None
 
-    def clean(self, value):
+    def clean(self, value: Any) -> Any:
         return blocks.URLBlock.clean(self, value)
 
 

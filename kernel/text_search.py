@@ -17,9 +17,12 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+
+_QuerySetT = TypeVar("_QuerySetT", bound=QuerySet[Any])
 
 # Letters NFKD does not decompose into a base letter plus a combining mark.
 _LIGATURES = str.maketrans(
@@ -112,7 +115,9 @@ def correct_tokens(query_tokens: list[str], vocabulary: set[str]) -> list[str] |
     return corrected if changed else None
 
 
-def search_filter(queryset, query: str | None, vocabulary, field: str = "search_text"):
+def search_filter(
+    queryset: _QuerySetT, query: str | None, vocabulary: Callable[[], set[str]], field: str = "search_text"
+) -> tuple[_QuerySetT, list[str] | None]:
     """``queryset`` narrowed to the folded query, and the corrected tokens if a typo was fixed.
 
     One query more than the plain filter (``exists``) and, only when nothing matched, the

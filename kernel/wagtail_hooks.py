@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
 from django.http import HttpRequest
 from wagtail import hooks
 from wagtail.models import Page
 
 from kernel.page_cache import purge_page_after_commit
+
+if TYPE_CHECKING:
+    from kernel.blocks import VideoValue
 
 
 @hooks.register("after_publish_page")
@@ -18,13 +24,13 @@ def purge_after_page_change(request: HttpRequest, page: Page) -> None:
     purge_page_after_commit(page)
 
 
-def _video_values(page: Page):
+def _video_values(page: Page) -> Iterator[VideoValue]:
     """The videos of a page's StreamFields, however deep (sections, columns…)."""
     from wagtail.fields import StreamField
 
     from kernel.blocks import VideoValue
 
-    def walk(value):
+    def walk(value: Any) -> Iterator[VideoValue]:
         if isinstance(value, VideoValue):
             yield value
         elif isinstance(value, dict) or hasattr(value, "items"):

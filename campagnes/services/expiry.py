@@ -20,6 +20,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
@@ -75,7 +76,7 @@ def _expire_one(payment: Payment) -> bool:
     return _close(payment).status != PaymentStatus.PENDING
 
 
-def expirable_payments():
+def expirable_payments() -> QuerySet[Payment]:
     """Attempts that may go stale: every pending payment except a later month of a monthly gift
     (its invoice is Stripe's to retry; such rows have an invoice and no card form of their own)."""
     return Payment.objects.filter(status=PaymentStatus.PENDING).exclude(

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from campagnes.models import Payment, PaymentLog, PaymentStatus, Ticket, TicketT
 from campagnes.money import to_cents
 
 
-def refundable_tickets(payment: Payment):
+def refundable_tickets(payment: Payment) -> QuerySet[Ticket]:
     """The tickets of this payment that a refund may still cancel."""
     return payment.tickets.filter(canceled_at__isnull=True).select_related("ticket_type").order_by("pk")
 

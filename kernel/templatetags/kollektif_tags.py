@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
@@ -44,11 +46,11 @@ SOCIAL_IMAGE_SPEC = "fill-1200x630"
 SOCIAL_DESCRIPTION_CHARS = 200
 
 
-def _first(*values):
+def _first(*values: Any) -> Any:
     return next((value for value in values if value), None)
 
 
-def _social_image(context):
+def _social_image(context: Any) -> Any:
     """The page's own picture (cover, news image, campaign image), else the association's logo."""
     page = context.get("page")
     association = context.get("association")
@@ -61,7 +63,7 @@ def _social_image(context):
 
 
 @register.inclusion_tag("includes/social_meta.html", takes_context=True)
-def social_meta(context, title: str = "", description: str = ""):
+def social_meta(context: Any, title: str = "", description: str = "") -> dict[str, Any]:
     """Open Graph and Twitter meta for a shared link's preview: title, description and an image,
     every URL absolute (a preview is fetched by another site)."""
     from django.templatetags.static import static
