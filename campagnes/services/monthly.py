@@ -76,6 +76,8 @@ def monthly_gift_change_amount(*, holder: Payment, amount_cents: int, source: st
     """
     if holder.subscription_stopped_at:
         raise AlreadyStopped(_("Ce don mensuel est déjà arrêté."))
+    if amount_cents == holder.monthly_cents:
+        return holder  # the form sent twice, or the same amount: nothing to change, no e-mail
     account = holder.association.stripe_account_id
     plan = gateway.monthly_plan(amount_cents=amount_cents, account=account)
     gateway.change_subscription_plan(holder.stripe_subscription, plan=plan, account=account)

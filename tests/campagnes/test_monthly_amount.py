@@ -69,6 +69,12 @@ def test_a_monthly_donor_changes_10_to_25_euros(
     log = payment.logs.get(action="monthly_amount_changed")
     assert log.detail["from_cents"] == 1000 and log.detail["to_cents"] == 2500
 
+    # the same form sent twice: nothing more, no second e-mail
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Client().post(path, {"action": "amount", "amount": "25"}).status_code == 200
+    assert mail.outbox == [] and payment.logs.filter(action="monthly_amount_changed").count() == 1
+
     # the page now shows the new amount
     assert "25,00 € par mois" in _text(Client().get(path))
 
