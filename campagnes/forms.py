@@ -555,3 +555,28 @@ def payment_form_for(campaign, data=None):
     }
     form_class = form_classes.get(type(campaign))
     return form_class(data, campaign=campaign) if form_class else None
+
+
+class MonthlyAmountForm(forms.Form):
+    """The donor's new monthly amount, from their signed link: the campaign's minimum and maximum,
+    the same French messages as the donation form."""
+
+    amount = AmountField(
+        label=_("Nouveau montant mensuel (€)"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "transaction-amount"}),
+        error_messages={"required": _("Indiquez le nouveau montant mensuel.")},
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+
+    def clean_amount(self):
+        cents = self.cleaned_data["amount"]
+        minimum = getattr(self.campaign, "min_amount", None) or Decimal("1")
+        maximum = getattr(self.campaign, "max_amount", None) or Decimal(MAX_PAYMENT_CENTS) / 100
+        if cents < to_cents(minimum):
+            raise ValidationError(_("Le don minimum est de %(min)s €.") % {"min": _fmt(minimum)})
+        if cents > min(to_cents(maximum), MAX_PAYMENT_CENTS):
+            raise ValidationError(_("Le don maximum est de %(max)s €.") % {"max": _fmt(Decimal(maximum))})
+        return cents

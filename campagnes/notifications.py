@@ -71,7 +71,7 @@ def notify_monthly_stopped(holder, *, by_treasurer: bool) -> None:
     context = {
         "payment": holder,
         "association": association,
-        "amount": format_eur(holder.total_cents),
+        "amount": format_eur(holder.monthly_cents),
         "campaign": holder.campaign.specific,
         "by_treasurer": by_treasurer,
         "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("paiements:inspect", args=[holder.pk]),
@@ -87,8 +87,38 @@ def notify_monthly_stopped(holder, *, by_treasurer: bool) -> None:
     send_templated_email(
         to=_treasurers(association),
         subject=_("Don mensuel arrêté : %(amount)s par mois, %(payer)s")
-        % {"amount": format_eur(holder.total_cents), "payer": holder.payer_name},
+        % {"amount": format_eur(holder.monthly_cents), "payer": holder.payer_name},
         template="monthly_stopped_treasurer",
+        context=context,
+        about=holder,
+    )
+
+
+def notify_monthly_amount_changed(holder, *, old_cents: int) -> None:
+    """Both sides learn the new monthly amount: the donor, and the association's treasurers."""
+    association = holder.association
+    context = {
+        "payment": holder,
+        "association": association,
+        "old_amount": format_eur(old_cents),
+        "amount": format_eur(holder.monthly_cents),
+        "manage_url": monthly_manage_url(holder),
+        "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("paiements:inspect", args=[holder.pk]),
+    }
+    send_templated_email(
+        to=[holder.email],
+        subject=_("Votre don mensuel à %(name)s passe à %(amount)s")
+        % {"name": association.name, "amount": context["amount"]},
+        template="monthly_amount_changed",
+        context=context,
+        reply_to=[association.email],
+        about=holder,
+    )
+    send_templated_email(
+        to=_treasurers(association),
+        subject=_("Don mensuel modifié : %(amount)s par mois, %(payer)s")
+        % {"amount": context["amount"], "payer": holder.payer_name},
+        template="monthly_amount_changed_treasurer",
         context=context,
         about=holder,
     )

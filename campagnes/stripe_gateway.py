@@ -336,3 +336,26 @@ def create_account_link(*, account: str, refresh_url: str, return_url: str):
 def retrieve_account(account: str):
     """The account as Stripe has it now (``account.updated`` payloads may be old)."""
     return _call(client().v1.accounts.retrieve, account)
+
+
+def change_subscription_plan(subscription_id: str, *, plan: str, account: str):
+    """Bill the next months on ``plan``: no proration, nothing charged now (the month already paid
+    stays as it was). Stripe takes ``proration_behavior=none``; localstripe (tests, dev) only knows
+    the older ``prorate`` and still books an "unused time" credit, removed here so that the next
+    invoice is the new plan's amount, as on Stripe."""
+    options = _options(account=account)
+    subscription = _call(client().v1.subscriptions.retrieve, subscription_id, options=options)
+    item_id = subscription["items"].data[0].id
+    params: dict = {"items": [{"id": item_id, "plan": plan}]}
+    if settings.STRIPE_API_BASE:
+        params["prorate"] = False  # localstripe's dialect
+    else:
+        params["proration_behavior"] = "none"
+    updated = _call(client().v1.subscriptions.update, subscription_id, params=params, options=options)
+    customer = object_id(subscription["customer"])
+    pending = _call(client().v1.invoice_items.list, params={"customer": customer}, options=options)
+    for item in pending.data:
+        field = lambda name, item=item: item[name] if name in item else None  # noqa: E731
+        if field("proration") and not field("invoice") and object_id(field("subscription")) == subscription_id:
+            _call(client().v1.invoice_items.delete, item.id, options=options)
+    return updated

@@ -21,7 +21,7 @@ from stripe import SignatureVerificationError
 
 from campagnes import memberships, services
 from campagnes import stripe_gateway as gateway
-from campagnes.forms import payment_form_for
+from campagnes.forms import MonthlyAmountForm, payment_form_for
 from campagnes.models import Payment, PaymentStatus
 from campagnes.monthly import monthly_context, monthly_holder_from_token, monthly_next_charge
 from campagnes.services import monthly as monthly_services
@@ -263,6 +263,7 @@ def _monthly_response(request: HttpRequest, holder: Payment, *, status: int = 20
         **_site_context(campaign),
         **extra,
     }
+    context.setdefault("amount_form", MonthlyAmountForm(campaign=campaign))
     return TemplateResponse(request, "campagnes/monthly_manage.html", context, status=status)
 
 
@@ -282,6 +283,8 @@ def monthly_manage(request: HttpRequest, token: str) -> HttpResponse:
         return _monthly_response(request, holder)
     if holder.subscription_stopped_at:
         return _monthly_response(request, holder, status=410, already_stopped=True)
+    if request.POST.get("action") == "amount":
+        return _monthly_change_amount(request, holder)
     try:
         holder = monthly_services.monthly_gift_stop(payment=holder, source="donateur")
     except monthly_services.AlreadyStopped:
@@ -290,6 +293,23 @@ def monthly_manage(request: HttpRequest, token: str) -> HttpResponse:
     except gateway.GatewayError as exc:
         return _monthly_response(request, holder, status=503, error=str(exc))
     return _monthly_response(request, holder, just_stopped=True)
+
+
+def _monthly_change_amount(request: HttpRequest, holder: Payment) -> TemplateResponse:
+    """The "Modifier le montant" form of the donor's page: the next months at the new amount."""
+    form = MonthlyAmountForm(request.POST, campaign=holder.campaign.specific)
+    if not form.is_valid():
+        return _monthly_response(request, holder, status=400, amount_form=form)
+    try:
+        holder = monthly_services.monthly_gift_change_amount(
+            holder=holder, amount_cents=form.cleaned_data["amount"], source="donateur"
+        )
+    except monthly_services.AlreadyStopped:
+        holder.refresh_from_db()
+        return _monthly_response(request, holder, status=410, already_stopped=True)
+    except gateway.GatewayError as exc:
+        return _monthly_response(request, holder, status=503, error=str(exc), amount_form=form)
+    return _monthly_response(request, holder, just_changed=True)
 
 
 @never_cache

@@ -192,6 +192,7 @@ LOG_ACTIONS = {
     "resumed": gettext_lazy("Même formulaire renvoyé : tentative reprise"),
     "monthly_stopped": gettext_lazy("Don mensuel arrêté"),
     "monthly_card_changed": gettext_lazy("Carte du don mensuel changée"),
+    "monthly_amount_changed": gettext_lazy("Montant du don mensuel changé"),
     "mismatch": gettext_lazy("Paiement Stripe non conforme : rien n’est enregistré, l’équipe est prévenue"),
 }
 

@@ -117,6 +117,11 @@ class Payment(models.Model):
     # A monthly gift (all the payments of one Stripe subscription) stopped by the donor, a
     # treasurer or Stripe: set on every payment of the subscription, nothing more is charged.
     subscription_stopped_at = models.DateTimeField(_("don mensuel arrêté le"), null=True, blank=True)
+    # The monthly amount the donor chose later from their link (on the subscription's first payment;
+    # None: still the first payment's total). Each later month's payment is recorded at this amount.
+    subscription_amount_cents = models.PositiveIntegerField(
+        _("nouveau montant mensuel (centimes)"), null=True, blank=True
+    )
 
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, db_index=True)
     paid_at = models.DateTimeField(_("payé le"), null=True, blank=True)
@@ -146,6 +151,11 @@ class Payment(models.Model):
     @property
     def total_cents(self) -> int:
         return self.amount_cents + self.fee_cents
+
+    @property
+    def monthly_cents(self) -> int:
+        """What a monthly gift charges each month now (read on the subscription's first payment)."""
+        return self.subscription_amount_cents or self.total_cents
 
     @property
     def offer_details(self) -> PaymentOffer:

@@ -12,7 +12,11 @@ from django.utils.translation import gettext as _
 from campagnes import stripe_gateway as gateway
 from campagnes.models import Payment
 from campagnes.monthly import monthly_holder
-from campagnes.notifications import notify_monthly_renewal_failed, notify_monthly_stopped
+from campagnes.notifications import (
+    notify_monthly_amount_changed,
+    notify_monthly_renewal_failed,
+    notify_monthly_stopped,
+)
 from campagnes.services.ledger import payment_log
 
 logger = logging.getLogger("kollektif.payments")
@@ -56,6 +60,43 @@ def monthly_gift_mark_stopped(*, holder: Payment, source: str) -> Payment:
     holder.subscription_stopped_at = now
     payment_log(holder, "monthly_stopped", source=source, detail={"subscription": holder.stripe_subscription})
     notify_monthly_stopped(holder, by_treasurer=source.startswith("admin "))
+    return holder
+
+
+# --- a new monthly amount --------------------------------------------------------------------
+
+
+def monthly_gift_change_amount(*, holder: Payment, amount_cents: int, source: str) -> Payment:
+    """Charge ``amount_cents`` each month from the next charge on: Stripe moves the subscription
+    to that amount's plan with no proration and charges nothing now; we record the amount (each
+    later month's payment expects it) and tell the donor and the treasurers.
+
+    Raises ``AlreadyStopped`` for a stopped gift, ``gateway.GatewayError`` if Stripe refused
+    (then nothing is recorded).
+    """
+    if holder.subscription_stopped_at:
+        raise AlreadyStopped(_("Ce don mensuel est déjà arrêté."))
+    if amount_cents == holder.monthly_cents:
+        return holder  # the form sent twice, or the same amount: nothing to change, no e-mail
+    account = holder.association.stripe_account_id
+    plan = gateway.monthly_plan(amount_cents=amount_cents, account=account)
+    gateway.change_subscription_plan(holder.stripe_subscription, plan=plan, account=account)
+    return monthly_gift_record_amount(holder=holder, amount_cents=amount_cents, source=source)
+
+
+@transaction.atomic
+def monthly_gift_record_amount(*, holder: Payment, amount_cents: int, source: str) -> Payment:
+    holder = Payment.objects.select_for_update().select_related("association").get(pk=holder.pk)
+    old_cents = holder.monthly_cents
+    holder.subscription_amount_cents = amount_cents
+    holder.save(update_fields=["subscription_amount_cents", "updated_at"])
+    payment_log(
+        holder,
+        "monthly_amount_changed",
+        source=source,
+        detail={"subscription": holder.stripe_subscription, "from_cents": old_cents, "to_cents": amount_cents},
+    )
+    notify_monthly_amount_changed(holder, old_cents=old_cents)
     return holder
 
 

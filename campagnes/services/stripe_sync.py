@@ -95,6 +95,9 @@ def payment_for_invoice(invoice: Any) -> Payment | None:
             "stripe_subscription",
         }
     }
+    if first.subscription_amount_cents:
+        # the donor changed the monthly amount from their link: later months are charged that much
+        snapshot["amount_cents"], snapshot["fee_cents"] = first.subscription_amount_cents, 0
     payment, _created = Payment.objects.get_or_create(stripe_invoice=invoice.id, defaults=snapshot)
     return payment
 
