@@ -4,7 +4,8 @@
   (the PDF is drawn here, out of the admin's request).
 * ``send_watch_digest``: every week the animators get the réseau de veille's digest; the task
   queues its own next run a week later, so nobody has to remember it (``envoyer_veille`` is the
-  same for a cron, and for a backend that cannot defer a task).
+  same for a cron, and for a backend that cannot defer a task). Every ``migrate`` (deploy,
+  ``dev.py demo``) starts the cycle when none is waiting: a fresh install needs no first step.
 """
 
 from __future__ import annotations
@@ -46,6 +47,25 @@ def watch_digest_schedule(*, at: datetime.datetime | None = None) -> bool:
         return False
     send_watch_digest.using(run_after=at or timezone.now() + WEEK).enqueue()
     return True
+
+
+def watch_digest_after_migrate(*, using: str, **kwargs) -> None:
+    """``post_migrate`` receiver: start the weekly cycle if no digest is waiting.
+
+    Only with the database task queue (the immediate backend of the tests cannot defer, and would
+    not be asked: nothing is sent here), only on the database the queue writes to, and only once its
+    table exists (``migrate <another app>`` may run before django_tasks_db's migrations).
+    """
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return
+    from django.db import connections, router
+    from django_tasks_db.models import DBTaskResult
+
+    if router.db_for_write(DBTaskResult) != using:
+        return
+    if DBTaskResult._meta.db_table not in connections[using].introspection.table_names():
+        return
+    watch_digest_schedule()
 
 
 @task()

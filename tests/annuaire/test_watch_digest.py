@@ -108,6 +108,29 @@ def test_the_digest_task_queues_itself_a_week_later(quiet, settings, django_capt
     assert following.run_after > timezone.now() + timedelta(days=6, hours=23)
 
 
+def test_migrate_starts_the_weekly_digest_once(settings, mailoutbox):
+    """A fresh install: no `envoyer_veille` to remember, `migrate` queues the first digest a week ahead."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    digests = DBTaskResult.objects.filter(task_path="annuaire.tasks.send_watch_digest", status="READY")
+    assert not digests.exists()
+    call_command("migrate", verbosity=0)
+    assert digests.count() == 1
+    assert digests.get().run_after > timezone.now() + timedelta(days=6, hours=23)
+    call_command("migrate", verbosity=0)  # the next deploy: still one waiting, not two
+    assert digests.count() == 1
+    assert mailoutbox == [] and not OutgoingEmail.objects.exists()  # nothing sent by a migrate
+
+
+def test_migrate_queues_nothing_without_the_database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    call_command("migrate", verbosity=0)
+    assert not DBTaskResult.objects.exists() and not OutgoingEmail.objects.exists()
+
+
 def test_moderators_are_emailed_when_a_proposal_is_submitted(
     client, animator, actors, django_capture_on_commit_callbacks
 ):
