@@ -49,8 +49,9 @@ def popeline(association_a):
     from site_kollektif.models import ContentPage, HomePage
 
     home = HomePage.objects.get()
-    for title, slug, _text in CONTENT_PAGES:  # the platform's legal notices, as the demo loads them
-        home.add_child(instance=ContentPage(title=title, slug=slug))
+    for title, slug, _text in CONTENT_PAGES:  # the platform's pages, as the demo loads them
+        if not home.get_children().filter(slug=slug).exists():  # the legal notices come with the migrations
+            home.add_child(instance=ContentPage(title=title, slug=slug))
     news_index = association_a.home_page.get_children().get(slug="actualites").specific
     NewsPostPageFactory(parent=news_index, title="Atelier couture du samedi", slug="atelier-couture")
     support = association_a.home_page.get_children().get(slug="nous-aider").specific
