@@ -11,7 +11,7 @@ import csv
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -548,7 +548,8 @@ def feuille_recipients_view(request, pk: int):
 
     A failed send is never silent: it is listed here with its error, and can be sent again
     (as by ``manage.py renvoyer_emails``)."""
-    _require_animator(request)
+    if not selectors.user_is_animator(request.user):
+        raise Http404  # as the admin guard answers for what one may not see: recipients are personal data
     meeting = get_object_or_404(Meeting.objects.select_related("commune"), pk=pk)
     if request.method == "POST":
         email = OutgoingEmail.objects.filter(

@@ -207,6 +207,8 @@ def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
                 filled["pk"] = 1
             elif namespace.startswith(("wagtailsnippets_annuaire_", "wagtailsnippetchoosers_annuaire_")):
                 filled["pk"] = 1  # the directory's admin is refused to editors whatever the object
+            elif not namespace and name.startswith("annuaire_"):
+                filled["pk"] = 1  # the directory's own admin views (feuille de chou recipients): animators only
             else:
                 return None
         elif argument in values:

@@ -37,6 +37,7 @@ def test_a_visitor_browses_and_reaches_payment_on_the_associations_domain(
     page.wait_for_url(origin + "/nous-aider/")
     page.get_by_role("link", name="Participer").first.click()
     page.wait_for_url(origin + "/nous-aider/machine/")
+    page.get_by_label("Autre montant", exact=True).check()  # its field shows only when chosen
     for name, value in [
         ("amount", "20"),
         ("first_name", "Léa"),

@@ -137,6 +137,7 @@ def test_a_monthly_donor_stops_the_gift_from_the_email_link(phone_page, campaign
     page = phone_page
     page.goto(campaign.url)
     page.locator("input[name=frequency][value=monthly]").check()
+    page.get_by_label("Autre montant", exact=True).check()  # its field shows only when chosen
     for name, value in [
         ("amount", "15"),
         ("first_name", "Inès"),
