@@ -86,6 +86,7 @@ def test_an_action_link_records_the_date_and_the_actor_leaves_the_next_digest(
     assert forged.status_code == 400 and "invalide" in forged.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes its connection, as in production
 def test_the_digest_task_queues_itself_a_week_later(quiet, settings, django_capture_on_commit_callbacks):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     from django_tasks_db.models import DBTaskResult
