@@ -38,6 +38,7 @@ def test_the_same_form_sent_twice_reuses_its_attempt(donation_campaign):
     assert Payment.objects.count() == 3
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes its connection, as in production
 def test_an_abandoned_attempt_expires_through_the_worker(
     donation_campaign, settings, django_capture_on_commit_callbacks
 ):
