@@ -31,7 +31,7 @@ from django.utils.text import slugify
 from rapidfuzz import fuzz, process
 
 from annuaire import services
-from annuaire.models import Actor, ActorKind, Label, Topic
+from annuaire.models import Actor, ActorKind, Label, Topic, actor_search_text_refresh
 from associations.models import Commune, Sector
 from associations.models.association import LATITUDE_RANGE, LONGITUDE_RANGE
 
@@ -482,5 +482,8 @@ def import_content(content: bytes, filename: str) -> ImportReport:
                 for item in {item.pk: item for item in relations[name]}.values()
             ]
         )
+    # The through rows bypass m2m signals: refresh the folded search column once for the batch,
+    # so imported sectors and "peut aider sur" are searchable like those saved in the admin.
+    actor_search_text_refresh([actor.pk for actor, _relations in saved])
     services.directory_changed()
     return report

@@ -31,29 +31,15 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from campagnes.models import Membership, MembershipValidity, PaymentStatus
+from kernel.formats.french import french_long_date
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 RENEWAL_SALT = "kollektif.membership-renewal"
 
 
 def long_french_date(value: date, *, with_year: bool = True) -> str:
-    """1er janvier 2026, 31 décembre 2026 (the first of the month is "1er", as in French)."""
-    day = "1er" if value.day == 1 else str(value.day)
-    text = f"{day} {MONTHS[value.month - 1]}"
-    return f"{text} {value.year:d}" if with_year else text
+    """1er janvier 2026, or "1er septembre" without the year (kernel.formats.french writes it)."""
+    text = french_long_date(value)
+    return text if with_year else text.rsplit(" ", 1)[0]
 
 
 def held_memberships() -> QuerySet[Membership]:
