@@ -90,7 +90,7 @@ def test_card_gift_2041_rd(eligible_a, donation_page_a):
     assert "Adresse : 3 rue des Lilas, 62400 Béthune" in text
     assert f"la somme de : *** {euros(15000)} ***" in text
     assert "Somme en toutes lettres : cent cinquante euros" in text
-    assert f"Date du versement ou du don : {payment.paid_at:%d/%m/%Y}" in text
+    assert f"Date du versement ou du don : {timezone.localtime(payment.paid_at):%d/%m/%Y}" in text
     assert f"Forme du don : {UNTICKED} Acte authentique {UNTICKED} Acte sous seing privé {TICKED} Déclaration" in text
     assert f"Nature du don : {TICKED} Numéraire {UNTICKED} Titres de sociétés cotés" in text
     assert f"{UNTICKED} Frais engagés par les bénévoles, dont ils renoncent expressément au remboursement" in text
