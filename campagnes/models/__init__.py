@@ -1,3 +1,4 @@
+from .accounting import FinancialYear
 from .campaigns import (
     CampaignState,
     Counterpart,
@@ -12,6 +13,7 @@ from .campaigns import (
 )
 from .offers import PaymentOffer
 from .payments import Membership, Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentStatus, StripeEvent, Ticket
+from .payouts import BalanceTransaction, PayoutStatus, StripePayout
 from .receipts import (
     NonCashGift,
     NonCashGiftKind,
@@ -24,7 +26,9 @@ from .receipts import (
 )
 
 __all__ = [
+    "BalanceTransaction",
     "CampaignState",
+    "FinancialYear",
     "Counterpart",
     "CrowdfundingCampaignPage",
     "DonationCampaignPage",
@@ -46,6 +50,8 @@ __all__ = [
     "ReceiptKind",
     "ReceiptStatus",
     "PaymentStatus",
+    "PayoutStatus",
+    "StripePayout",
     "StripeEvent",
     "SuggestedAmountNote",
     "Ticket",
