@@ -10,7 +10,16 @@ from __future__ import annotations
 from associations import tenancy
 from associations.models import Association
 from associations.tenancy import Access
-from campagnes.models import Membership, NonCashGift, Payment, Receipt, Ticket
+from campagnes.models import (
+    BalanceTransaction,
+    FinancialYear,
+    Membership,
+    NonCashGift,
+    Payment,
+    Receipt,
+    StripePayout,
+    Ticket,
+)
 
 
 def register() -> None:
@@ -22,4 +31,7 @@ def register() -> None:
     ):
         tenancy.register(model, path="association", access=Access.MONEY, admin_namespaces=(namespace,))
     tenancy.register(NonCashGift, path="payment__association", access=Access.MONEY)
+    # The treasurer's books: payouts, Stripe balance movements, declared financial years.
+    for model in (StripePayout, BalanceTransaction, FinancialYear):
+        tenancy.register(model, path="association", access=Access.MONEY)
     tenancy.register_admin_area("kollektif_stripe", Association, access=Access.MONEY)
