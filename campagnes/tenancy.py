@@ -1,7 +1,8 @@
 """How the campaigns' records reach their association (associations/tenancy.py reads it).
 
 Payers' personal data: only the groups holding the money permission see these rows. The
-admin namespaces are the viewsets' names (``paiements``, ``adherents``, ``billets``, ``recus``)
+admin namespaces are the viewsets' names (``paiements``, ``adherents``, ``billets``, ``recus``,
+``virements``)
 and the Stripe Connect screens (``kollektif_stripe``, whose ``pk`` is an association).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from associations import tenancy
 from associations.models import Association
 from associations.tenancy import Access
-from campagnes.models import Membership, NonCashGift, Payment, Receipt, Ticket
+from campagnes.models import BalanceTransaction, Membership, NonCashGift, Payment, Receipt, StripePayout, Ticket
 
 
 def register() -> None:
@@ -22,4 +23,7 @@ def register() -> None:
     ):
         tenancy.register(model, path="association", access=Access.MONEY, admin_namespaces=(namespace,))
     tenancy.register(NonCashGift, path="payment__association", access=Access.MONEY)
+    # Stripe payouts and their lines (payers' names): "Virements", whose "pk" names a payout.
+    tenancy.register(StripePayout, path="association", access=Access.MONEY, admin_namespaces=("virements",))
+    tenancy.register(BalanceTransaction, path="association", access=Access.MONEY)
     tenancy.register_admin_area("kollektif_stripe", Association, access=Access.MONEY)
