@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations import tenancy
@@ -133,7 +134,11 @@ def pending_summary(association: Association) -> PendingSummary:
         amount=Coalesce(Sum("amount_cents"), Value(0)), count=Count("pk")
     )
     next_available = (
-        _pending(association).filter(_lines()).order_by("available_on").values_list("available_on", flat=True).first()
+        _pending(association)  # the next day a pending line becomes payable (none: all already are)
+        .filter(_lines(), available_on__gt=timezone.localdate())
+        .order_by("available_on")
+        .values_list("available_on", flat=True)
+        .first()
     )
     return PendingSummary(
         totals=totals,
