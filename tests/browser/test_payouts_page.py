@@ -29,17 +29,18 @@ def _log_in(page, user) -> None:
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_treasurer_reads_a_payout_line_by_line(
-    browser, live_server, recorded, connected_a, payments, treasurer_a, width
-):  # noqa: F811
-    payouts_sync(association=connected_a)
+@pytest.mark.usefixtures("recorded", "payments")
+def test_treasurer_reads_a_payout_line_by_line(browser, live_server, request, width):
+    association = request.getfixturevalue("connected_a")
+    treasurer = request.getfixturevalue("treasurer_a")
+    payouts_sync(association=association)
     context = browser.new_context(
         locale="fr-FR", viewport={"width": width, "height": 900}, is_mobile=width < 600, base_url=live_server.url
     )
     page = context.new_page()
     page.set_default_timeout(15000)
     try:
-        _log_in(page, treasurer_a)
+        _log_in(page, treasurer)
         assert "En attente : 112,62" in page.get_by_test_id("pending-total").inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         _shot(page, f"index-{width}")
