@@ -359,3 +359,38 @@ def change_subscription_plan(subscription_id: str, *, plan: str, account: str):
         if field("proration") and not field("invoice") and object_id(field("subscription")) == subscription_id:
             _call(client().v1.invoice_items.delete, item.id, options=options)
     return updated
+
+
+# --- Payouts and balance transactions (read-only: the treasurer's bank reconciliation) ------
+
+PAGE_SIZE = 100  # Stripe's largest page
+
+
+def list_payouts(*, account: str, created_gte: int | None = None, starting_after: str = ""):
+    """One page of the account's payouts, newest first (``GET /v1/payouts``)."""
+    params: dict = {"limit": PAGE_SIZE}
+    if created_gte is not None:
+        params["created"] = {"gte": created_gte}
+    if starting_after:
+        params["starting_after"] = starting_after
+    return _call(client().v1.payouts.list, params=params, options=_options(account=account))
+
+
+def retrieve_payout(payout_id: str, *, account: str):
+    return _call(client().v1.payouts.retrieve, payout_id, options=_options(account=account))
+
+
+def list_balance_transactions(
+    *, account: str, payout: str = "", created_gte: int | None = None, starting_after: str = ""
+):
+    """One page of balance transactions (``GET /v1/balance_transactions``), each with its source
+    expanded: a charge names its PaymentIntent, a refund its charge, which find the payment.
+    ``payout``: only those that payout carried to the bank (automatic payouts only)."""
+    params: dict = {"limit": PAGE_SIZE, "expand": ["data.source"]}
+    if payout:
+        params["payout"] = payout
+    if created_gte is not None:
+        params["created"] = {"gte": created_gte}
+    if starting_after:
+        params["starting_after"] = starting_after
+    return _call(client().v1.balance_transactions.list, params=params, options=_options(account=account))

@@ -1,7 +1,8 @@
 """How the campaigns' records reach their association (associations/tenancy.py reads it).
 
 Payers' personal data: only the groups holding the money permission see these rows. The
-admin namespaces are the viewsets' names (``paiements``, ``adherents``, ``billets``, ``recus``)
+admin namespaces are the viewsets' names (``paiements``, ``adherents``, ``billets``, ``recus``,
+``virements``)
 and the Stripe Connect screens (``kollektif_stripe``, whose ``pk`` is an association).
 """
 
@@ -31,7 +32,8 @@ def register() -> None:
     ):
         tenancy.register(model, path="association", access=Access.MONEY, admin_namespaces=(namespace,))
     tenancy.register(NonCashGift, path="payment__association", access=Access.MONEY)
-    # The treasurer's books: payouts, Stripe balance movements, declared financial years.
-    for model in (StripePayout, BalanceTransaction, FinancialYear):
-        tenancy.register(model, path="association", access=Access.MONEY)
+    # Stripe payouts and their lines (payers' names): "Virements", whose "pk" names a payout.
+    tenancy.register(StripePayout, path="association", access=Access.MONEY, admin_namespaces=("virements",))
+    tenancy.register(BalanceTransaction, path="association", access=Access.MONEY)
+    tenancy.register(FinancialYear, path=\"association\", access=Access.MONEY)
     tenancy.register_admin_area("kollektif_stripe", Association, access=Access.MONEY)

@@ -11,6 +11,8 @@ from wagtail.permissions import register_permission_policy
 from associations import selectors
 from campagnes.admin.members import member_viewset
 from campagnes.admin.payments import PaymentsDashboardPanel, payment_viewset
+from campagnes.admin.payouts import payouts_menu_item
+from campagnes.admin.payouts import urls as payout_urls
 from campagnes.admin.receipts import policy as receipt_policy
 from campagnes.admin.receipts import receipt_viewset
 from campagnes.admin.tickets import CheckInDashboardPanel, check_in_menu_item, ticket_viewset
@@ -39,6 +41,17 @@ def register_member_and_ticket_viewsets():
 @hooks.register("register_admin_menu_item")
 def register_check_in_menu_item():
     return check_in_menu_item()
+
+
+@hooks.register("register_admin_menu_item")
+def register_payouts_menu_item():
+    return payouts_menu_item()
+
+
+@hooks.register("register_admin_urls")
+def register_payout_urls():
+    # "Virements" (namespace "virements"): payouts, their lines, the pending balance, CSV
+    return payout_urls()
 
 
 @hooks.register("construct_homepage_panels")

@@ -26,6 +26,7 @@ from campagnes import stripe_gateway as gateway
 from campagnes.models import Payment, PaymentStatus, StripeEvent
 from campagnes.services.ledger import apply_refunds, payment_close_pending
 from campagnes.services.monthly import monthly_gift_mark_stopped, monthly_renewal_failed
+from campagnes.services.payouts import payouts_sync_task
 from campagnes.services.stripe_sync import (
     apply_invoice,
     apply_payment_intent,
@@ -37,6 +38,19 @@ from campagnes.services.stripe_sync import (
 Apply = Callable[[], str]
 
 ALREADY_DONE = "déjà traité"
+
+# A payout created, paid, failed, changed or reconciled: the association's payouts are read
+# again from Stripe by a task (``services/payouts.py``), the event is answered at once.
+PAYOUT_EVENTS = frozenset(
+    {
+        "payout.created",
+        "payout.updated",
+        "payout.paid",
+        "payout.failed",
+        "payout.canceled",
+        "payout.reconciliation_completed",
+    }
+)
 
 
 def webhook_handle(event: Any) -> str:
@@ -81,6 +95,8 @@ def _read(event: Any) -> Apply:
             return _read_account(obj.id)
         if event.type == "charge.refunded":
             return _read_charge_refunded(obj.id, account=account, source=source)
+        if event.type in PAYOUT_EVENTS:
+            return _read_payout(account)
     except gateway.NotFound:
         return _outcome("inconnu chez Stripe")  # a retry would not change it
     return _outcome("ignoré")
@@ -190,6 +206,24 @@ def _read_account(account_id: str) -> Apply:
     def apply() -> str:
         association_stripe_account_update(account=account)
         return "compte mis à jour"
+
+    return apply
+
+
+def _read_payout(account: str) -> Apply:
+    """Nothing is read here: the sync task reads the payouts and their lines once the event
+    is recorded (a payout holds hundreds of lines; Stripe waits for no one's answer)."""
+    association = (
+        Association.objects.filter(stripe_account_id=account).only("pk").first()
+        if account and settings.STRIPE_CONNECT_ENABLED
+        else None
+    )
+    if association is None:
+        return _outcome("compte inconnu")
+
+    def apply() -> str:
+        transaction.on_commit(lambda: payouts_sync_task.enqueue(association_id=association.pk))
+        return "virements à actualiser"
 
     return apply
 

@@ -2,53 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from urllib.parse import parse_qs, urlparse
-
 import pytest
-import stripe
 from django.test import Client
 
 from campagnes import stripe_gateway
+from tests.campagnes.recorded_stripe import RecordedStripe, load
 from tests.campagnes.test_donation import _event, _signed
 
 pytestmark = pytest.mark.django_db
 
-RECORDED = json.loads((Path(__file__).parent / "recorded" / "connect.json").read_text())
-
-
-class RecordedStripe(stripe.HTTPClient):
-    """Answers each Stripe call with the response recorded for it, and keeps the requests."""
-
-    name = "recorded"
-
-    def __init__(self):
-        super().__init__()
-        self.requests = []
-
-    def request(self, method, url, headers, post_data=None, *, _usage=None):
-        path = urlparse(url).path
-        self.requests.append(
-            (
-                method.upper(),
-                path,
-                parse_qs(post_data.decode() if isinstance(post_data, bytes) else (post_data or "")),
-                dict(headers or {}),
-            )
-        )
-        body = RECORDED.get(f"{method.upper()} {path}")
-        if body is None:
-            return json.dumps({"error": {"message": "not recorded", "type": "invalid_request_error"}}), 404, {}
-        return json.dumps(body), 200, {"request-id": "req_recorded"}
-
-    def close(self):
-        pass
+RECORDED = load("connect.json")
 
 
 @pytest.fixture
 def recorded(monkeypatch):
-    client = RecordedStripe()
+    client = RecordedStripe(RECORDED)
     monkeypatch.setattr(stripe_gateway, "http_client_override", client)
     return client
 
