@@ -35,5 +35,5 @@ def register() -> None:
     # Stripe payouts and their lines (payers' names): "Virements", whose "pk" names a payout.
     tenancy.register(StripePayout, path="association", access=Access.MONEY, admin_namespaces=("virements",))
     tenancy.register(BalanceTransaction, path="association", access=Access.MONEY)
-    tenancy.register(FinancialYear, path=\"association\", access=Access.MONEY)
+    tenancy.register(FinancialYear, path="association", access=Access.MONEY)
     tenancy.register_admin_area("kollektif_stripe", Association, access=Access.MONEY)
