@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, Count, F, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, QuerySet, Sum, Value, When, prefetch_related_objects
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.query import PageQuerySet
 
 from associations.models import Association
+from associations.models.pages import subtree_filter
 from associations.selectors import (
     associations_with_money_of,
     pages_checking_in_of,
@@ -102,10 +104,19 @@ def payments_for_association(association: Association) -> QuerySet[Payment]:
 
 
 def campaigns_with_progress(*, support_page: Page, only_open: bool = False) -> list[tuple[Any, Progress]]:
-    """The campaigns under a "Nous aider" page with their progress, in two queries whatever their number."""
-    campaigns = [page for page in Page.objects.child_of(support_page).live().specific() if hasattr(page, "state")]
+    """The campaigns under a "Nous aider" page with their progress and what their cards show.
+
+    Queries do not grow with the campaigns: one for the pages, one per campaign type present,
+    then one each for ticket types, images, their renditions and the totals (only when needed).
+    The children are read through an indexed path range: ``child_of`` compiles to
+    ``path LIKE 'prefix%'``, which SQLite cannot serve from the index (every page scanned).
+    """
+    children = Page.objects.filter(subtree_filter(support_page, levels=1)).live().order_by("path")
+    campaigns = [page for page in children.specific() if hasattr(page, "state")]
+    prefetch_related_objects([c for c in campaigns if isinstance(c, TicketingCampaignPage)], "ticket_types")
     if only_open:
         campaigns = [campaign for campaign in campaigns if campaign.is_open]
+    _attach_images(campaigns)
     totals = {
         row["campaign_id"]: row
         for row in Payment.objects.filter(campaign_id__in=[c.pk for c in campaigns])
@@ -127,6 +138,17 @@ def campaigns_with_progress(*, support_page: Page, only_open: bool = False) -> l
             )
         )
     return result
+
+
+def _attach_images(campaigns: list[Any]) -> None:
+    """Each card's image with its renditions, in two queries for all the cards."""
+    image_ids = {campaign.image_id for campaign in campaigns if campaign.image_id}
+    if not image_ids:
+        return
+    images = get_image_model().objects.prefetch_related("renditions").in_bulk(image_ids)
+    for campaign in campaigns:
+        if campaign.image_id in images:
+            campaign.image = images[campaign.image_id]
 
 
 # --- the treasurers' records, scoped by the permission policies ------------------------------
