@@ -13,7 +13,10 @@ restrictions. For /association/<slug>/actualites/ that is 11 queries. Here:
   requested one, i.e. the page and all its ancestors, comes back at once. The tree is walked in
   memory with the rules of ``Page.route`` and ``RoutablePageMixin.route``, then the page's
   specific row is read: two queries;
-- the view restrictions reuse those ancestors: one query instead of two.
+- the view restrictions come with those ancestors (an EXISTS per row): no query for a public
+  page, one for a private one, instead of two;
+- a page class may name the relations its template always shows in ``serving_select_related``
+  (a cover image…): they are joined to its specific row.
 
 Wherever this would not be sure to give Wagtail's answer (an alias on the route, a page type
 with a route of its own, a URL that matches no page, rows that do not form one branch of the
@@ -27,6 +30,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import router, transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from wagtail import views as wagtail_views
@@ -137,7 +141,10 @@ def route_for_request(request: HttpRequest, path: str) -> RouteResult | None:
     for part in target.strip("/").split("/"):
         if part:
             prefixes.append(f"{prefixes[-1]}{part}/")
-    rows = list(Page.objects.filter(url_path__in=prefixes).order_by("depth"))
+    restricted = PageViewRestriction.objects.filter(page_id=OuterRef("pk"))
+    rows = list(
+        Page.objects.filter(url_path__in=prefixes).annotate(has_view_restriction=Exists(restricted)).order_by("depth")
+    )
     chain = _branch(rows, prefixes)
     root_index = prefixes.index(root_url_path)
     if chain[root_index] is None or chain[root_index].pk != site.root_page_id:
@@ -185,7 +192,7 @@ def _walk(request: HttpRequest, chain: list[Page | None], index: int, components
         if not remaining:
             if not page.live:
                 return None  # Page.route raises Http404
-            specific = page.specific
+            specific = _specific(page)
             _reuse_ancestors_for_view_restrictions(specific, chain[: index + 1])
             return RouteResult(specific)
         if index + 1 >= len(chain) or chain[index + 1] is None:
@@ -204,7 +211,7 @@ def _routable_path_resolves(page_class: type, remaining: list[str]) -> bool:
 def _delegate(request: HttpRequest, chain: list[Page | None], index: int, remaining: list[str]) -> RouteResult | None:
     """The page routes itself (RoutablePageMixin's sub-URLs, a custom route): its own method,
     called on its specific instance as Wagtail does."""
-    specific = chain[index].specific
+    specific = _specific(chain[index])
     try:
         result = specific.route(request, remaining)
     except Http404:
@@ -214,12 +221,28 @@ def _delegate(request: HttpRequest, chain: list[Page | None], index: int, remain
     return result
 
 
+def _specific(page: Page) -> Page:
+    """``page.specific``, with the relations its template always shows joined in the same query
+    (``serving_select_related`` on the page class, e.g. the cover image)."""
+    page_class = page.specific_class
+    related = getattr(page_class, "serving_select_related", ())
+    if not related:
+        return page.specific
+    specific = page_class._default_manager.select_related(*related).get(pk=page.pk)
+    for name, value in page.__dict__.items():  # what get_specific() copies: parent, annotations
+        specific.__dict__.setdefault(name, value)
+    return specific
+
+
 def _reuse_ancestors_for_view_restrictions(page: Page, branch: list[Page | None]) -> None:
-    """``Page.get_view_restrictions`` reads the ancestors again; the branch already has them
-    (from the tree's root, none of them an alias: ``_branch`` checked), so one query is left."""
-    page_ids = [ancestor.pk for ancestor in branch]
+    """``Page.get_view_restrictions`` reads the ancestors and then their restrictions; the route
+    query already read the ancestors (from the tree's root, none of them an alias: ``_branch``
+    checked) and whether each has a restriction. Restrictions are read only where there are."""
+    restricted_ids = [ancestor.pk for ancestor in branch if ancestor.has_view_restriction]
 
     def get_view_restrictions():
-        return PageViewRestriction.objects.filter(page_id__in=page_ids)
+        if not restricted_ids:
+            return PageViewRestriction.objects.none()
+        return PageViewRestriction.objects.filter(page_id__in=restricted_ids)
 
     page.get_view_restrictions = get_view_restrictions

@@ -131,6 +131,7 @@ class AssociationHomePage(SiteHomeMixin, AssociationPageMixin, Page):
     parent_page_types = ["site_kollektif.AssociationIndexPage"]
     subpage_types = ["associations.NewsIndexPage", "associations.SupportPage", "associations.ProjectsPage"]
     template = "associations/association_home_page.html"
+    serving_select_related = ("cover_image",)  # joined when served (kernel/serving.py)
 
     class Meta:
         verbose_name = _("accueil d'association")
@@ -239,6 +240,7 @@ class NewsPostPage(AssociationPageMixin, Page):
     parent_page_types = ["associations.NewsIndexPage"]
     subpage_types: list[str] = []
     template = "associations/news_post_page.html"
+    serving_select_related = ("image",)  # joined when served (kernel/serving.py)
 
     class Meta:
         verbose_name = _("actualité")
