@@ -125,7 +125,7 @@ def gunicorn(python: str, wsgi: str, env: dict, cwd: Path, port: int, workers: i
     return subprocess.Popen(argv, env=env, cwd=cwd, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
-def wait_until_serving(target: Target, timeout: float = 90) -> None:
+def wait_until_serving(target: Target, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if target.process.poll() is not None:
@@ -213,9 +213,13 @@ def load_round(target: Target, seconds: float, concurrency: int) -> Round:
 
 
 def build_kollektif(args, tmp: Path, port: int) -> tuple[dict, str]:
-    (tmp / "bench_settings.py").write_text(BENCH_SETTINGS)
-    for sub in ("static", "media", "private", "cache"):
-        (tmp / sub).mkdir()
+    """The environment of A, and the path measured; the site is built unless ``tmp`` already
+    holds one (``--reuse``, from a run with ``--keep``)."""
+    reuse = (tmp / "kollektif.sqlite3").exists()
+    if not reuse:
+        (tmp / "bench_settings.py").write_text(BENCH_SETTINGS)
+        for sub in ("static", "media", "private", "cache"):
+            (tmp / sub).mkdir()
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(tmp), str(ROOT)]),
@@ -239,12 +243,15 @@ def build_kollektif(args, tmp: Path, port: int) -> tuple[dict, str]:
     }
     for name in ("REDIS_URL", "KOLLEKTIF_CACHE_URL", "DATABASE_REPLICA_URL"):
         env.pop(name, None)  # one machine, files: like the other site's defaults
+    slug = "asso-gen-000001"
+    if reuse:
+        print(f"== A : Kollektif, site déjà construit dans {tmp}", flush=True)
+        return env, f"/association/{slug}/"
     log = tmp / "setup.log"
     manage = [PYTHON, str(ROOT / "manage.py")]
     print(f"== A : Kollektif, base SQLite neuve dans {tmp} (migrate, generer_donnees, collectstatic)…", flush=True)
     run([*manage, "migrate", "--noinput"], env, ROOT, log)
     run([*manage, "generer_donnees", "--associations", str(args.associations), "--news", "5"], env, ROOT, log)
-    slug = "asso-gen-000001"
     run([*manage, "shell", "-c", CAMPAIGN_SNIPPET.format(slug=slug)], env, ROOT, log)
     run([*manage, "collectstatic", "--noinput", "-v", "0"], env, ROOT, log)
     return env, f"/association/{slug}/"
@@ -268,6 +275,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10, help="Durée d'une manche (10 s).")
     parser.add_argument("--pairs", type=int, default=5, help="Paires de manches A puis B (5).")
     parser.add_argument("--keep", action="store_true", help="Garder le dossier temporaire de Kollektif.")
+    parser.add_argument("--reuse", type=Path, help="Dossier gardé par --keep : Kollektif n'est pas reconstruit.")
     args = parser.parse_args()
 
     baseline_dir = args.baseline_dir.resolve()
@@ -280,7 +288,7 @@ def main() -> int:
         name, _sep, value = pair.partition("=")
         baseline_env[name] = value
 
-    tmp = Path(tempfile.mkdtemp(prefix="kollektif-side-by-side-"))
+    tmp = args.reuse.resolve() if args.reuse else Path(tempfile.mkdtemp(prefix="kollektif-side-by-side-"))
     port_a, port_b = free_port(), free_port()
     targets: list[Target] = []
     try:
@@ -325,7 +333,7 @@ def main() -> int:
                 target.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 target.process.kill()
-        if args.keep:
+        if args.keep or args.reuse:
             print(f"Dossier gardé : {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
