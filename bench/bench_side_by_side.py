@@ -121,7 +121,7 @@ def run(argv: list[str], env: dict, cwd: Path, log: Path) -> None:
 
 def gunicorn(python: str, wsgi: str, env: dict, cwd: Path, port: int, workers: int, log: Path) -> subprocess.Popen:
     argv = [python, "-m", "gunicorn", wsgi, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    argv += ["--worker-class", "sync", "--timeout", "60", "--log-level", "warning"]
+    argv += ["--worker-class", "sync", "--timeout", "900", "--log-level", "warning"]
     return subprocess.Popen(argv, env=env, cwd=cwd, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
