@@ -125,7 +125,7 @@ def test_every_public_page_has_its_pinned_query_count_whatever_the_number_of_ass
     many = _counts()
     report = []
     for url, expected in PINNED.items():
-        (small, small_sql), (large, large_sql) = few[url], many[url]
+        (small, _small_sql), (large, large_sql) = few[url], many[url]
         if not (small == large == expected):
             report.append(f"{url}: {small} then {large} queries, pinned {expected}")
             report += [f"    {sql[:300]}" for sql in large_sql]
