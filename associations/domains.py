@@ -22,6 +22,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from kernel.serving import forget_sites_cache
+
 DOMAINS_CACHE_KEY = "kollektif:custom-domains"
 DOMAINS_CACHE_SECONDS = 300
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -158,8 +160,10 @@ def is_served_domain(host: str) -> bool:
 
 
 def forget_sites() -> None:
-    """Drop Wagtail's site root paths and the served domains from the shared cache."""
+    """Drop Wagtail's site root paths, the Site rows the router matches hosts with, and the
+    served domains from the shared cache."""
     Site.clear_site_root_paths_cache()
+    forget_sites_cache()
     cache.delete(DOMAINS_CACHE_KEY)
 
 

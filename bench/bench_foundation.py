@@ -5,15 +5,18 @@ For each size N (10 and 10,000 by default) it builds a fresh SQLite database in 
 directory (migrate, then ``generer_donnees --associations N --news 5``), gives one association
 50 news posts through the normal Wagtail API, then measures with Django's test client:
 
-- the Accueil of an association,
+- the Accueil of an association with an open donation campaign (its campaign query),
 - its Actualités index with 50 posts (first page: 10 posts per page),
 - the Actualités index of an association with 5 posts (same template, fewer items: a query
   that grows with the items on the page shows up here),
+- a news post, the "Nous aider" page listing the campaign, and the campaign page,
 - the /association/ index (first page: 12 associations),
 - ``association_onboard`` of one new association.
 
 It prints SQL queries per request and the median and 95th percentile times, then exits 1 if
-a route's query count is not the same for every N (or 2 if a route did not answer 200).
+a route's query count is not the same for every N, 2 if a route did not answer 200, and 3 if a
+page's median time at the largest N is more than 10 % above its time at the smallest N
+(issue #16; onboarding excluded: the search index it updates grows with the data).
 
     .venv/bin/python bench/bench_foundation.py [--sizes 10,10000] [--repeat 20]
 
@@ -41,12 +44,19 @@ BIG_NEWS = 50
 WARMUP = 2
 
 ROUTES = [
-    ("accueil", "Accueil d'une association"),
+    ("accueil", "Accueil d'une association (une campagne ouverte)"),
     ("actualites-50", f"Actualités, {BIG_NEWS} posts (page 1)"),
     ("actualites-5", "Actualités, 5 posts"),
+    ("actualite", "Une actualité"),
+    ("nous-aider", "Nous aider (une campagne)"),
+    ("campagne", "Une campagne de dons"),
     ("index", "/association/ (page 1)"),
     ("onboard", "association_onboard()"),
 ]
+# Issue #16: a public page may not take more than 10 % longer at the largest N than at the
+# smallest (medians). Onboarding is not a page: its search-index upkeep grows with the index.
+MAX_TIME_GROWTH = 1.10
+NOT_FLAT_ROUTES = {"onboard"}
 
 
 # -- worker: one size, one database ---------------------------------------------------------
@@ -73,13 +83,20 @@ def worker(args) -> None:
     call_command("generer_donnees", associations=args.size, news=5, seed=1)
     results["generate_s"] = time.perf_counter() - started
 
+    from associations.models import NewsPostPage
+
     big, small = _prepare_associations()
+    campaign = _open_campaign(small)
+    small_post = NewsPostPage.objects.filter(path__startswith=small.home_page.path).order_by("-date", "-pk").first()
     results["smoke"] = _smoke(small)
     results["load_before"] = os.getloadavg()[0]
     results["routes"] = {
         "accueil": _measure_get(small.url, args.repeat),
         "actualites-50": _measure_get(f"{big.url}actualites/", args.repeat),
         "actualites-5": _measure_get(f"{small.url}actualites/", args.repeat),
+        "actualite": _measure_get(small_post.url, args.repeat),
+        "nous-aider": _measure_get(f"{small.url}nous-aider/", args.repeat),
+        "campagne": _measure_get(campaign.url, args.repeat),
         "index": _measure_get("/association/", args.repeat),
         "onboard": _measure_onboard(args.onboardings),
     }
@@ -106,6 +123,28 @@ def _prepare_associations():
     assert NewsPostPage.objects.child_of(news_index).live().count() == BIG_NEWS
     assert Page.objects.get(pk=news_index.pk).numchild == BIG_NEWS
     return big, small
+
+
+def _open_campaign(association):
+    """A donation campaign under the association's "Nous aider": its Accueil then lists it, with
+    its progress (the campaign query of issue #16, item 2)."""
+    from associations.models import SupportPage
+    from campagnes.models import DonationCampaignPage
+
+    support = SupportPage.objects.get(
+        path__startswith=association.home_page.path, depth=association.home_page.depth + 1
+    )
+    campaign = DonationCampaignPage(
+        title="Une machine à coudre pour l'atelier",
+        slug="machine-a-coudre",
+        goal="1500",
+        min_amount="5",
+        max_amount="2000",
+        suggested_amounts="10, 20, 50",
+    )
+    support.add_child(instance=campaign)
+    campaign.save_revision(log_action=False).publish(log_action=False)
+    return campaign
 
 
 def _smoke(association) -> list[str]:
@@ -246,22 +285,29 @@ def _p95(values: list[float]) -> float:
 
 def report(runs: list[dict]) -> int:
     print()
-    print("| route | N | requêtes SQL | médiane ms | p95 ms |")
-    print("|---|---:|---:|---:|---:|")
-    failures, errors = [], []
+    print(f"| route | N | requêtes SQL | médiane ms | p95 ms | médiane / N = {runs[0]['size']} |")
+    print("|---|---:|---:|---:|---:|---:|")
+    failures, errors, slower = [], [], []
     for key, label in ROUTES:
         for run in runs:
             result = run["routes"][key]
             if result["status"] != 200:
                 errors.append(f"{label} (N = {run['size']}) : {result['status']}")
-                print(f"| {label} | {run['size']} | — | — | — |")
+                print(f"| {label} | {run['size']} | — | — | — | — |")
                 continue
             timings = result["timings_ms"]
             unstable = "" if result["stable"] else " (variable)"
+            first = runs[0]["routes"][key]
+            growth = (
+                statistics.median(timings) / statistics.median(first["timings_ms"]) if first["status"] == 200 else None
+            )
             print(
                 f"| {label} | {run['size']} | {result['queries']}{unstable} | "
-                f"{statistics.median(timings):.1f} | {_p95(timings):.1f} |"
+                f"{statistics.median(timings):.1f} | {_p95(timings):.1f} | "
+                f"{'—' if growth is None else f'{growth:.2f}'} |"
             )
+            if growth is not None and growth > MAX_TIME_GROWTH and key not in NOT_FLAT_ROUTES and run is runs[-1]:
+                slower.append(f"« {label} » : médiane × {growth:.2f} de N = {runs[0]['size']} à N = {run['size']}")
         measured = [run["routes"][key] for run in runs if run["routes"][key]["status"] == 200]
         if len({result["queries"] for result in measured}) > 1:
             failures.append((label, runs, key))
@@ -286,10 +332,14 @@ def report(runs: list[dict]) -> int:
     for label, failed_runs, key in failures:
         print(f"\nÉCHEC : « {label} » ne fait pas le même nombre de requêtes pour tous les N.")
         _print_sql_diff(failed_runs, key)
+    for line in slower:
+        print(f"\nÉCHEC (temps) : {line} (au plus × {MAX_TIME_GROWTH:.2f}).")
     if failures:
         return 1
     if errors:
         return 2
+    if slower:
+        return 3
     if len(runs) > 1:
         print("\nOK : chaque route fait le même nombre de requêtes SQL pour tous les N.")
     return 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Case, Count, F, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, QuerySet, Sum, Value, When, prefetch_related_objects
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -15,6 +17,7 @@ from wagtail.models import Page
 from wagtail.query import PageQuerySet
 
 from associations.models import Association
+from associations.models.pages import subtree_filter
 from associations.selectors import (
     associations_with_money_of,
     pages_checking_in_of,
@@ -102,10 +105,30 @@ def payments_for_association(association: Association) -> QuerySet[Payment]:
 
 
 def campaigns_with_progress(*, support_page: Page, only_open: bool = False) -> list[tuple[Any, Progress]]:
-    """The campaigns under a "Nous aider" page with their progress, in two queries whatever their number."""
-    campaigns = [page for page in Page.objects.child_of(support_page).live().specific() if hasattr(page, "state")]
+    """The campaigns under a "Nous aider" page with their progress and what their cards show.
+
+    Queries do not grow with the campaigns: one for the pages, one per campaign type present
+    (with its image), then one each for ticket types, image renditions and the totals.
+    The children are read through an indexed path range: ``child_of`` compiles to
+    ``path LIKE 'prefix%'``, which SQLite cannot serve from the index (every page scanned).
+    """
+    children = Page.objects.filter(subtree_filter(support_page, levels=1)).live().order_by("path")
+    rows = list(children.values_list("pk", "content_type_id"))
+    ids_by_model = defaultdict(list)
+    for pk, content_type_id in rows:
+        ids_by_model[ContentType.objects.get_for_id(content_type_id).model_class()].append(pk)
+    by_pk = {}
+    for model, ids in ids_by_model.items():  # what .specific() does, with what the cards show
+        if model is None or not issubclass(model, CAMPAIGN_MODELS):
+            continue
+        pages = model.objects.filter(pk__in=ids).select_related("image")
+        if issubclass(model, TicketingCampaignPage):
+            pages = pages.prefetch_related("ticket_types")  # is_full()
+        by_pk.update((page.pk, page) for page in pages)
+    campaigns = [by_pk[pk] for pk, _type in rows if pk in by_pk]
     if only_open:
         campaigns = [campaign for campaign in campaigns if campaign.is_open]
+    prefetch_related_objects([campaign.image for campaign in campaigns if campaign.image], "renditions")
     totals = {
         row["campaign_id"]: row
         for row in Payment.objects.filter(campaign_id__in=[c.pk for c in campaigns])

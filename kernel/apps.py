@@ -16,9 +16,10 @@ class KernelConfig(AppConfig):
     def ready(self) -> None:
         # Django's rule: models are imported once the registry is ready, hence here.
         from django.db.models.signals import post_delete, post_save
-        from wagtail.models import PageViewRestriction
+        from wagtail.models import PageViewRestriction, Site
 
         from kernel.page_cache import purge_after_view_restriction_change
+        from kernel.serving import forget_sites_on_change
 
         for signal in (post_save, post_delete):
             signal.connect(
@@ -26,3 +27,5 @@ class KernelConfig(AppConfig):
                 sender=PageViewRestriction,
                 dispatch_uid=f"kollektif-page-cache-privacy-{signal is post_save}",
             )
+            # the Site rows kept in the shared cache for the router (kernel/serving.py)
+            signal.connect(forget_sites_on_change, sender=Site, dispatch_uid=f"kollektif-sites-{signal is post_save}")

@@ -100,7 +100,10 @@ class AssociationPageMixin:
         if association is not None and association.home_page_id:
             home = association.home_page
             context["association_home"] = home
-            context["menu_pages"] = [home, *home.get_children().live().in_menu().specific(defer=True)]
+            # the Accueil's live sections in one query: the menu, and the Accueil's links to them
+            sections = list(home.get_children().live().specific(defer=True))
+            context["sections"] = sections
+            context["menu_pages"] = [home, *(section for section in sections if section.show_in_menus)]
             context["theme"] = association.theme_colours
         return context
 
@@ -128,6 +131,7 @@ class AssociationHomePage(SiteHomeMixin, AssociationPageMixin, Page):
     parent_page_types = ["site_kollektif.AssociationIndexPage"]
     subpage_types = ["associations.NewsIndexPage", "associations.SupportPage", "associations.ProjectsPage"]
     template = "associations/association_home_page.html"
+    serving_select_related = ("cover_image",)  # joined when served (kernel/serving.py)
 
     class Meta:
         verbose_name = _("accueil d'association")
@@ -142,8 +146,10 @@ class AssociationHomePage(SiteHomeMixin, AssociationPageMixin, Page):
             .prefetch_related("image__renditions")
             .order_by("-date", "-pk")[:LATEST_NEWS_ON_HOME]
         )
-        support_page = SupportPage.objects.filter(subtree_filter(self, levels=1)).live().first()
-        context["support_page"] = support_page  # its open campaigns: {% open_campaigns %} (campagnes)
+        sections = context.get("sections", [])
+        # its open campaigns: {% open_campaigns %} (campagnes)
+        context["support_page"] = next((page for page in sections if isinstance(page, SupportPage)), None)
+        context["news_index"] = next((page for page in sections if isinstance(page, NewsIndexPage)), None)
         return context
 
 
@@ -234,6 +240,7 @@ class NewsPostPage(AssociationPageMixin, Page):
     parent_page_types = ["associations.NewsIndexPage"]
     subpage_types: list[str] = []
     template = "associations/news_post_page.html"
+    serving_select_related = ("image",)  # joined when served (kernel/serving.py)
 
     class Meta:
         verbose_name = _("actualité")

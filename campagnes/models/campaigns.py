@@ -77,6 +77,7 @@ class CampaignPage(AssociationPageMixin, Page):
     parent_page_types = ["associations.SupportPage"]
     subpage_types: list[str] = []
     kind_label = ""
+    serving_select_related = ("image",)  # joined when served (kernel/serving.py)
 
     class Meta:
         abstract = True

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "site_kollektif.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kernel.page_cache.PublicPageCacheMiddleware",  # outside sessions and CSRF: sees their cookies
+    "kernel.serving.CachedSiteMiddleware",  # the Wagtail Site from the shared cache (not on a cache hit)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
