@@ -12,6 +12,8 @@
     zoomInTitle: element.dataset.msgZoomIn || "Zoom in",
     zoomOutTitle: element.dataset.msgZoomOut || "Zoom out"
   }).addTo(map);
+  // Leaflet's credit without its flag (an inline SVG inside the link's text).
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com" hreflang="en">Leaflet</a>');
   // The department and its EPCI, served by the platform itself: drawn under the markers, and
   // above the tiles, so the map still shows where things are when no tile can be loaded.
   map.createPane("territoires");
