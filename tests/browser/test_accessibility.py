@@ -168,7 +168,7 @@ NEEDS_REVIEW_EXPLAINED: dict[str, list[tuple[str, str]]] = {
         (
             'a[href$="leafletjs.com"]',
             "the credit's first link (Leaflet), underlined, #0b4f8a on the credit's opaque white "
-            "box (8.6:1): axe sees the map's tiles under the box and stops there",
+            "box (8.4:1): axe sees the map's tiles under the box and stops there",
         ),
     ],
 }
