@@ -8,6 +8,8 @@ checks what a screen-reader user hears (focus position, accessible names, live r
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from associations.factories import make_eligible
@@ -16,6 +18,8 @@ from tests.browser.test_annuaire import directory  # noqa: F401 (fixture)
 from tests.browser.test_visual_accessibility import _contrast
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+SHOTS = os.environ.get("KOLLEKTIF_SHOTS", "")  # where to save screenshots to look at
 
 FOCUSED_TAG = (
     "(() => { const e = document.activeElement; return e ? e.tagName + '#' + e.id + '.' + e.className : '' })()"
@@ -58,6 +62,8 @@ def test_donation_with_an_error_then_a_declined_card(phone_page, donation):
     summary_focused = page.evaluate("document.activeElement.classList.contains('error-summary')")
     to_first_error = tabs_until(page, "el.closest('.error-summary') && el.tagName === 'A'")
     report("donation form error -> first error link", to_first_error)
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}-375-erreurs.png")
     assert summary_focused, "the error summary takes the focus on load"
     assert to_first_error == 1
     assert page.title().startswith("Erreur : ")
@@ -117,6 +123,8 @@ def test_donation_with_an_error_then_a_declined_card(phone_page, donation):
         to_card = tabs_until(page, on_card)
     report("unreadable card -> card field", to_card)
     assert page.evaluate("document.activeElement.closest('#payment-form') !== null"), focus_after
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}-375-carte-illisible.png", full_page=True)
     assert to_card == 0, focus_after
     # the card field has a real label, its errors read with it, and the result was announced
     assert number.evaluate("(el) => el.closest('[role=group]').getAttribute('aria-labelledby')") == "card-label"
@@ -136,6 +144,8 @@ def test_donation_with_an_error_then_a_declined_card(phone_page, donation):
     message_focused = page.evaluate("document.activeElement.classList.contains('alert--error')")
     to_retry = tabs_until(page, "el.textContent.trim() === 'Réessayer'")
     report("declined card page -> Réessayer", to_retry)
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}-375-carte-refusee.png")
     assert message_focused
     assert to_retry == 1
 
@@ -227,6 +237,8 @@ def test_directory_map_popup_and_back_by_keyboard(page, directory):  # noqa: F81
     marker_name = page.evaluate("document.activeElement.getAttribute('title')")
     page.keyboard.press("Enter")
     page.wait_for_selector(".leaflet-popup-content")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}-1280-popup.png")
     focus_in_popup = page.evaluate("document.activeElement.closest('.leaflet-popup') !== null")
     to_link = 0 if page.evaluate("document.activeElement.matches('.map-popup__link a')") else None
     if to_link is None:
