@@ -22,7 +22,8 @@ OUTSIDE_FRANCE = _("Ce point est hors de France : vérifiez la latitude et la lo
 class DirectoryFilterForm(forms.Form):
     """The filters shared by the list, the map and the GeoJSON: one URL describes the view."""
 
-    q = forms.CharField(label=_("Recherche"), required=False, max_length=100)
+    # SearchInput renders type="search" once (a TextInput with a "type" attr rendered it twice).
+    q = forms.CharField(label=_("Recherche"), required=False, max_length=100, widget=forms.SearchInput)
     epci = forms.ModelChoiceField(
         label=_("Intercommunalité (EPCI)"),
         queryset=Epci.objects.all(),
@@ -69,7 +70,7 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update(type="search", placeholder=_("Nom, ville, activité…"))
+        self.fields["q"].widget.attrs.update(placeholder=_("Nom, ville, activité…"))
 
 
 class NetworkFilterForm(forms.Form):

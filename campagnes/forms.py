@@ -30,6 +30,9 @@ CONSENT_TEXT = _(
 )
 
 
+ADDRESS_REQUIRED = _("L'adresse est nécessaire pour établir votre reçu fiscal.")
+
+
 class PayerForm(forms.Form):
     first_name = forms.CharField(
         label=_("Prénom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
@@ -108,6 +111,22 @@ class PayerForm(forms.Form):
         self.address_required = self.tax_receipt
         for name in ("street_address", "postal_code", "city"):
             self.fields[name].required = self.address_required
+            # One message per empty field, the one that says why (not "Ce champ est obligatoire"
+            # followed by a second line from ``clean``).
+            self.fields[name].error_messages["required"] = ADDRESS_REQUIRED
+
+    def visible_fields(self):
+        """The fields in the order the page shows them, so that the error summary lists the
+        errors in the order the payer meets the fields (RGAA 11.10, WCAG 3.3.1)."""
+        shown = [
+            *self.offer_fields(),
+            *self.payer_fields(),
+            self["is_company"],
+            *self.company_fields(),
+            *([self["public_supporter"]] if "public_supporter" in self.fields else []),
+            *(self[name] for name in self.CLOSING_FIELDS),
+        ]
+        return [field for field in shown if not field.is_hidden]
 
     def offer_fields(self):
         """What the payer chooses (amount, formula, tickets…), shown first."""
@@ -183,8 +202,8 @@ class PayerForm(forms.Form):
             )
         if self.address_required:
             for field in ("street_address", "postal_code", "city"):
-                if not (cleaned.get(field) or "").strip():
-                    self.add_error(field, _("L'adresse est nécessaire pour établir votre reçu fiscal."))
+                if field not in self.errors and not (cleaned.get(field) or "").strip():
+                    self.add_error(field, ADDRESS_REQUIRED)
         return cleaned
 
 

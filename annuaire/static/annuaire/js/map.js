@@ -6,7 +6,14 @@
   var element = document.getElementById("carte");
   if (!element || !window.L) { return; }
   var status = document.getElementById("carte-statut");
-  var map = L.map(element, { center: [50.49, 2.3], zoom: 8, scrollWheelZoom: false, keyboard: true });
+  var map = L.map(element, { center: [50.49, 2.3], zoom: 8, scrollWheelZoom: false, keyboard: true, zoomControl: false });
+  // Leaflet's controls speak English by default: their names come from the page, in French.
+  L.control.zoom({
+    zoomInTitle: element.dataset.msgZoomIn || "Zoom in",
+    zoomOutTitle: element.dataset.msgZoomOut || "Zoom out"
+  }).addTo(map);
+  // Leaflet's credit without its flag (an inline SVG inside the link's text).
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com" hreflang="en">Leaflet</a>');
   // The department and its EPCI, served by the platform itself: drawn under the markers, and
   // above the tiles, so the map still shows where things are when no tile can be loaded.
   map.createPane("territoires");
@@ -57,8 +64,25 @@
   var finish = null;
   // chunkedLoading: 10,000 markers are added in slices without freezing the page; the map is
   // "ready" once the last slice is in.
+  // A cluster is a button named after what it holds ("13 acteurs, zoomer pour les voir"), not
+  // a bare number.
+  function clusterIcon(cluster) {
+    var count = cluster.getChildCount();
+    var size = count < 10 ? "small" : (count < 100 ? "medium" : "large");
+    var icon = L.divIcon({
+      html: "<div><span aria-hidden=\"true\">" + count + "</span></div>",
+      className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40)
+    });
+    var create = icon.createIcon;
+    icon.createIcon = function (old) {
+      var div = create.call(icon, old);
+      div.setAttribute("aria-label", (element.dataset.msgCluster || "%s").replace("%s", count.toLocaleString("fr-FR")));
+      return div;
+    };
+    return icon;
+  }
   var clusters = L.markerClusterGroup({
-    chunkedLoading: true, showCoverageOnHover: false,
+    chunkedLoading: true, showCoverageOnHover: false, iconCreateFunction: clusterIcon,
     chunkProgress: function (processed, total) { if (processed === total && finish) { finish(); } }
   });
   map.addLayer(clusters);
@@ -101,6 +125,42 @@
       html: "", iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -9]
     });
   }
+
+  /* A popup opened from the keyboard takes the focus (its text is read, its link is the next
+   * Tab), Escape closes it from anywhere inside, and on close the focus goes back to the marker
+   * that opened it (WCAG 2.4.3, RGAA 7.1 and 12.8). */
+  var opener = null;
+  var opened = null;
+  map.on("popupopen", function (event) {
+    var container = event.popup.getElement();
+    var source = event.popup._source;
+    opener = source && source._icon ? source._icon : null;
+    opened = container;
+    var close = container.querySelector(".leaflet-popup-close-button");
+    if (close && element.dataset.msgClose) {
+      close.setAttribute("aria-label", element.dataset.msgClose);
+      close.setAttribute("title", element.dataset.msgClose);
+    }
+    var content = container.querySelector(".leaflet-popup-content");
+    if (content) {
+      content.setAttribute("tabindex", "-1");
+      content.focus({ preventScroll: true });
+    }
+    container.addEventListener("keydown", function (keyEvent) {
+      if (keyEvent.key === "Escape") {
+        keyEvent.preventDefault();
+        keyEvent.stopPropagation();
+        map.closePopup();
+      }
+    });
+  });
+  map.on("popupclose", function () {
+    var active = document.activeElement;
+    var focusWasInside = !active || active === document.body || (opened && opened.contains(active));
+    if (opener && focusWasInside && document.body.contains(opener)) { opener.focus({ preventScroll: true }); }
+    opener = null;
+    opened = null;
+  });
 
   var started = performance.now();
   fetch(element.dataset.geojson, { headers: { Accept: "application/geo+json" } })

@@ -60,30 +60,55 @@
   card.mount("#card-element");
   var errors = document.getElementById("card-errors");
   var button = document.getElementById("pay-button");
+  // What the payer hears while the bank answers, and its result (a polite live region; the
+  // card's errors keep their own role="alert").
+  var status = document.getElementById("payment-status");
+  var pending = false;
+  function announce(text) { if (status) { status.textContent = text || ""; } }
+  // The button is not disabled while the bank answers: a disabled button loses the focus,
+  // which falls to <body> and sends the next Tab to the footer. aria-disabled says it is busy
+  // and a second press is ignored.
+  function busy(on) {
+    pending = on;
+    if (on) { button.setAttribute("aria-disabled", "true"); } else { button.removeAttribute("aria-disabled"); }
+  }
+  // After a refusal, the focus goes back to the card so the payer can correct it at once.
+  function backToCard() {
+    if (typeof card.focus === "function") { card.focus(); return; }
+    var field = document.querySelector("#card-element input, #card-element iframe");
+    (field || button).focus();
+  }
+  function failed(text) {
+    errors.textContent = text;
+    announce(form.dataset.msgFailed);
+    busy(false);
+    backToCard();
+  }
   card.on("change", function (event) {
-    errors.textContent = event.error ? frenchMessage(event.error) : "";
+    errors.textContent = event && event.error ? frenchMessage(event.error) : "";
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    button.disabled = true;
+    if (pending) { return; }
+    busy(true);
     errors.textContent = "";
+    announce(form.dataset.msgPending);
     stripe.confirmCardSetup(form.dataset.clientSecret, {
       payment_method: { card: card }
     }).then(function (result) {
       if (result.error) {
         var message = frenchMessage(result.error);
         if (result.error.type === "validation_error") {
-          errors.textContent = message;
-          button.disabled = false;
+          failed(message);
           return;
         }
         reportDecline(form, message, function (text, next) {
           if (next) { window.location.assign(next); return; }
-          errors.textContent = text;
-          button.disabled = false;
+          failed(text);
         });
         return;
       }
+      announce(form.dataset.msgAccepted);
       var setupIntent = form.querySelector("input[name=setup_intent]");
       if (setupIntent && result.setupIntent) { setupIntent.value = result.setupIntent.id; }
       form.submit();
