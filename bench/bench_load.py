@@ -59,7 +59,7 @@ sys.path.insert(0, str(ROOT))
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
-DB_NAME = "kollektif_bench_load"
+DB_NAME = os.environ.get("BENCH_LOAD_DB", "kollektif_bench_load")  # another name: two runs side by side
 STRIPE_SECRET = "sk_test_x"
 STRIPE_PUBLISHABLE = "pk_test_x"
 WEBHOOK_SECRET = "whsec_bench_load"
@@ -155,7 +155,12 @@ def stop_children() -> None:
             pass
 
 
+# BENCH_SETUP_TIMEOUT_FACTOR=4 on a machine already busy with other suites (setup timeouts × 4)
+SETUP_TIMEOUT_FACTOR = float(os.environ.get("BENCH_SETUP_TIMEOUT_FACTOR", "1"))
+
+
 def manage(env: dict, tmp: Path, timeout: float, *args: str) -> float:
+    timeout *= SETUP_TIMEOUT_FACTOR
     t0 = time.perf_counter()
     with open(tmp / "setup.log", "ab") as out:
         result = subprocess.run(
@@ -173,6 +178,7 @@ def manage(env: dict, tmp: Path, timeout: float, *args: str) -> float:
 
 
 def wait_http(port: int, path: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    timeout *= SETUP_TIMEOUT_FACTOR
     import urllib.error
     import urllib.request
 
