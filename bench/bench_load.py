@@ -108,6 +108,7 @@ VISITOR_ROUTES = [
     ("/reseau/graphe.json", 6, "/reseau/graphe.json"),
     ("Fichier statique", 12, "{static}"),
 ]
+CACHEABLE_ROUTES = ("Accueil d'une association", "Actualités", "Nos projets", "Nous aider", "/association/ (index)")
 DONOR_STEPS = [
     "don 1. GET page de campagne",
     "don 2. POST formulaire",
@@ -258,6 +259,9 @@ class Recorder:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, Counter] = defaultdict(Counter)
         self.cache: dict[str, Counter] = defaultdict(Counter)
+        # visitors' requests to the routes the page cache may answer: (ms, cache header, URL seen before)
+        self.cacheable: list[tuple[float, str, bool]] = []
+        self.seen_urls: set[str] = set()
 
     def add(self, route: str, ms: float, status, headers=None) -> None:
         self.times[route].append(ms)
@@ -265,6 +269,27 @@ class Recorder:
             self.errors[route][str(status)] += 1
         if headers is not None:
             self.cache[route][headers.get("X-Kollektif-Cache", "-")] += 1
+
+    def add_cacheable(self, url: str, ms: float, headers) -> None:
+        seen = url in self.seen_urls
+        self.seen_urls.add(url)
+        self.cacheable.append((ms, (headers or {}).get("X-Kollektif-Cache", "-"), seen))
+
+    def cacheable_summary(self) -> list[str]:
+        """Issue #16: the visitors' pages the page cache may serve, their hit rate (all, and on URLs
+        already asked for in the run or its warm-up: a first visit can only be a miss) and times."""
+        rows = self.cacheable
+        if not rows:
+            return []
+        again = [row for row in rows if row[2]]
+        hits, hits_again = sum(r[1] == "hit" for r in rows), sum(r[1] == "hit" for r in again)
+        times = [r[0] for r in rows]
+        return [
+            f"   visiteurs, pages que le cache peut servir ({', '.join(CACHEABLE_ROUTES)}) : {len(rows)} requêtes, "
+            f"« hit » {hits}/{len(rows)} ({hits / len(rows):.0%}) ; sur une URL déjà demandée "
+            f"{hits_again}/{len(again)} ({hits_again / max(len(again), 1):.0%}) ; p50 {pct(times, 50):.0f} ms, "
+            f"p95 {pct(times, 95):.0f} ms"
+        ]
 
     def table(self, seconds: float, order: list[str]) -> list[str]:
         lines = [
@@ -319,7 +344,10 @@ class Load:
                 **kwargs,
             ) as r:
                 body = await r.read()
-                self.rec.add(route, (time.perf_counter() - t0) * 1000, r.status, r.headers)
+                ms = (time.perf_counter() - t0) * 1000
+                self.rec.add(route, ms, r.status, r.headers)
+                if route in CACHEABLE_ROUTES:
+                    self.rec.add_cacheable(url, ms, r.headers)
                 return r, body
         except Exception as exc:  # noqa: BLE001
             self.rec.add(route, (time.perf_counter() - t0) * 1000, type(exc).__name__)
@@ -1032,6 +1060,7 @@ def run(args, tmp: Path) -> int:
         f"(charge avant {loadavg()})"
     )
     load = Load(args, app_port, stripe_port, targets)
+    load.rec.seen_urls = set(warm.seen_urls)  # the warm-up's pages are in the cache already
     load_before = loadavg()
     log_offset = gu_log.stat().st_size
     wall = asyncio.run(load.run())
@@ -1045,6 +1074,8 @@ def run(args, tmp: Path) -> int:
         f"   côté client ; débit = requêtes / {wall:.1f} s (de la première requête à la dernière réponse des visiteurs)"
     )
     for line in load.rec.table(wall, order):
+        log(line)
+    for line in load.rec.cacheable_summary():
         log(line)
     flows = load.donors
     outcome = Counter("merci" if f["thanks"] else (f["failure"] or "annulé").split(" :")[0] for f in flows)

@@ -157,6 +157,8 @@ class PublicPageCacheMiddleware:
             response = HttpResponse(stored["content"], content_type=stored["content_type"])
             for name, value in stored["headers"].items():
                 response[name] = value
+            if "Cache-Control" not in response:
+                mark_public(response)  # a copy stored before the proxy headers existed
             response[HEADER] = "hit"
             return response
         response = self.get_response(request)
