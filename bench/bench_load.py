@@ -869,11 +869,18 @@ def main() -> int:
     )
     parser.add_argument("--timeout", type=float, default=900, help="Durée maximale du script, en s (900).")
     parser.add_argument("--keep", action="store_true", help=f"Garder la base {DB_NAME} et le répertoire temporaire.")
+    parser.add_argument(
+        "--reuse",
+        metavar="RÉPERTOIRE",
+        help="Reprendre la base et le répertoire d'une exécution --keep, sans préparation (deux versions du code, "
+        "une seule préparation) ; implique --keep.",
+    )
     parser.add_argument("--pg", default=PG_SERVER, help=f"Serveur PostgreSQL, sans nom de base ({PG_SERVER}).")
     args = parser.parse_args()
     PG_SERVER = args.pg.rstrip("/")
 
-    tmp = Path(tempfile.mkdtemp(prefix="kollektif-bench-load-"))
+    tmp = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="kollektif-bench-load-"))
+    args.keep = args.keep or bool(args.reuse)
     cleaned = threading.Event()
 
     def cleanup() -> None:
@@ -916,6 +923,21 @@ def main() -> int:
         cleanup()
 
 
+def setup(env: dict, tmp: Path, args) -> dict:
+    """migrate, charger_demo, generer_donnees, collectstatic, then the queued indexing tasks."""
+    timings = {}
+    timings["migrate"] = manage(env, tmp, 300, "migrate", "--no-input", "-v", "0")
+    timings["charger_demo"] = manage(env, tmp, 300, "charger_demo")
+    if args.extra_associations:
+        timings["generer_donnees"] = manage(
+            env, tmp, 300, "generer_donnees", "--associations", str(args.extra_associations), "--news", "5"
+        )
+    timings["collectstatic"] = manage(env, tmp, 300, "collectstatic", "--noinput", "-v", "0")
+    # charger_demo queues ~800 search-index and reference-index tasks: run them now, not during the load
+    timings["db_worker --batch"] = manage(env, tmp, 300, "db_worker", "--batch", "--no-startup-delay")
+    return timings
+
+
 def run(args, tmp: Path) -> int:
     import psycopg
     import redis
@@ -930,8 +952,9 @@ def run(args, tmp: Path) -> int:
     try:
         with pg_admin() as conn:
             pg_version = conn.execute("SHOW server_version").fetchone()[0]
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+            if not args.reuse:
+                conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     except psycopg.OperationalError as exc:
         log(f"PostgreSQL ne répond pas sur {PG_SERVER}/ : {exc}")
         return 2
@@ -945,7 +968,7 @@ def run(args, tmp: Path) -> int:
 
     (tmp / "bench_settings.py").write_text(BENCH_SETTINGS)
     for sub in ("static", "media", "private"):
-        (tmp / sub).mkdir()
+        (tmp / sub).mkdir(exist_ok=bool(args.reuse))
     stripe_port, app_port = localstripe_server.free_port(), localstripe_server.free_port()
     stripe_base = f"http://127.0.0.1:{stripe_port}"
     env = {
@@ -984,15 +1007,10 @@ def run(args, tmp: Path) -> int:
 
     # -- setup
     timings = {}
-    timings["migrate"] = manage(env, tmp, 300, "migrate", "--no-input", "-v", "0")
-    timings["charger_demo"] = manage(env, tmp, 300, "charger_demo")
-    if args.extra_associations:
-        timings["generer_donnees"] = manage(
-            env, tmp, 300, "generer_donnees", "--associations", str(args.extra_associations), "--news", "5"
-        )
-    timings["collectstatic"] = manage(env, tmp, 300, "collectstatic", "--noinput", "-v", "0")
-    # charger_demo queues ~800 search-index and reference-index tasks: run them now, not during the load
-    timings["db_worker --batch"] = manage(env, tmp, 300, "db_worker", "--batch", "--no-startup-delay")
+    if args.reuse:
+        log(f"== préparation reprise de {tmp} (base {DB_NAME} gardée)")
+    else:
+        timings = setup(env, tmp, args)
     log("== préparation : " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + f" ; charge {loadavg()}")
 
     # -- processes

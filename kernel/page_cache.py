@@ -4,9 +4,8 @@ Only what is the same for every visitor is cached: anonymous GETs (no session or
 HTML answers 200 that set no cookie and are not private (a page with a form sets the CSRF
 cookie, so campaign pages and their progress are always fresh; a restricted page is private),
 under /association/ and the platform home. Each association has its own version number in the
-cache key: publishing a page, changing a page's privacy, editing the association record or a
-payment changing a campaign's progress bumps that number, and every cached page of that
-association is gone at once (stale keys simply expire).
+cache key: publishing a page, changing a page's privacy or editing the association record bumps
+that number, and every cached page of that association is gone at once (stale keys simply expire).
 
 The same answers are also marked for the front proxy or CDN (``Cache-Control: public,
 s-maxage``, ``Vary: Cookie``; everything else ``private``), and the same events purge them there:
@@ -150,9 +149,11 @@ class PublicPageCacheMiddleware:
             mark_private(response)
             return response
         stored_seconds = settings.KOLLEKTIF_PAGE_CACHE_SECONDS
-        scope = _scope(request.path)
-        key = f"page:{scope}:{_version(scope)}:{request.get_host()}:{request.get_full_path()}"
-        stored = cache.get(key) if stored_seconds > 0 else None
+        key = stored = None
+        if stored_seconds > 0:
+            scope = _scope(request.path)
+            key = f"page:{scope}:{_version(scope)}:{request.get_host()}:{request.get_full_path()}"
+            stored = cache.get(key)
         if stored is not None:
             response = HttpResponse(stored["content"], content_type=stored["content_type"])
             for name, value in stored["headers"].items():
