@@ -23,7 +23,6 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.sitemaps",
-    "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -378,6 +377,11 @@ if env_str("CLOUDFRONT_DISTRIBUTION_ID"):
         "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
         "DISTRIBUTION_ID": env_str("CLOUDFRONT_DISTRIBUTION_ID"),  # credentials: boto3's usual AWS_* variables
     }
+if WAGTAILFRONTENDCACHE:
+    # Wagtail's own purge of a published or unpublished page (its canonical URL). Only with a
+    # backend: installed without one, it would still queue a task at every publication for nothing.
+    # associations/edge_purge.py purges every host of the association's pages in any case.
+    INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
 
 # The cache is shared by every process (server workers, task workers): rate limits, cached pages,
 # and the Wagtail site root paths and served domains, so a custom domain set in the admin is
