@@ -5,7 +5,8 @@
     .venv/bin/python bench/bench_edge_cache.py --clients 20 --seconds 10 --workers 5
 
 1. A throwaway PostgreSQL database ``kollektif_bench_edge`` (dropped at the end), Redis database
-   12 flushed, ``migrate``, ``charger_demo``, ``collectstatic``; production settings as in
+   12 flushed, ``migrate``, 5 associations from ``generer_donnees`` (``--demo``: ``charger_demo``),
+   ``collectstatic``; production settings as in
    ``bench_load.py`` (its generated ``bench_settings.py``), with ``KOLLEKTIF_PURGE_URL`` pointing
    at the Varnish below and the immediate task backend (purges leave at once).
 2. gunicorn (``site_kollektif/gunicorn.conf.py``) and ``varnishd`` with ``bench/varnish.vcl``
@@ -96,6 +97,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--demo", action="store_true", help="charger_demo (long) au lieu de 5 associations générées (generer_donnees)."
+    )
     args = parser.parse_args()
     if not shutil.which("varnishd"):
         log("varnishd est introuvable (apt-get install varnish) : rien à mesurer.")
@@ -155,7 +159,8 @@ def run(args, tmp: Path) -> int:
     )
     factor = float(os.environ.get("BENCH_SETUP_TIMEOUT_FACTOR", "1"))
     timings = {}
-    for argv in (("migrate", "--no-input", "-v", "0"), ("charger_demo",), ("collectstatic", "--noinput", "-v", "0")):
+    content = ("charger_demo",) if args.demo else ("generer_donnees", "--associations", "5", "--news", "5")
+    for argv in (("migrate", "--no-input", "-v", "0"), content, ("collectstatic", "--noinput", "-v", "0")):
         timings[argv[0]] = bench_load.manage(env, tmp, 300 * factor, *argv)
     log("   préparation : " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
 
@@ -166,7 +171,7 @@ def run(args, tmp: Path) -> int:
             "shell",
             "-c",
             "from associations.models import Association as A; "
-            "print(A.objects.exclude(slug__startswith='asso-gen-').filter(status='active').order_by('pk')[0].slug)",
+            "print(A.objects.filter(status='active').order_by('pk')[0].slug)",
         ],
         cwd=ROOT,
         env=env,
@@ -179,6 +184,9 @@ def run(args, tmp: Path) -> int:
     bench_load.start_gunicorn(args, env, app_port, gunicorn_log)
     vcl = (ROOT / "bench" / "varnish.vcl").read_text().replace('.port = "8000"', f'.port = "{app_port}"')
     (tmp / "varnish.vcl").write_text(vcl)
+    # varnishd reads its VCL as its own unprivileged user (vcache on Debian): mkdtemp made 0700
+    tmp.chmod(0o755)
+    (tmp / "varnish.vcl").chmod(0o644)
     varnish_log = tmp / "varnish.log"
     bench_load.spawn(
         "varnishd",
