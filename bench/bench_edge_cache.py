@@ -29,6 +29,7 @@ import asyncio
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -105,6 +106,7 @@ def main() -> int:
         log("varnishd est introuvable (apt-get install varnish) : rien à mesurer.")
         return 2
     tmp = Path(tempfile.mkdtemp(prefix="kollektif-bench-edge-"))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the finally below stops gunicorn and varnishd
     try:
         return run(args, tmp)
     finally:
@@ -164,21 +166,25 @@ def run(args, tmp: Path) -> int:
         timings[argv[0]] = bench_load.manage(env, tmp, 300 * factor, *argv)
     log("   préparation : " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
 
-    slug = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "manage.py"),
-            "shell",
-            "-c",
-            "from associations.models import Association as A; "
-            "print(A.objects.filter(status='active').order_by('pk')[0].slug)",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    slug = (
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "shell",
+                "-c",
+                "from associations.models import Association as A; "
+                "print(A.objects.filter(status='active').order_by('pk')[0].slug)",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )  # Django 5.2's shell first prints its automatic imports
 
     gunicorn_log = tmp / "gunicorn.log"
     bench_load.start_gunicorn(args, env, app_port, gunicorn_log)
