@@ -27,7 +27,9 @@ def test_the_cached_page_shows_the_latest_gift_without_being_purged(page, settin
 
     pay(campaign, amount_cents=5000)
     again = page.goto("/association/popeline/nous-aider/")
-    assert again.headers["x-kollektif-cache"] == "hit"  # the very page cached before the gift
+    # the very copy cached before the gift: the browser's own (max-age=60, it keeps the first
+    # answer's headers) or the server's, never a purged and re-rendered page
+    assert again.headers["x-kollektif-cache"] in ("hit", "miss")
     assert "0 contributeur" in again.text()  # as served…
     block.filter(has_text="1 contributeur").wait_for()  # …and as the visitor sees it
     assert "50,00" in block.inner_text() and block.locator("progress").get_attribute("value") == "50"
