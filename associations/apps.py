@@ -23,3 +23,9 @@ class AssociationsConfig(AppConfig):
         # a Site edited in Settings › Sites: every process serves (or stops serving) it at once
         post_save.connect(site_saved_or_deleted, sender=Site, dispatch_uid="kollektif_site_saved")
         post_delete.connect(site_saved_or_deleted, sender=Site, dispatch_uid="kollektif_site_deleted")
+
+        from associations.edge_purge import purge_edge
+        from kernel.page_cache import pages_purged
+
+        # stale pages leave the front proxy or CDN too, on every host that serves them
+        pages_purged.connect(purge_edge, dispatch_uid="kollektif_edge_purge")

@@ -59,7 +59,7 @@ sys.path.insert(0, str(ROOT))
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
-DB_NAME = "kollektif_bench_load"
+DB_NAME = os.environ.get("BENCH_LOAD_DB", "kollektif_bench_load")  # another name: two runs side by side
 STRIPE_SECRET = "sk_test_x"
 STRIPE_PUBLISHABLE = "pk_test_x"
 WEBHOOK_SECRET = "whsec_bench_load"
@@ -108,6 +108,7 @@ VISITOR_ROUTES = [
     ("/reseau/graphe.json", 6, "/reseau/graphe.json"),
     ("Fichier statique", 12, "{static}"),
 ]
+CACHEABLE_ROUTES = ("Accueil d'une association", "Actualités", "Nos projets", "Nous aider", "/association/ (index)")
 DONOR_STEPS = [
     "don 1. GET page de campagne",
     "don 2. POST formulaire",
@@ -155,7 +156,12 @@ def stop_children() -> None:
             pass
 
 
+# BENCH_SETUP_TIMEOUT_FACTOR=4 on a machine already busy with other suites (setup timeouts × 4)
+SETUP_TIMEOUT_FACTOR = float(os.environ.get("BENCH_SETUP_TIMEOUT_FACTOR", "1"))
+
+
 def manage(env: dict, tmp: Path, timeout: float, *args: str) -> float:
+    timeout *= SETUP_TIMEOUT_FACTOR
     t0 = time.perf_counter()
     with open(tmp / "setup.log", "ab") as out:
         result = subprocess.run(
@@ -173,6 +179,7 @@ def manage(env: dict, tmp: Path, timeout: float, *args: str) -> float:
 
 
 def wait_http(port: int, path: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    timeout *= SETUP_TIMEOUT_FACTOR
     import urllib.error
     import urllib.request
 
@@ -252,6 +259,9 @@ class Recorder:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, Counter] = defaultdict(Counter)
         self.cache: dict[str, Counter] = defaultdict(Counter)
+        # visitors' requests to the routes the page cache may answer: (ms, cache header, URL seen before)
+        self.cacheable: list[tuple[float, str, bool]] = []
+        self.seen_urls: set[str] = set()
 
     def add(self, route: str, ms: float, status, headers=None) -> None:
         self.times[route].append(ms)
@@ -259,6 +269,27 @@ class Recorder:
             self.errors[route][str(status)] += 1
         if headers is not None:
             self.cache[route][headers.get("X-Kollektif-Cache", "-")] += 1
+
+    def add_cacheable(self, url: str, ms: float, headers) -> None:
+        seen = url in self.seen_urls
+        self.seen_urls.add(url)
+        self.cacheable.append((ms, (headers or {}).get("X-Kollektif-Cache", "-"), seen))
+
+    def cacheable_summary(self) -> list[str]:
+        """Issue #16: the visitors' pages the page cache may serve, their hit rate (all, and on URLs
+        already asked for in the run or its warm-up: a first visit can only be a miss) and times."""
+        rows = self.cacheable
+        if not rows:
+            return []
+        again = [row for row in rows if row[2]]
+        hits, hits_again = sum(r[1] == "hit" for r in rows), sum(r[1] == "hit" for r in again)
+        times = [r[0] for r in rows]
+        return [
+            f"   visiteurs, pages que le cache peut servir ({', '.join(CACHEABLE_ROUTES)}) : {len(rows)} requêtes, "
+            f"« hit » {hits}/{len(rows)} ({hits / len(rows):.0%}) ; sur une URL déjà demandée "
+            f"{hits_again}/{len(again)} ({hits_again / max(len(again), 1):.0%}) ; p50 {pct(times, 50):.0f} ms, "
+            f"p95 {pct(times, 95):.0f} ms"
+        ]
 
     def table(self, seconds: float, order: list[str]) -> list[str]:
         lines = [
@@ -313,7 +344,10 @@ class Load:
                 **kwargs,
             ) as r:
                 body = await r.read()
-                self.rec.add(route, (time.perf_counter() - t0) * 1000, r.status, r.headers)
+                ms = (time.perf_counter() - t0) * 1000
+                self.rec.add(route, ms, r.status, r.headers)
+                if route in CACHEABLE_ROUTES:
+                    self.rec.add_cacheable(url, ms, r.headers)
                 return r, body
         except Exception as exc:  # noqa: BLE001
             self.rec.add(route, (time.perf_counter() - t0) * 1000, type(exc).__name__)
@@ -835,11 +869,18 @@ def main() -> int:
     )
     parser.add_argument("--timeout", type=float, default=900, help="Durée maximale du script, en s (900).")
     parser.add_argument("--keep", action="store_true", help=f"Garder la base {DB_NAME} et le répertoire temporaire.")
+    parser.add_argument(
+        "--reuse",
+        metavar="RÉPERTOIRE",
+        help="Reprendre la base et le répertoire d'une exécution --keep, sans préparation (deux versions du code, "
+        "une seule préparation) ; implique --keep.",
+    )
     parser.add_argument("--pg", default=PG_SERVER, help=f"Serveur PostgreSQL, sans nom de base ({PG_SERVER}).")
     args = parser.parse_args()
     PG_SERVER = args.pg.rstrip("/")
 
-    tmp = Path(tempfile.mkdtemp(prefix="kollektif-bench-load-"))
+    tmp = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="kollektif-bench-load-"))
+    args.keep = args.keep or bool(args.reuse)
     cleaned = threading.Event()
 
     def cleanup() -> None:
@@ -882,6 +923,21 @@ def main() -> int:
         cleanup()
 
 
+def setup(env: dict, tmp: Path, args) -> dict:
+    """migrate, charger_demo, generer_donnees, collectstatic, then the queued indexing tasks."""
+    timings = {}
+    timings["migrate"] = manage(env, tmp, 300, "migrate", "--no-input", "-v", "0")
+    timings["charger_demo"] = manage(env, tmp, 300, "charger_demo")
+    if args.extra_associations:
+        timings["generer_donnees"] = manage(
+            env, tmp, 300, "generer_donnees", "--associations", str(args.extra_associations), "--news", "5"
+        )
+    timings["collectstatic"] = manage(env, tmp, 300, "collectstatic", "--noinput", "-v", "0")
+    # charger_demo queues ~800 search-index and reference-index tasks: run them now, not during the load
+    timings["db_worker --batch"] = manage(env, tmp, 300, "db_worker", "--batch", "--no-startup-delay")
+    return timings
+
+
 def run(args, tmp: Path) -> int:
     import psycopg
     import redis
@@ -896,8 +952,9 @@ def run(args, tmp: Path) -> int:
     try:
         with pg_admin() as conn:
             pg_version = conn.execute("SHOW server_version").fetchone()[0]
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+            if not args.reuse:
+                conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     except psycopg.OperationalError as exc:
         log(f"PostgreSQL ne répond pas sur {PG_SERVER}/ : {exc}")
         return 2
@@ -911,7 +968,7 @@ def run(args, tmp: Path) -> int:
 
     (tmp / "bench_settings.py").write_text(BENCH_SETTINGS)
     for sub in ("static", "media", "private"):
-        (tmp / sub).mkdir()
+        (tmp / sub).mkdir(exist_ok=bool(args.reuse))
     stripe_port, app_port = localstripe_server.free_port(), localstripe_server.free_port()
     stripe_base = f"http://127.0.0.1:{stripe_port}"
     env = {
@@ -950,15 +1007,10 @@ def run(args, tmp: Path) -> int:
 
     # -- setup
     timings = {}
-    timings["migrate"] = manage(env, tmp, 300, "migrate", "--no-input", "-v", "0")
-    timings["charger_demo"] = manage(env, tmp, 300, "charger_demo")
-    if args.extra_associations:
-        timings["generer_donnees"] = manage(
-            env, tmp, 300, "generer_donnees", "--associations", str(args.extra_associations), "--news", "5"
-        )
-    timings["collectstatic"] = manage(env, tmp, 300, "collectstatic", "--noinput", "-v", "0")
-    # charger_demo queues ~800 search-index and reference-index tasks: run them now, not during the load
-    timings["db_worker --batch"] = manage(env, tmp, 300, "db_worker", "--batch", "--no-startup-delay")
+    if args.reuse:
+        log(f"== préparation reprise de {tmp} (base {DB_NAME} gardée)")
+    else:
+        timings = setup(env, tmp, args)
     log("== préparation : " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + f" ; charge {loadavg()}")
 
     # -- processes
@@ -1026,6 +1078,7 @@ def run(args, tmp: Path) -> int:
         f"(charge avant {loadavg()})"
     )
     load = Load(args, app_port, stripe_port, targets)
+    load.rec.seen_urls = set(warm.seen_urls)  # the warm-up's pages are in the cache already
     load_before = loadavg()
     log_offset = gu_log.stat().st_size
     wall = asyncio.run(load.run())
@@ -1039,6 +1092,8 @@ def run(args, tmp: Path) -> int:
         f"   côté client ; débit = requêtes / {wall:.1f} s (de la première requête à la dernière réponse des visiteurs)"
     )
     for line in load.rec.table(wall, order):
+        log(line)
+    for line in load.rec.cacheable_summary():
         log(line)
     flows = load.donors
     outcome = Counter("merci" if f["thanks"] else (f["failure"] or "annulé").split(" :")[0] for f in flows)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from campagnes import views
+from campagnes.progress_feed import progress_feed
 from campagnes.receipts import views as receipt_views
 
 app_name = "campagnes"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("paiement/<str:token>/merci/", views.thanks, name="thanks"),
     path("don-mensuel/<str:token>/", views.monthly_manage, name="monthly_manage"),
     path("don-mensuel/<str:token>/carte/", views.monthly_card, name="monthly_card"),
+    path("progression/<slug:slug>/", progress_feed, name="progress_feed"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("mes-recus/", receipt_views.my_receipts, name="my_receipts"),
     path("mes-recus/liste/", receipt_views.my_receipts_list, name="my_receipts_list"),

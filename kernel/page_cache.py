@@ -4,9 +4,14 @@ Only what is the same for every visitor is cached: anonymous GETs (no session or
 HTML answers 200 that set no cookie and are not private (a page with a form sets the CSRF
 cookie, so campaign pages and their progress are always fresh; a restricted page is private),
 under /association/ and the platform home. Each association has its own version number in the
-cache key: publishing a page, changing a page's privacy, editing the association record or a
-payment changing a campaign's progress bumps that number, and every cached page of that
-association is gone at once (stale keys simply expire).
+cache key: publishing a page, changing a page's privacy or editing the association record bumps
+that number, and every cached page of that association is gone at once (stale keys simply expire).
+
+The same answers are also marked for the front proxy or CDN (``Cache-Control: public,
+s-maxage``, ``Vary: Cookie``; everything else ``private``), and the same events purge them there:
+each purge sends ``pages_purged`` once committed, and the associations app turns it into the
+URLs Wagtail's ``frontend_cache`` purges (associations/edge_purge.py). A payment no longer purges
+anything: campaign progress is a small feed the pages refresh (campagnes/progress_feed.py).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 if TYPE_CHECKING:  # annotations only
     from wagtail.models import Page, PageViewRestriction
@@ -28,6 +35,10 @@ PLATFORM = "plateforme"
 CACHED_PREFIXES = ("/association/",)
 CACHED_PATHS = ("/",)
 HEADER = "X-Kollektif-Cache"
+
+# Sent with ``scope`` (an association's slug, or PLATFORM) once that scope's pages are stale,
+# after the commit: a higher app purges the matching URLs from the front proxy or CDN.
+pages_purged = Signal()
 
 
 def _scope(path: str) -> str:
@@ -45,6 +56,7 @@ def _version(scope: str) -> int:
 def purge(scope: str) -> None:
     """Every cached page of this association (or of the platform) becomes stale at once."""
     cache.set(f"page-version:{scope}", time.time_ns(), None)
+    pages_purged.send(sender=PublicPageCacheMiddleware, scope=scope)
 
 
 def purge_association(slug: str) -> None:
@@ -78,7 +90,8 @@ def purge_after_view_restriction_change(sender: type, instance: PageViewRestrict
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
-    if settings.KOLLEKTIF_PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+    """The same answer for every visitor: anonymous GET of a public page, no search."""
+    if request.method not in ("GET", "HEAD"):
         return False
     if request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get(settings.CSRF_COOKIE_NAME):
         return False
@@ -98,24 +111,63 @@ def _cacheable_response(response: HttpResponse) -> bool:
     )
 
 
+def mark_public(response: HttpResponse) -> None:
+    """A page every anonymous visitor gets alike: a shared cache (Varnish, a CDN) may keep it
+    ``KOLLEKTIF_EDGE_CACHE_SECONDS`` (purged on change, so this is only the safety net) and serve
+    it a little stale while it fetches a fresh copy; a browser only ``KOLLEKTIF_BROWSER_CACHE_SECONDS``,
+    since no purge reaches browsers. ``Vary: Cookie``: a cache that keys on cookies never gives
+    this copy to a visitor who has a session (the proxy configuration of docs/deploy.md goes
+    further: it passes any request with a session or CSRF cookie straight to the application)."""
+    seconds = settings.KOLLEKTIF_EDGE_CACHE_SECONDS
+    if seconds <= 0:
+        return
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=min(settings.KOLLEKTIF_BROWSER_CACHE_SECONDS, seconds),
+        s_maxage=seconds,
+        stale_while_revalidate=settings.KOLLEKTIF_EDGE_STALE_SECONDS,
+    )
+    patch_vary_headers(response, ("Cookie",))
+
+
+def mark_private(response: HttpResponse) -> None:
+    """Everything else stays out of shared caches. Views that chose a policy keep it (a
+    ``never_cache`` view, Wagtail's ``private`` for restricted pages, the map's ``public`` JSON);
+    without this, a proxy's default rules could keep a cookie-less answer (a search, a 404)."""
+    if "Cache-Control" not in response:
+        response["Cache-Control"] = "private"
+
+
 class PublicPageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _cacheable_request(request):
-            return self.get_response(request)
-        scope = _scope(request.path)
-        key = f"page:{scope}:{_version(scope)}:{request.get_host()}:{request.get_full_path()}"
-        stored = cache.get(key)
+            response = self.get_response(request)
+            mark_private(response)
+            return response
+        stored_seconds = settings.KOLLEKTIF_PAGE_CACHE_SECONDS
+        key = stored = None
+        if stored_seconds > 0:
+            scope = _scope(request.path)
+            key = f"page:{scope}:{_version(scope)}:{request.get_host()}:{request.get_full_path()}"
+            stored = cache.get(key)
         if stored is not None:
             response = HttpResponse(stored["content"], content_type=stored["content_type"])
             for name, value in stored["headers"].items():
                 response[name] = value
+            if "Cache-Control" not in response:
+                mark_public(response)  # a copy stored before the proxy headers existed
             response[HEADER] = "hit"
             return response
         response = self.get_response(request)
-        if _cacheable_response(response):
+        if not _cacheable_response(response):
+            mark_private(response)
+            return response
+        mark_public(response)
+        if stored_seconds > 0:
             headers = {
                 name: value
                 for name, value in response.items()
@@ -124,7 +176,7 @@ class PublicPageCacheMiddleware:
             cache.set(
                 key,
                 {"content": response.content, "content_type": response["Content-Type"], "headers": headers},
-                settings.KOLLEKTIF_PAGE_CACHE_SECONDS,
+                stored_seconds,
             )
             response[HEADER] = "miss"
         return response

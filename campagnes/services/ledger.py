@@ -32,7 +32,6 @@ from campagnes.models import (
 from campagnes.notifications import notify_payment_succeeded
 from campagnes.receipts.services import receipt_issue_for_payment, receipts_apply_refund
 from campagnes.services.tickets import tickets_cancel
-from kernel.page_cache import purge_after_commit
 
 logger = logging.getLogger("kollektif.payments")
 
@@ -99,11 +98,6 @@ def payment_close_pending(*, payment: Payment, status: str, reason: str, source:
     return payment
 
 
-def _purge_progress(payment: Payment) -> None:
-    """The association's cached pages show campaign progress: stale once a payment counts."""
-    purge_after_commit(payment.association.slug)
-
-
 def mark_succeeded(payment: Payment, *, charge_id: str, source: str) -> Payment:
     """On a locked row: the payment is paid. Fulfils it, thanks the payer, issues the receipt."""
     if payment.status != PaymentStatus.PENDING and payment.status != PaymentStatus.FAILED:
@@ -125,7 +119,6 @@ def mark_succeeded(payment: Payment, *, charge_id: str, source: str) -> Payment:
     _fulfil(payment)
     payment_log(payment, "succeeded", source=source, from_status=previous)
     notify_payment_succeeded(payment)  # the thank-you e-mail (tickets attached) goes before the receipt
-    _purge_progress(payment)
     receipt = receipt_issue_for_payment(payment)
     if receipt is not None:
         payment_log(payment, "receipt_issued", source=source, detail={"number": receipt.number, "kind": receipt.kind})
@@ -169,7 +162,6 @@ def apply_refunds(*, payment: Payment, refunded_cents: int, source: str) -> Paym
     payment_log(payment, "refunded", source=source, from_status=previous, detail={"refunded_cents": refunded_cents})
     if payment.status == PaymentStatus.REFUNDED and payment.kind == PaymentKind.TICKETS:
         tickets_cancel(payment=payment, tickets=None, source=source)  # refunded in full, from anywhere: seats back
-    _purge_progress(payment)
     corrected = receipts_apply_refund(payment)
     if corrected is not None:
         payment_log(payment, "receipt_corrected", source=source, detail={"number": corrected.number})

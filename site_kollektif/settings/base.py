@@ -349,6 +349,41 @@ KOLLEKTIF_EMAIL_RETENTION_DAYS = 90
 # Public pages kept in the cache this many seconds (0: off), purged on publish (page_cache.py).
 KOLLEKTIF_PAGE_CACHE_SECONDS = env_int("KOLLEKTIF_PAGE_CACHE_SECONDS", 0)
 
+# The same pages in the front proxy or CDN (kernel/page_cache.py, docs/deploy.md): answered
+# `Cache-Control: public, max-age=<browser>, s-maxage=<edge>, stale-while-revalidate=<stale>`
+# (0: off, every page `private` as before), purged on the same events through Wagtail's
+# frontend_cache (associations/edge_purge.py). Browsers keep a page briefly: no purge reaches them.
+KOLLEKTIF_EDGE_CACHE_SECONDS = env_int("KOLLEKTIF_EDGE_CACHE_SECONDS", 0)
+KOLLEKTIF_BROWSER_CACHE_SECONDS = env_int("KOLLEKTIF_BROWSER_CACHE_SECONDS", 60)
+KOLLEKTIF_EDGE_STALE_SECONDS = env_int("KOLLEKTIF_EDGE_STALE_SECONDS", 30)
+# Campaign progress, fetched by the cached pages: this many seconds old at most (campagnes/progress_feed.py).
+KOLLEKTIF_PROGRESS_FEED_SECONDS = env_int("KOLLEKTIF_PROGRESS_FEED_SECONDS", 5)
+
+# Where purges go (wagtail.contrib.frontend_cache), each backend switched on by its variables:
+# a Varnish or nginx that accepts PURGE (the HTTP backend), Cloudflare, CloudFront.
+WAGTAILFRONTENDCACHE: dict[str, dict[str, str]] = {}
+if env_str("KOLLEKTIF_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env_str("KOLLEKTIF_PURGE_URL"),  # e.g. http://127.0.0.1:6081 (Varnish)
+    }
+if env_str("CLOUDFLARE_ZONE_ID"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": env_str("CLOUDFLARE_ZONE_ID"),
+        "BEARER_TOKEN": env_str("CLOUDFLARE_API_TOKEN", ""),  # a token allowed "Zone › Cache Purge"
+    }
+if env_str("CLOUDFRONT_DISTRIBUTION_ID"):
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": env_str("CLOUDFRONT_DISTRIBUTION_ID"),  # credentials: boto3's usual AWS_* variables
+    }
+if WAGTAILFRONTENDCACHE:
+    # Wagtail's own purge of a published or unpublished page (its canonical URL). Only with a
+    # backend: installed without one, it would still queue a task at every publication for nothing.
+    # associations/edge_purge.py purges every host of the association's pages in any case.
+    INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
+
 # The cache is shared by every process (server workers, task workers): rate limits, cached pages,
 # and the Wagtail site root paths and served domains, so a custom domain set in the admin is
 # served at once by every process (associations/domains.py). Redis when REDIS_URL (or
