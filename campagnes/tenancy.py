@@ -10,7 +10,7 @@ from __future__ import annotations
 from associations import tenancy
 from associations.models import Association
 from associations.tenancy import Access
-from campagnes.models import Membership, NonCashGift, Payment, Receipt, Ticket
+from campagnes.models import ContactOptOut, Mailing, Membership, NonCashGift, Payment, Receipt, Ticket
 
 
 def register() -> None:
@@ -19,7 +19,9 @@ def register() -> None:
         (Membership, "adherents"),
         (Ticket, "billets"),
         (Receipt, "recus"),
+        (Mailing, "envois"),  # a treasurer's mailing: its recipients are payers
     ):
         tenancy.register(model, path="association", access=Access.MONEY, admin_namespaces=(namespace,))
     tenancy.register(NonCashGift, path="payment__association", access=Access.MONEY)
+    tenancy.register(ContactOptOut, path="association", access=Access.MONEY)
     tenancy.register_admin_area("kollektif_stripe", Association, access=Access.MONEY)

@@ -10,6 +10,7 @@ from .campaigns import (
     TicketingCampaignPage,
     TicketType,
 )
+from .mailings import ContactOptOut, Mailing, MailingRecipient, MailingStatus, OptOutReason, RecipientStatus
 from .offers import PaymentOffer
 from .payments import Membership, Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentStatus, StripeEvent, Ticket
 from .receipts import (
@@ -25,6 +26,12 @@ from .receipts import (
 
 __all__ = [
     "CampaignState",
+    "ContactOptOut",
+    "Mailing",
+    "MailingRecipient",
+    "MailingStatus",
+    "OptOutReason",
+    "RecipientStatus",
     "Counterpart",
     "CrowdfundingCampaignPage",
     "DonationCampaignPage",
