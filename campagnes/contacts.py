@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campagnes.memberships import held_memberships
-from campagnes.models import ContactOptOut, Membership, Payment, PaymentKind, PaymentStatus
+from campagnes.models import ContactOptOut, Payment, PaymentKind, PaymentStatus
 from campagnes.selectors import EXPIRING_WITHIN_DAYS
 from kernel.formats.french import french_date
 
@@ -71,15 +71,17 @@ def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     return start, timezone.make_aware(datetime.datetime(year + 1, 1, 1))
 
 
-def latest_memberships(associations: QuerySet) -> QuerySet[Membership]:
-    """Each member's latest held membership of these associations (``email_key`` annotated)."""
-    held = held_memberships().filter(association__in=associations)
-    later = held_memberships().filter(
-        association=models.OuterRef("association"),
-        email_key=models.OuterRef("email_key"),
-        valid_until__gt=models.OuterRef("valid_until"),
+def members_whose_latest_ends(associations: QuerySet, **until) -> QuerySet:
+    """The (lower-case) addresses whose latest held membership ends as ``until`` says
+    (``last_until__gte=…``): one GROUP BY, no correlated subquery per membership."""
+    return (
+        held_memberships()
+        .filter(association__in=associations)
+        .values("association_id", "email_key")
+        .annotate(last_until=Max("valid_until"))
+        .filter(**until)
+        .values("email_key")
     )
-    return held.annotate(has_later=models.Exists(later)).filter(has_later=False)
 
 
 def audience_payments(
@@ -89,17 +91,19 @@ def audience_payments(
     today = today or timezone.localdate()
     payments = Payment.objects.filter(association__in=associations)
     if audience in (Audience.MEMBERS_VALID, Audience.MEMBERS_TO_RENEW, Audience.MEMBERS_LAPSED):
-        memberships = latest_memberships(associations)
         if audience == Audience.MEMBERS_VALID:
-            memberships = memberships.filter(valid_until__gte=today)
+            emails = members_whose_latest_ends(associations, last_until__gte=today)
         elif audience == Audience.MEMBERS_TO_RENEW:
-            memberships = memberships.filter(
-                valid_until__gte=today - datetime.timedelta(days=RECENTLY_EXPIRED_DAYS),
-                valid_until__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
+            emails = members_whose_latest_ends(
+                associations,
+                last_until__gte=today - datetime.timedelta(days=RECENTLY_EXPIRED_DAYS),
+                last_until__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
             )
         else:
-            memberships = memberships.filter(valid_until__lt=today)
-        return payments.filter(pk__in=memberships.values("payment_id"))
+            emails = members_whose_latest_ends(associations, last_until__lt=today)
+        # every held membership of these people: the listing names each by their latest payment
+        held = held_memberships().filter(association__in=associations, email_key__in=emails)
+        return payments.filter(pk__in=held.values("payment_id"))
     gifts = payments.filter(status__in=PaymentStatus.SETTLED, kind__in=GIFT_KINDS)
     if audience == Audience.DONORS_ONE_OFF:
         return gifts.filter(kind__in=(PaymentKind.DONATION, PaymentKind.CROWDFUNDING))
