@@ -27,7 +27,9 @@ holds, 1 when one fails, 2 when PostgreSQL does not answer.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import socket
 import sys
 import tempfile
@@ -89,6 +91,7 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--without-consent", type=int, default=100)
     parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument("--profile", action="store_true", help="profil Python de la page de composition")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-mailing-"))
@@ -120,7 +123,9 @@ def run(args, inbox: Inbox, engine: str) -> int:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from associations.factories import AssociationFactory, UserFactory
@@ -182,21 +187,32 @@ def run(args, inbox: Inbox, engine: str) -> int:
 
     client = Client()
     client.force_login(treasurer)
-    t0 = time.perf_counter()
-    compose = client.get("/admin/contacts/ecrire/", {"liste": "adherents-a-jour"})
-    compose_seconds = time.perf_counter() - t0
+    client.get("/admin/")  # warm-up: templates, menus, session
+    profiler = cProfile.Profile() if args.profile else None
+    with CaptureQueriesContext(connection) as compose_queries:
+        t0 = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        compose = client.get("/admin/contacts/ecrire/", {"liste": "adherents-a-jour"})
+        if profiler:
+            profiler.disable()
+        compose_seconds = time.perf_counter() - t0
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
     t0 = time.perf_counter()
-    response = client.post(
-        "/admin/contacts/ecrire/",
-        {
-            "liste": "adherents-a-jour",
-            "subject": "Convocation à l'assemblée générale",
-            "body": "Bonjour,\n\nL'assemblée générale de Popeline aura lieu le 12 mars à 18 h.\n\nLa trésorière",
-            "action": "envoyer",
-        },
-    )
+    with CaptureQueriesContext(connection) as queue_queries:
+        response = client.post(
+            "/admin/contacts/ecrire/",
+            {
+                "liste": "adherents-a-jour",
+                "subject": "Convocation à l'assemblée générale",
+                "body": "Bonjour,\n\nL'assemblée générale de Popeline aura lieu le 12 mars à 18 h.\n\nLa trésorière",
+                "action": "envoyer",
+            },
+        )
     queue_seconds = time.perf_counter() - t0
+    sql_time = lambda queries: sum(float(q["time"]) for q in queries.captured_queries)  # noqa: E731
     mailing = Mailing.objects.get()
     queued = mailing.recipients.count()
 
@@ -210,8 +226,14 @@ def run(args, inbox: Inbox, engine: str) -> int:
 
     print(f"Envoi à une liste — {engine}, {os.cpu_count()} CPU, charge {os.getloadavg()[0]:.1f}")
     print(f"  préparation (migrate, {total} adhérents dont {args.members} d'accord) : {setup_seconds:.1f} s")
-    print(f"  page « Écrire à une liste » (liste et décompte)  : {compose_seconds * 1000:.0f} ms")
-    print(f"  mise en file (POST « Envoyer », {queued} destinataires) : {queue_seconds * 1000:.0f} ms")
+    print(
+        f"  page « Écrire à une liste » (liste et décompte)  : {compose_seconds * 1000:.0f} ms "
+        f"({len(compose_queries)} requêtes SQL, {sql_time(compose_queries) * 1000:.0f} ms en base)"
+    )
+    print(
+        f"  mise en file (POST « Envoyer », {queued} destinataires) : {queue_seconds * 1000:.0f} ms "
+        f"({len(queue_queries)} requêtes SQL, {sql_time(queue_queries) * 1000:.0f} ms en base)"
+    )
     print(
         f"  envoi par le worker vers aiosmtpd ({runs} passages) : {send_seconds:.1f} s, "
         f"{inbox.count / send_seconds:.0f} messages/s"

@@ -155,13 +155,17 @@ class Person:
         return self.payment.get_kind_display()
 
 
-def choices_of(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], tuple[bool, datetime.datetime | None]]:
-    """``{(association_id, email_key): (consented, consented_at)}``: each person's latest choice."""
+def choices_of(
+    keys: Iterable[tuple[int, str]], emails: QuerySet | None = None
+) -> dict[tuple[int, str], tuple[bool, datetime.datetime | None]]:
+    """``{(association_id, email_key): (consented, consented_at)}``: each person's latest choice.
+
+    ``emails``: the same addresses as a subquery (a whole list: no thousands of literals)."""
     keys = list(keys)
     if not keys:
         return {}
     associations = {association_id for association_id, _email in keys}
-    emails = {email for _association, email in keys}
+    emails = emails if emails is not None else {email for _association, email in keys}
     rows = (
         Payment.objects.filter(association_id__in=associations)
         .annotate(email_key=Lower("email"))
@@ -175,22 +179,25 @@ def choices_of(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], tuple[b
     return choices
 
 
-def opt_outs_of(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], ContactOptOut]:
+def opt_outs_of(
+    keys: Iterable[tuple[int, str]], emails: QuerySet | None = None
+) -> dict[tuple[int, str], ContactOptOut]:
     keys = list(keys)
     if not keys:
         return {}
-    rows = ContactOptOut.objects.filter(association_id__in={a for a, _e in keys}, email__in={e for _a, e in keys})
+    emails = emails if emails is not None else {e for _a, e in keys}
+    rows = ContactOptOut.objects.filter(association_id__in={a for a, _e in keys}, email__in=emails)
     return {(row.association_id, row.email): row for row in rows}
 
 
-def people_from_keys(rows: list[dict]) -> list[Person]:
-    """``people_keys`` rows as ``Person``s, in three queries whatever their number."""
+def people_from_keys(rows: list[dict], emails: QuerySet | None = None) -> list[Person]:
+    """``people_keys`` rows as ``Person``s, in four queries whatever their number."""
     keys = [(row["association_id"], row["email_key"]) for row in rows]
     payments = Payment.objects.select_related("association", "campaign", "membership").in_bulk(
         [row["last_pk"] for row in rows]
     )
-    choices = choices_of(keys)
-    opt_outs = opt_outs_of(keys)
+    choices = choices_of(keys, emails)
+    opt_outs = opt_outs_of(keys, emails)
     people = []
     for row, key in zip(rows, keys, strict=True):
         consent, consent_at = choices.get(key, (False, None))
@@ -213,4 +220,6 @@ def people_from_keys(rows: list[dict]) -> list[Person]:
 
 def audience_people(associations: QuerySet, audience: str, *, today: datetime.date | None = None) -> list[Person]:
     """Everyone in the list (an export, a mailing)."""
-    return people_from_keys(list(people_keys(audience_payments(associations, audience, today=today))))
+    payments = audience_payments(associations, audience, today=today)
+    emails = payments.annotate(email_key=Lower("email")).values("email_key")
+    return people_from_keys(list(people_keys(payments)), emails)

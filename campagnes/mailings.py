@@ -222,22 +222,25 @@ def _record_failures(recipients: list[MailingRecipient], exc: Exception) -> None
 
 
 def mailing_retry_failed(*, mailing: Mailing) -> int:
-    """The treasurer's "Réessayer": the failed messages go back to the queue."""
+    """The treasurer's "Réessayer": the failed messages go back to the queue, and the queue is
+    restarted (a worker killed mid-batch leaves messages waiting: their claim expires)."""
     with transaction.atomic():
         count = mailing.recipients.filter(status=RecipientStatus.FAILED).update(
             status=RecipientStatus.QUEUED, sending_since=None
         )
-        if count:
+        waiting = mailing.recipients.filter(status=RecipientStatus.QUEUED).exists()
+        if count or waiting:
             Mailing.objects.filter(pk=mailing.pk).update(status=MailingStatus.SENDING, finished_at=None)
             transaction.on_commit(lambda: send_mailing_batch.enqueue(mailing_id=mailing.pk))
     return count
 
 
 def mailing_counts(mailing: Mailing) -> dict[str, int]:
-    """``{status: count}`` of a mailing's recipients, in one query."""
+    """``{status: count}`` of a mailing's recipients, in one query; "-" becomes "_" in the keys
+    (a template reads ``counts.en_file``)."""
     rows = mailing.recipients.values("status").annotate(n=Count("pk"))
-    counts = dict.fromkeys(RecipientStatus.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows})
+    counts = {status.replace("-", "_"): 0 for status in RecipientStatus.values}
+    counts.update({row["status"].replace("-", "_"): row["n"] for row in rows})
     return counts
 
 
@@ -268,10 +271,14 @@ def bounce_record(*, event: str, email: str = "", message_id: str = "", reason: 
     recipients = MailingRecipient.objects.none()
     if message_id:
         recipients = MailingRecipient.objects.filter(message_id=message_id.strip())
-    if not recipients.exists() and email:
-        # the latest message to that address of each association that wrote to it
-        recipients = MailingRecipient.objects.filter(email__iexact=email, status=RecipientStatus.SENT)
     recipients = list(recipients.select_related("mailing"))
+    if not recipients and email:
+        # no message id (or not ours): the latest message to that address of each association
+        latest: dict[int, MailingRecipient] = {}
+        sent = MailingRecipient.objects.filter(email__iexact=email, status=RecipientStatus.SENT)
+        for recipient in sent.select_related("mailing").order_by("-pk")[:100]:
+            latest.setdefault(recipient.mailing.association_id, recipient)
+        recipients = list(latest.values())
     if not recipients:
         return 0
     detail = header_text(reason)[:250]

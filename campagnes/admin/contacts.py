@@ -225,7 +225,9 @@ def mailing_detail(request, pk: int):
     mailing = get_object_or_404(Mailing.objects.select_related("association"), pk=pk, association__in=_allowed(request))
     if request.method == "POST":
         count = mailings.mailing_retry_failed(mailing=mailing)
-        messages.success(request, _("%(count)s message(s) remis en file d'attente.") % {"count": count})
+        messages.success(
+            request, _("Envoi relancé : %(count)s message(s) en échec remis en file d'attente.") % {"count": count}
+        )
         return redirect(f"{MAILINGS_NAMESPACE}:detail", pk=mailing.pk)
     recipients = MailingRecipient.objects.filter(mailing=mailing).order_by("pk")
     only = request.GET.get("statut")

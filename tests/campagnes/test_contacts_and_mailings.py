@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -344,6 +345,12 @@ def test_an_unreachable_mail_server_is_recorded_on_each_recipient(
     assert failed.count() == 3 and "Connection" in failed.first().error
     detail = _client(treasurer_a).get(f"/admin/envois/{mailing.pk}/").content.decode()
     assert 'data-testid="mailing-failed">3<' in detail and "Réessayer les messages en échec" in detail
+    # the server is back: "Réessayer" sends them
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = _client(treasurer_a).post(f"/admin/envois/{mailing.pk}/", follow=True)
+    assert "Envoi relancé : 3 message(s) en échec remis en file" in retried.content.decode()
+    assert len(mail.outbox) == 3 and 'data-testid="mailing-sent">3<' in retried.content.decode()
 
 
 # --- the recipient's side ----------------------------------------------------------------------
