@@ -319,7 +319,7 @@ def test_the_convocation_leaves_in_batches_through_the_worker_to_an_smtp_server(
     first = received["membre0@exemple.org"]
     recipient = MailingRecipient.objects.get(email="membre0@exemple.org")
     link = f"{settings.WAGTAILADMIN_BASE_URL}/desabonnement/{recipient.token}/"
-    assert first["List-Unsubscribe"] == f"<{link}>"
+    assert " ".join(first["List-Unsubscribe"].split()) == f"<{link}>"  # a long header may be folded
     assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert first["Message-ID"] == recipient.message_id
     text = first.get_payload(decode=True).decode()
@@ -351,7 +351,8 @@ def test_an_unreachable_mail_server_is_recorded_on_each_recipient(
     with django_capture_on_commit_callbacks(execute=True):
         retried = _client(treasurer_a).post(f"/admin/envois/{mailing.pk}/", follow=True)
     assert "Envoi relancé : 3 message(s) en échec remis en file" in retried.content.decode()
-    assert len(mail.outbox) == 3 and 'data-testid="mailing-sent">3<' in retried.content.decode()
+    assert len(mail.outbox) == 3
+    assert 'data-testid="mailing-sent">3<' in _client(treasurer_a).get(f"/admin/envois/{mailing.pk}/").content.decode()
 
 
 # --- the recipient's side ----------------------------------------------------------------------
