@@ -31,6 +31,10 @@ CONSENT_TEXT = _(
 
 
 ADDRESS_REQUIRED = _("L'adresse est nécessaire pour établir votre reçu fiscal.")
+CONTACT_CONSENT_TEXT = _(
+    "J'accepte que %(association)s me contacte par e-mail (actualités, convocation à l'assemblée "
+    "générale). Facultatif : je pourrai me désabonner à tout moment par le lien de chaque message."
+)
 
 
 class PayerForm(forms.Form):
@@ -92,10 +96,15 @@ class PayerForm(forms.Form):
     consent = forms.BooleanField(
         label=CONSENT_TEXT, error_messages={"required": _("Votre accord est nécessaire pour payer.")}
     )
+    # Consent to later e-mails from the association: optional, never ticked in advance, apart
+    # from the consent needed to pay (RGPD art. 7.4 and recital 43: freely given; art. 4.11:
+    # a clear affirmative act, so no pre-ticked box — CJEU C-673/17 "Planet49"). Its label
+    # names the association (``payment_form_for``).
+    contact_consent = forms.BooleanField(label=CONTACT_CONSENT_TEXT % {"association": "l'association"}, required=False)
 
     address_required = False
     tax_receipt = False
-    CLOSING_FIELDS = ("cover_fees", "consent")
+    CLOSING_FIELDS = ("cover_fees", "consent", "contact_consent")
     # Shown behind the "Je donne au nom d'une entreprise" box (hidden by campaign-form.js until ticked).
     COMPANY_FIELDS = ("company_name", "company_siren", "company_legal_form")
     # A public list of supporters: only gifts (dons, collectes) offer the donor a place in it.
@@ -573,7 +582,13 @@ def payment_form_for(campaign, data=None):
         CrowdfundingCampaignPage: CrowdfundingForm,
     }
     form_class = form_classes.get(type(campaign))
-    return form_class(data, campaign=campaign) if form_class else None
+    if form_class is None:
+        return None
+    form = form_class(data, campaign=campaign)
+    association = getattr(campaign, "association", None)
+    if association is not None:
+        form.fields["contact_consent"].label = CONTACT_CONSENT_TEXT % {"association": association.name}
+    return form
 
 
 class MonthlyAmountForm(forms.Form):

@@ -25,6 +25,7 @@ def payer_data_erase(*, email: str) -> int:
         payment.email, payment.phone = placeholder, ""
         payment.street_address = payment.postal_code = payment.city = ""
         payment.public_supporter = False  # gone from the campaign's public list of supporters too
+        payment.contact_consent = False  # and from the association's mailings
         payment.save(
             update_fields=[
                 "first_name",
@@ -35,6 +36,7 @@ def payer_data_erase(*, email: str) -> int:
                 "postal_code",
                 "city",
                 "public_supporter",
+                "contact_consent",
                 "updated_at",
             ]
         )

@@ -13,7 +13,9 @@ from associations.models import Association
 from associations.tenancy import Access
 from campagnes.models import (
     BalanceTransaction,
+    ContactOptOut,
     FinancialYear,
+    Mailing,
     Membership,
     NonCashGift,
     Payment,
@@ -29,6 +31,7 @@ def register() -> None:
         (Membership, "adherents"),
         (Ticket, "billets"),
         (Receipt, "recus"),
+        (Mailing, "envois"),  # a treasurer's mailing: its recipients are payers
     ):
         tenancy.register(model, path="association", access=Access.MONEY, admin_namespaces=(namespace,))
     tenancy.register(NonCashGift, path="payment__association", access=Access.MONEY)
@@ -36,4 +39,5 @@ def register() -> None:
     tenancy.register(StripePayout, path="association", access=Access.MONEY, admin_namespaces=("virements",))
     tenancy.register(BalanceTransaction, path="association", access=Access.MONEY)
     tenancy.register(FinancialYear, path="association", access=Access.MONEY)
+    tenancy.register(ContactOptOut, path="association", access=Access.MONEY)
     tenancy.register_admin_area("kollektif_stripe", Association, access=Access.MONEY)

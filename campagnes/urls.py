@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campagnes import views
+from campagnes import mailing_views, views
 from campagnes.progress_feed import progress_feed
 from campagnes.receipts import views as receipt_views
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("don-mensuel/<str:token>/", views.monthly_manage, name="monthly_manage"),
     path("don-mensuel/<str:token>/carte/", views.monthly_card, name="monthly_card"),
     path("progression/<slug:slug>/", progress_feed, name="progress_feed"),
+    path("desabonnement/<str:token>/", mailing_views.unsubscribe, name="unsubscribe"),
+    path("emails/rebonds/", mailing_views.bounce_webhook, name="bounce_webhook"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("mes-recus/", receipt_views.my_receipts, name="my_receipts"),
     path("mes-recus/liste/", receipt_views.my_receipts_list, name="my_receipts_list"),

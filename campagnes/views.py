@@ -84,6 +84,7 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
     kind, amount_cents, offer = form.payment_request()
     payer = {key: data.get(key, "") for key in PAYER_FIELDS}
     payer["public_supporter"] = bool(data.get("public_supporter"))
+    payer["contact_consent"] = bool(data.get("contact_consent"))
     fingerprint = _attempt_fingerprint(campaign, kind, amount_cents, offer, payer, data.get("cover_fees", False))
     if _too_many_attempts(request, data["email"]):
         return _render_campaign(

@@ -9,6 +9,8 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from associations import selectors
+from campagnes.admin.contacts import admin_urls as contacts_admin_urls
+from campagnes.admin.contacts import contacts_menu_item
 from campagnes.admin.members import member_viewset
 from campagnes.admin.payments import PaymentsDashboardPanel, payment_viewset
 from campagnes.admin.payouts import payouts_menu_item
@@ -36,6 +38,17 @@ def register_member_and_ticket_viewsets():
     # "Adhérents" (namespace "adherents"), "Billets" (namespace "billets", check-in page included),
     # "Reçus" (namespace "recus": register, declaration, ZIP, manual gifts and import)
     return [member_viewset, ticket_viewset, receipt_viewset]
+
+
+@hooks.register("register_admin_urls")
+def register_contacts_urls():
+    # "Contacts et envois": members and donors by list, exports, mailings (namespaces "contacts", "envois")
+    return contacts_admin_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_contacts_menu_item():
+    return contacts_menu_item()
 
 
 @hooks.register("register_admin_menu_item")

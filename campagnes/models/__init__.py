@@ -11,6 +11,7 @@ from .campaigns import (
     TicketingCampaignPage,
     TicketType,
 )
+from .mailings import ContactOptOut, Mailing, MailingRecipient, MailingStatus, OptOutReason, RecipientStatus
 from .offers import PaymentOffer
 from .payments import Membership, Payment, PaymentKind, PaymentLog, PaymentMethod, PaymentStatus, StripeEvent, Ticket
 from .payouts import BalanceTransaction, PayoutStatus, StripePayout
@@ -29,6 +30,12 @@ __all__ = [
     "BalanceTransaction",
     "CampaignState",
     "FinancialYear",
+    "ContactOptOut",
+    "Mailing",
+    "MailingRecipient",
+    "MailingStatus",
+    "OptOutReason",
+    "RecipientStatus",
     "Counterpart",
     "CrowdfundingCampaignPage",
     "DonationCampaignPage",

@@ -106,6 +106,12 @@ class Payment(models.Model):
     public_supporter = models.BooleanField(_("prénom affiché parmi les soutiens"), default=False)
     # Printed on the company receipt (Cerfa 16216, "Forme juridique"): SARL, SAS, SCIC…
     company_legal_form = models.CharField(_("forme juridique de l'entreprise"), max_length=100, blank=True)
+    # The payer's consent to hear from the association again (news, general assembly's
+    # convocation): a box left unticked by default and its date, kept as proof (RGPD art. 6.1.a
+    # and 7.1: the controller must be able to show that consent was given; CNIL, "Les bases
+    # légales : le consentement"). Without it the payer is never in a mailing.
+    contact_consent = models.BooleanField(_("accepte d'être contacté par l'association"), default=False)
+    contact_consent_at = models.DateTimeField(_("accord de contact donné le"), null=True, blank=True)
 
     stripe_customer = models.CharField(max_length=255, blank=True)
     stripe_setup_intent = models.CharField(max_length=255, blank=True)

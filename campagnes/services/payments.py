@@ -51,6 +51,8 @@ def payment_start(
             amount_cents=amount_cents,
             fee_cents=estimated_fee_cents(amount_cents) if cover_fees else 0,
             offer=offer.to_dict(),
+            # the date of the consent to be contacted is its proof (RGPD art. 7.1)
+            contact_consent_at=timezone.now() if payer.get("contact_consent") else None,
             **payer,
         )
         payment_log(payment, "start", source="navigateur")

@@ -291,6 +291,9 @@ WAGTAILEMBEDS_FINDERS = [{"class": "site_kollektif.embeds.ResilientOEmbedFinder"
 # the embedded Stripe-compatible server (localstripe) started by the demo and the tests.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_localstripe")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
+# The mail provider's bounce notifications (campagnes/mailing_views.py): a shared secret sent as
+# "Authorization: Bearer <token>"; empty: the endpoint answers 404.
+KOLLEKTIF_BOUNCE_WEBHOOK_TOKEN = env_str("KOLLEKTIF_BOUNCE_WEBHOOK_TOKEN", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_localstripe")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "http://127.0.0.1:8420")  # empty for real Stripe
 STRIPE_JS_URL = env_str("STRIPE_JS_URL", "http://127.0.0.1:8420/js.stripe.com/v3/")

@@ -127,7 +127,13 @@ def b_objects(association_b, editor_b, image_b):
     from kernel.models import OutgoingEmail
 
     email = OutgoingEmail.objects.create(template="invitation", subject="Invitation de B", to=["invitee-b@exemple.org"])
+    from campagnes.models import Mailing
+
+    mailing = Mailing.objects.create(
+        association=association_b, subject="AG de B", body="…", audience="adherents-a-jour"
+    )
     return {
+        "mailing": mailing.pk,
         "email": email.pk,
         "receipt": receipt.pk,
         "payment": payment.pk,
@@ -166,6 +172,7 @@ def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
         "recus": objs["receipt"],
         "kollektif_stripe": objs["association"],
         "emails": objs["email"],
+        "envois": objs["mailing"],
     }
     values = {
         "page_id": objs["page"],
