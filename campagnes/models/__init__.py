@@ -1,4 +1,5 @@
 from .campaigns import (
+    CampaignPage,
     CampaignState,
     Counterpart,
     CrowdfundingCampaignPage,
@@ -24,6 +25,7 @@ from .receipts import (
 )
 
 __all__ = [
+    "CampaignPage",
     "CampaignState",
     "Counterpart",
     "CrowdfundingCampaignPage",
