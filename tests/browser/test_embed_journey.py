@@ -14,7 +14,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from campagnes import embed
-from campagnes.models import Payment, PaymentStatus
+from campagnes.models import CampaignPage, Payment, PaymentStatus
 from tests.browser.test_donation_journey import campaign  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,7 +90,8 @@ def test_a_donor_gives_inside_the_frame_on_the_associations_blog_on_a_phone(brow
         # the resizing script sized the frame to the form (the snippet says 900 px)
         page.wait_for_function("document.querySelector('iframe[data-kollektif-campagne]').style.height !== '900px'")
         assert _frame_height(page) > 1200  # the whole form, no scrollbar inside the frame
-        page.screenshot(path="/tmp/emb-host-375.png", full_page=True)
+        # viewport shots: Chromium paints a cross-site frame's content only where the viewport is
+        page.screenshot(path="/tmp/emb-host-375.png")
         frame.get_by_label("20 €").check()
         for name, value in [
             ("first_name", "Léa"),
@@ -102,16 +103,17 @@ def test_a_donor_gives_inside_the_frame_on_the_associations_blog_on_a_phone(brow
         ]:
             frame.locator(f"input[name={name}]").fill(value)
         frame.locator("input[name=consent]").check()
+        page.screenshot(path="/tmp/emb-form-end-375.png")
         frame.get_by_role("button", name="Continuer vers le paiement").click()
         frame.locator("#card-element input[placeholder=number]").fill("4242424242424242")
         frame.locator("#card-element input[placeholder=exp_month]").fill("12")
         frame.locator("#card-element input[placeholder=exp_year]").fill("34")
         frame.locator("#card-element input[placeholder=cvc]").fill("123")
         frame.locator("#card-element input[placeholder=postal_code]").fill("62400")
-        page.screenshot(path="/tmp/emb-card-375.png", full_page=True)
+        page.screenshot(path="/tmp/emb-card-375.png")
         frame.get_by_role("button", name="Payer").click()
         frame.get_by_role("heading", name="Merci !").wait_for()
-        text = frame.locator("main").inner_text()
+        text = frame.locator("main").inner_text().replace("\xa0", " ")
         assert "Votre paiement de 20,00 € à Popeline est confirmé." in text
         link = frame.get_by_role("link", name="Découvrir le site de Popeline")
         assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
@@ -119,7 +121,7 @@ def test_a_donor_gives_inside_the_frame_on_the_associations_blog_on_a_phone(brow
         page.wait_for_function(
             "document.querySelector('iframe[data-kollektif-campagne]').getBoundingClientRect().height < 900"
         )  # the shorter thank-you page: the frame shrank with it
-        page.screenshot(path="/tmp/emb-thanks-375.png", full_page=True)
+        page.screenshot(path="/tmp/emb-thanks-375.png")
         payment = Payment.objects.get()
         assert payment.status == PaymentStatus.SUCCEEDED and payment.amount_cents == 2000
         assert payment.first_name == "Léa"
@@ -138,7 +140,7 @@ def test_the_blog_at_desktop_width_and_a_site_not_listed(browser, embedded, asso
         frame = page.frame_locator("iframe[data-kollektif-campagne]")
         frame.get_by_role("button", name="Continuer vers le paiement").wait_for()
         page.wait_for_function("document.querySelector('iframe[data-kollektif-campagne]').style.height !== '900px'")
-        page.screenshot(path="/tmp/emb-host-1280.png", full_page=True)
+        page.screenshot(path="/tmp/emb-host-1280.png")
         # the association removes the blog from its list: the frame now says why, in French
         association_a.embed_origins = "https://www.popeline.fr"
         association_a.save(update_fields=["embed_origins"])
@@ -147,6 +149,39 @@ def test_the_blog_at_desktop_width_and_a_site_not_listed(browser, embedded, asso
         frame.get_by_role("heading", name="Ce formulaire ne peut pas s'afficher ici").wait_for()
         assert "Popeline n'a pas autorisé ce site" in frame.locator("main").inner_text()
         assert frame.locator("form").count() == 0
-        page.screenshot(path="/tmp/emb-refused-1280.png", full_page=True)
+        page.screenshot(path="/tmp/emb-refused-1280.png")
+    finally:
+        context.close()
+
+
+def test_the_editor_copies_the_snippet_and_previews_the_form(browser, embedded, association_a, live_server):
+    from associations.factories import DEFAULT_PASSWORD, UserFactory
+
+    editor = UserFactory(email="editrice@popeline.exemple.org")
+    editor.groups.add(association_a.editors_group)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    try:
+        page.goto("/comptes/login/?next=/admin/")
+        page.fill("input[name=login]", editor.email)
+        page.fill("input[name=password]", DEFAULT_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/admin/")
+        campaign_page = association_a.home_page.get_descendants().type(CampaignPage).get().specific
+        page.goto(f"/admin/pages/{campaign_page.pk}/edit/")
+        page.get_by_role("button", name="Actions").first.click()
+        page.get_by_role("link", name="Intégrer sur votre site").click()
+        page.get_by_role("heading", name="Formulaire intégré", exact=True).wait_for()
+        page.get_by_role("button", name="Copier le code du formulaire").click()
+        page.get_by_text("Code copié : collez-le dans votre page.").wait_for()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == embed.iframe_snippet(campaign_page)
+        # the preview: the real form, framed by the admin (same origin), sized by the same script
+        preview = page.frame_locator("iframe[data-kollektif-campagne]")
+        preview.get_by_role("button", name="Continuer vers le paiement").wait_for()
+        page.wait_for_function("document.querySelector('iframe[data-kollektif-campagne]').style.height !== '900px'")
+        page.screenshot(path="/tmp/emb-admin-1280.png", full_page=True)
     finally:
         context.close()
