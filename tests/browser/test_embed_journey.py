@@ -131,6 +131,41 @@ def test_a_donor_gives_inside_the_frame_on_the_associations_blog_on_a_phone(brow
         context.close()
 
 
+def test_3d_secure_inside_the_frame(browser, embedded):
+    """The bank's confirmation (localstripe's 3-D Secure dialog, twice: card set-up, then charge)
+    runs inside the frame, and the verification step posts there without any cookie."""
+    context, page = _phone(browser)
+    try:
+        page.goto(embedded)
+        frame = page.frame_locator("iframe[data-kollektif-campagne]")
+        frame.get_by_label("Autre montant", exact=True).check()
+        for name, value in [
+            ("amount", "30"),
+            ("first_name", "Karim"),
+            ("last_name", "Benali"),
+            ("email", "karim@exemple.org"),
+            ("street_address", "5 rue Pasteur"),
+            ("postal_code", "62300"),
+            ("city", "Lens"),
+        ]:
+            frame.locator(f"input[name={name}]").fill(value)
+        frame.locator("input[name=consent]").check()
+        frame.get_by_role("button", name="Continuer vers le paiement").click()
+        frame.locator("#card-element input[placeholder=number]").fill("4000002760003184")  # 3-D Secure
+        frame.locator("#card-element input[placeholder=exp_month]").fill("12")
+        frame.locator("#card-element input[placeholder=exp_year]").fill("34")
+        frame.locator("#card-element input[placeholder=cvc]").fill("123")
+        frame.locator("#card-element input[placeholder=postal_code]").fill("62300")
+        frame.get_by_role("button", name="Payer").click()
+        frame.get_by_role("button", name="Complete authentication").click()
+        frame.get_by_role("button", name="Complete authentication").click()
+        frame.get_by_role("heading", name="Merci !").wait_for()
+        assert page.url == embedded
+        assert Payment.objects.get().status == PaymentStatus.SUCCEEDED
+    finally:
+        context.close()
+
+
 def test_the_blog_at_desktop_width_and_a_site_not_listed(browser, embedded, association_a):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
