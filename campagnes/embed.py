@@ -75,11 +75,16 @@ def own_origins(request: HttpRequest, association) -> list[str]:
 
 
 def allowed_parents(request: HttpRequest, association) -> list[str]:
-    """Every origin that may frame this association's embed views."""
+    """Every origin that may frame this association's embed views (computed once a request:
+    the check, the header and the frame's script all read it)."""
+    cached = getattr(request, "_kollektif_embed_parents", None)
+    if cached is not None and cached[0] == getattr(association, "pk", None):
+        return list(cached[1])
     parents = own_origins(request, association)
     for origin in association.embed_origin_list if association is not None else []:
         if origin not in parents:
             parents.append(origin)
+    request._kollektif_embed_parents = (getattr(association, "pk", None), tuple(parents))
     return parents
 
 

@@ -42,20 +42,23 @@ def _framable(request: HttpRequest, response: HttpResponse, association) -> Http
     return embed.framable(response, embed.allowed_parents(request, association))
 
 
-def _refused(request: HttpRequest, exc: embed.EmbedRefused, page=None, association=None, site=None) -> HttpResponse:
-    """403 in French, in the frame layout; framable by the site that asked only (so it reads why)."""
+def _refused(
+    request: HttpRequest, exc: embed.EmbedRefused, *, association, parents: list[str], page=None
+) -> HttpResponse:
+    """403 in French, in the frame layout, with no form. ``parents``: who may frame the message —
+    the site that asked for a form it may not show (so that its visitors read why), or the
+    association's sites for a step refused inside their frame."""
     context = {
         "reason": str(exc),
         "page": page,
         "association": association,
-        "theme": association.theme_colours if association is not None else None,
+        "theme": association.theme_colours,
         "embed": True,
-        "embed_parents": [site] if site else [],
+        "embed_parents": parents,
         "platform_origin": platform_origin(),
     }
     response = TemplateResponse(request, "campagnes/embed/refused.html", context, status=403)
-    response.render()
-    return embed.framable(response, [site] if site else [])
+    return embed.framable(response, parents)
 
 
 def _form_context(request: HttpRequest, page: CampaignPage) -> dict:
@@ -81,7 +84,8 @@ def campaign(request: HttpRequest, page_id: int) -> HttpResponse:
         try:
             embed.check_requesting_site(request, association)
         except embed.EmbedRefused as exc:
-            return _refused(request, exc, page, association, site=embed.requesting_site(request))
+            site = embed.requesting_site(request)
+            return _refused(request, exc, association=association, parents=[site] if site else [], page=page)
         context = page.get_context(request)
         context.update(_form_context(request, page))
         response = TemplateResponse(request, views.EMBED_CAMPAIGN_TEMPLATE, context)
@@ -90,7 +94,8 @@ def campaign(request: HttpRequest, page_id: int) -> HttpResponse:
         embed.check_same_origin_post(request, association)
         embed.check_form_token(request, page)
     except embed.EmbedRefused as exc:
-        return _refused(request, exc, page, association)
+        parents = embed.allowed_parents(request, association)
+        return _refused(request, exc, association=association, parents=parents, page=page)
     response = views.start_payment(request, page, embed=_form_context(request, page))
     return _framable(request, response, association)
 
@@ -99,7 +104,8 @@ def _checked_post(request: HttpRequest, payment: Payment) -> HttpResponse | None
     try:
         embed.check_same_origin_post(request, payment.association)
     except embed.EmbedRefused as exc:
-        return _refused(request, exc, association=payment.association)
+        association = payment.association
+        return _refused(request, exc, association=association, parents=embed.allowed_parents(request, association))
     return None
 
 

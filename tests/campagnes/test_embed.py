@@ -14,6 +14,7 @@ from campagnes import embed
 from campagnes.models import Payment, PaymentStatus
 from tests.campagnes.conftest import confirm_card_in_browser
 from tests.campagnes.test_donation import DONOR
+from tests.campagnes.test_offers import PAYER, crowdfunding, membership_campaign, ticketing  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +181,39 @@ def test_unpublished_private_or_suspended_campaigns_are_not_embedded(donation_ca
     listed.save(update_fields=["status"])
     donation_campaign.unpublish()
     assert _embed_get(client, donation_campaign).status_code == 404
+
+
+def test_memberships_tickets_and_crowdfunding_embed_too(listed, membership_campaign, ticketing, crowdfunding):  # noqa: F811
+    client = Client()
+    expected = {
+        membership_campaign: ("Individuelle", "Adhésion"),
+        ticketing: ("Tarif réduit", "Billetterie"),
+        crowdfunding: ("Tote bag cousu main", "Collecte"),
+    }
+    for page, (offer, kind) in expected.items():
+        response = _embed_get(client, page)
+        body = response.content.decode()
+        assert response.status_code == 200 and offer in body and kind in body, page.title
+        assert 'name="embed_token"' in body and _frame_ancestors(response).endswith(BLOG)
+
+
+def test_a_membership_paid_through_the_frame(listed, membership_campaign, stripe_client):  # noqa: F811
+    client = Client()
+    origin = {"HTTP_ORIGIN": "http://testserver"}
+    token = _token(_embed_get(client, membership_campaign))
+    tier = membership_campaign.tiers.get(name="Individuelle")
+    response = client.post(
+        embed.embed_path(membership_campaign), {**PAYER, "tier": tier.pk, "embed_token": token}, **origin
+    )
+    assert response.status_code == 200, response.content.decode()[:2000]
+    confirm_card_in_browser(
+        stripe_client, re.search(r'data-client-secret="([^"]+)"', response.content.decode()).group(1)
+    )
+    payment = Payment.objects.get()
+    thanks = client.get(client.post(f"/integrer/paiement/{payment.public_token}/confirmer/", **origin)["Location"])
+    assert "Votre adhésion « Individuelle »" in thanks.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED and payment.amount_cents == 1500
 
 
 # --- the POSTs without a CSRF cookie -------------------------------------------------------------
