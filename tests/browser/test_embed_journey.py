@@ -166,11 +166,17 @@ def test_3d_secure_inside_the_frame(browser, embedded):
         context.close()
 
 
-def test_the_blog_at_desktop_width_and_a_site_not_listed(browser, embedded, association_a):
+def test_the_blog_at_desktop_width_and_a_site_not_listed(browser, embedded, association_a, campaign, live_server):  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_accessibility import AXE_OPTIONS, _serious
+
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20000)
     try:
+        page.goto(live_server.url + embed.embed_path(campaign))  # the framed page itself, for axe
+        assert _serious(Axe().run(page, options=AXE_OPTIONS)) == []
         page.goto(embedded)
         frame = page.frame_locator("iframe[data-kollektif-campagne]")
         frame.get_by_role("button", name="Continuer vers le paiement").wait_for()
