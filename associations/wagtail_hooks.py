@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -137,6 +138,10 @@ class AssociationViewSet(SnippetViewSet):
                     ),
                 ],
                 heading=gettext_lazy("Apparence"),
+            ),
+            ObjectList(
+                [FieldPanel("embed_origins", widget=forms.Textarea(attrs={"rows": 4}))],
+                heading=gettext_lazy("Intégration sur vos sites"),
             ),
             ObjectList(
                 [

@@ -56,19 +56,34 @@ def _too_many_attempts(request: HttpRequest, email: str) -> bool:
     return by_ip or by_email
 
 
-def _render_campaign(request, campaign, form, *, status: int, error: str = ""):
+EMBED_CAMPAIGN_TEMPLATE = "campagnes/embed/campaign.html"
+EMBED_LAYOUT = "campagnes/embed/base.html"
+
+
+def _render_campaign(request, campaign, form, *, status: int, error: str = "", embed: dict | None = None):
     context = campaign.get_context(request)
     context.update(form=form, payment_error=error)
+    if embed is not None:
+        context.update(embed)
+        return TemplateResponse(request, EMBED_CAMPAIGN_TEMPLATE, context, status=status)
     return TemplateResponse(request, campaign.get_template(request), context, status=status)
 
 
-def start_payment(request: HttpRequest, campaign) -> HttpResponse:
+def start_payment(request: HttpRequest, campaign, *, embed: dict | None = None) -> HttpResponse:
+    """Validate the campaign form and start the payment. ``embed``: the form was sent from the
+    embedded view (campagnes/embed.py), whose pages render in its frame layout and which keeps
+    no session (no cookie reaches a third-party iframe)."""
     form = payment_form_for(campaign, request.POST)
     if form is None:
         return HttpResponseBadRequest(_("Cette campagne ne prend pas encore de paiement en ligne."))
     if settings.STRIPE_CONNECT_ENABLED and not campaign.association.stripe_charges_enabled:
         return _render_campaign(
-            request, campaign, form, status=400, error=_("L'association n'a pas encore activé le paiement en ligne.")
+            request,
+            campaign,
+            form,
+            status=400,
+            error=_("L'association n'a pas encore activé le paiement en ligne."),
+            embed=embed,
         )
     if not campaign.is_open:
         return _render_campaign(
@@ -77,9 +92,10 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
             form,
             status=400,
             error=_("Cette campagne n'est pas ouverte : aucun paiement n'est possible."),
+            embed=embed,
         )
     if not form.is_valid():
-        return _render_campaign(request, campaign, form, status=400)
+        return _render_campaign(request, campaign, form, status=400, embed=embed)
     data = form.cleaned_data
     kind, amount_cents, offer = form.payment_request()
     payer = {key: data.get(key, "") for key in PAYER_FIELDS}
@@ -88,9 +104,14 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
     fingerprint = _attempt_fingerprint(campaign, kind, amount_cents, offer, payer, data.get("cover_fees", False))
     if _too_many_attempts(request, data["email"]):
         return _render_campaign(
-            request, campaign, form, status=429, error=_("Trop de tentatives de paiement : réessayez dans une heure.")
+            request,
+            campaign,
+            form,
+            status=429,
+            error=_("Trop de tentatives de paiement : réessayez dans une heure."),
+            embed=embed,
         )
-    resumed = _resume_attempt(request, fingerprint)
+    resumed = _resume_attempt(request, fingerprint) if embed is None else None
     if resumed is not None:
         payment, client_secret = resumed
         return _pay_page(request, campaign, payment, client_secret)
@@ -105,17 +126,45 @@ def start_payment(request: HttpRequest, campaign) -> HttpResponse:
             offer=offer,
         )
     except services.SoldOut as exc:
-        return _render_campaign(request, campaign, payment_form_for(campaign, request.POST), status=409, error=str(exc))
+        return _render_campaign(
+            request, campaign, payment_form_for(campaign, request.POST), status=409, error=str(exc), embed=embed
+        )
     except gateway.GatewayError as exc:
-        return _render_campaign(request, campaign, form, status=503, error=str(exc))
-    attempts = request.session.get(ATTEMPTS_SESSION_KEY, {})
-    attempts = dict(list(attempts.items())[-(MAX_REMEMBERED_ATTEMPTS - 1) :])
-    attempts[fingerprint] = payment.public_token
-    request.session[ATTEMPTS_SESSION_KEY] = attempts
-    return _pay_page(request, campaign, payment, client_secret)
+        return _render_campaign(request, campaign, form, status=503, error=str(exc), embed=embed)
+    if embed is None:
+        attempts = request.session.get(ATTEMPTS_SESSION_KEY, {})
+        attempts = dict(list(attempts.items())[-(MAX_REMEMBERED_ATTEMPTS - 1) :])
+        attempts[fingerprint] = payment.public_token
+        request.session[ATTEMPTS_SESSION_KEY] = attempts
+    return _pay_page(request, campaign, payment, client_secret, embed=embed)
 
 
-def _pay_page(request: HttpRequest, campaign, payment: Payment, client_secret: str) -> TemplateResponse:
+def payment_urls(payment: Payment, *, embed: bool = False) -> dict[str, str]:
+    """Where each step of a payment posts or leads: the normal pages, or the embed flow's."""
+    token = payment.public_token
+    if embed:
+        return {
+            "confirm": reverse("campagnes:embed_confirm", args=[token]),
+            "decline": reverse("campagnes:embed_declined", args=[token]),
+            "verify": reverse("campagnes:embed_verify", args=[token]),
+            "thanks": reverse("campagnes:embed_thanks", args=[token]),
+            "retry": reverse("campagnes:embed", args=[payment.campaign_id]),
+        }
+    return {
+        "confirm": reverse("campagnes:confirm_card", args=[token]),
+        "decline": reverse("campagnes:card_declined", args=[token]),
+        "verify": reverse("campagnes:verify", args=[token]),
+        "thanks": reverse("campagnes:thanks", args=[token]),
+    }
+
+
+def _layout(embed: dict | None) -> dict:
+    return {**embed, "layout": EMBED_LAYOUT} if embed is not None else {}
+
+
+def _pay_page(
+    request: HttpRequest, campaign, payment: Payment, client_secret: str, *, embed: dict | None = None
+) -> TemplateResponse:
     return TemplateResponse(
         request,
         "campagnes/pay.html",
@@ -126,7 +175,9 @@ def _pay_page(request: HttpRequest, campaign, payment: Payment, client_secret: s
             "client_secret": client_secret,
             "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
             "stripe_js_url": settings.STRIPE_JS_URL,
+            "urls": payment_urls(payment, embed=embed is not None),
             **_site_context(campaign),
+            **_layout(embed),
         },
     )
 
@@ -183,10 +234,17 @@ def _site_context(campaign) -> dict:
 @require_POST
 def confirm_card(request: HttpRequest, token: str) -> HttpResponse:
     payment = get_object_or_404(Payment.objects.select_related("association"), public_token=token)
+    return confirm_card_step(request, payment)
+
+
+def confirm_card_step(request: HttpRequest, payment: Payment, *, embed: dict | None = None) -> HttpResponse:
+    """The card is set up: charge it; the bank may ask for 3-D Secure, else the thank-you page."""
     try:
         payment = services.payment_charge(payment=payment)
     except gateway.GatewayError as exc:
-        return TemplateResponse(request, "campagnes/thanks.html", _thanks_context(payment, str(exc)), status=400)
+        return TemplateResponse(
+            request, "campagnes/thanks.html", _thanks_context(payment, str(exc), embed=embed), status=400
+        )
     secret = getattr(payment, "next_action_secret", "")
     if secret:
         campaign = payment.campaign.specific
@@ -200,52 +258,71 @@ def confirm_card(request: HttpRequest, token: str) -> HttpResponse:
                 "client_secret": secret,
                 "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
                 "stripe_js_url": settings.STRIPE_JS_URL,
+                "urls": payment_urls(payment, embed=embed is not None),
                 **_site_context(campaign),
+                **_layout(embed),
             },
         )
-    return redirect("campagnes:thanks", token=payment.public_token)
+    return redirect(payment_urls(payment, embed=embed is not None)["thanks"])
 
 
 @require_POST
 def card_declined(request: HttpRequest, token: str) -> HttpResponse:
+    payment = get_object_or_404(Payment.objects.select_related("association"), public_token=token)
+    return card_declined_step(payment)
+
+
+def card_declined_step(payment: Payment, *, embed: bool = False) -> HttpResponse:
     """Stripe.js says the card was refused: the server reads the reason from Stripe, records it
     and answers the French message (and where to go when this attempt cannot be retried)."""
-    payment = get_object_or_404(Payment.objects.select_related("association"), public_token=token)
     try:
         payment, message = services.payment_record_decline(payment=payment)
     except gateway.GatewayError as exc:
         return JsonResponse({"message": str(exc)}, status=503)
     body = {"message": message or _("La carte n'a pas pu être enregistrée. Vérifiez-la et réessayez.")}
     if payment.status == PaymentStatus.FAILED:
-        body["next"] = reverse("campagnes:thanks", args=[payment.public_token])
+        body["next"] = payment_urls(payment, embed=embed)["thanks"]
     return JsonResponse(body)
 
 
 @require_POST
 def verify_payment(request: HttpRequest, token: str) -> HttpResponse:
     payment = get_object_or_404(Payment.objects.select_related("association"), public_token=token)
+    return verify_payment_step(request, payment)
+
+
+def verify_payment_step(request: HttpRequest, payment: Payment, *, embed: dict | None = None) -> HttpResponse:
+    """After 3-D Secure: read the payment's new state from Stripe, then the thank-you page."""
     try:
         services.payment_verify(payment=payment)
     except gateway.GatewayError as exc:
-        return TemplateResponse(request, "campagnes/thanks.html", _thanks_context(payment, str(exc)), status=400)
-    return redirect("campagnes:thanks", token=payment.public_token)
+        return TemplateResponse(
+            request, "campagnes/thanks.html", _thanks_context(payment, str(exc), embed=embed), status=400
+        )
+    return redirect(payment_urls(payment, embed=embed is not None)["thanks"])
 
 
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     payment = get_object_or_404(Payment.objects.select_related("association"), public_token=token)
+    return thanks_step(request, payment)
+
+
+def thanks_step(request: HttpRequest, payment: Payment, *, embed: dict | None = None) -> HttpResponse:
     status = 200 if payment.status != PaymentStatus.FAILED else 402
-    return TemplateResponse(request, "campagnes/thanks.html", _thanks_context(payment, ""), status=status)
+    return TemplateResponse(request, "campagnes/thanks.html", _thanks_context(payment, "", embed=embed), status=status)
 
 
-def _thanks_context(payment: Payment, error: str) -> dict:
+def _thanks_context(payment: Payment, error: str, *, embed: dict | None = None) -> dict:
     campaign = payment.campaign.specific
     return {
         "payment": payment,
         "page": campaign,
         "association": payment.association,
         "error": error,
+        "urls": payment_urls(payment, embed=embed is not None),
         **monthly_context(payment),
         **_site_context(campaign),
+        **_layout(embed),
     }
 
 

@@ -4,13 +4,16 @@ permission policies (``campagnes.permissions``) and the dashboard panel."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.urls import reverse
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.permissions import register_permission_policy
 
 from associations import selectors
 from campagnes.admin.contacts import admin_urls as contacts_admin_urls
 from campagnes.admin.contacts import contacts_menu_item
+from campagnes.admin.embed import embed_admin_view
 from campagnes.admin.members import member_viewset
 from campagnes.admin.payments import PaymentsDashboardPanel, payment_viewset
 from campagnes.admin.payouts import payouts_menu_item
@@ -18,7 +21,7 @@ from campagnes.admin.payouts import urls as payout_urls
 from campagnes.admin.receipts import policy as receipt_policy
 from campagnes.admin.receipts import receipt_viewset
 from campagnes.admin.tickets import CheckInDashboardPanel, check_in_menu_item, ticket_viewset
-from campagnes.models import Membership, Payment, Receipt, Ticket
+from campagnes.models import CampaignPage, Membership, Payment, Receipt, Ticket
 from campagnes.permissions import AssociationRecordPermissionPolicy, PaymentPermissionPolicy, TicketPermissionPolicy
 from campagnes.receipts.counterparts import counterparts_over_tolerance
 
@@ -89,3 +92,44 @@ def warn_about_generous_counterparts(request, page):
     """The campaign form warns (without refusing) when a counterpart exceeds the tax tolerance."""
     for warning in counterparts_over_tolerance(page.specific):
         messages.warning(request, warning)
+
+
+class EmbedMenuItem(PageMenuItem):
+    """« Intégrer sur votre site », in a campaign's header menu and its row's "more" menu."""
+
+    label = gettext_lazy("Intégrer sur votre site")
+    icon_name = "code"
+    url_name = "kollektif_embed:snippet"
+    priority = 35
+
+    def is_shown(self, user) -> bool:
+        return self.page.specific_deferred.permissions_for_user(user).can_edit()
+
+
+def _is_campaign(page) -> bool:
+    return issubclass(page.specific_class or type(page), CampaignPage)
+
+
+@hooks.register("register_page_header_buttons")
+def campaign_embed_header_button(page, user, view_name, next_url=None):
+    if _is_campaign(page):
+        yield EmbedMenuItem(page=page)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def campaign_embed_listing_button(page, user, next_url=None):
+    if _is_campaign(page):
+        yield EmbedMenuItem(page=page)
+
+
+@hooks.register("register_admin_urls")
+def register_embed_urls():
+    return [
+        path(
+            "campagnes/",
+            include(
+                ([path("integrer/<int:page_id>/", embed_admin_view, name="snippet")], "kollektif_embed"),
+                namespace="kollektif_embed",
+            ),
+        )
+    ]

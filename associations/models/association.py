@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from associations.embedding import parse_embed_origins
 from associations.validators import (
     normalize_rna,
     normalize_siren,
@@ -164,6 +165,16 @@ class Association(models.Model):
         max_length=253,
         blank=True,
         help_text=_("Par exemple www.mon-asso.fr, une fois le domaine pointé vers Kollektif."),
+    )
+    # the other websites that may show its campaigns in an iframe (associations/embedding.py)
+    embed_origins = models.TextField(
+        _("sites autorisés à intégrer vos campagnes"),
+        blank=True,
+        default="",
+        help_text=_(
+            "Une adresse par ligne, par exemple https://www.mon-asso.fr : seuls ces sites pourront "
+            "afficher vos formulaires de don, d'adhésion ou de billetterie."
+        ),
     )
 
     # --- receipts (issue #4): what the association may issue, and who signs ---------------
@@ -375,6 +386,7 @@ class Association(models.Model):
                     "codes": ", ".join(codes)
                 }
         errors.update(self._custom_domain_errors())
+        errors.update(self._embed_origins_errors())
         self.accounting_year_start_month = self.accounting_year_start_month or 1
         self.accounting_year_start_day = self.accounting_year_start_day or 1
         errors.update(self._tax_errors())
@@ -392,6 +404,19 @@ class Association(models.Model):
         if self.custom_domain and domain_taken(self.custom_domain, association=self):
             return {"custom_domain": _("Ce nom de domaine est déjà utilisé par un autre site de Kollektif.")}
         return {}
+
+    def _embed_origins_errors(self) -> dict[str, list[str]]:
+        """One normalised origin a line (associations/embedding.py), or every wrong line said."""
+        try:
+            self.embed_origins = "\n".join(parse_embed_origins(self.embed_origins))
+        except ValidationError as exc:
+            return {"embed_origins": exc.messages}
+        return {}
+
+    @property
+    def embed_origin_list(self) -> list[str]:
+        """The listed origins as stored (already normalised by ``clean()``)."""
+        return [line.strip() for line in (self.embed_origins or "").splitlines() if line.strip()]
 
     @property
     def issues_tax_receipts(self) -> bool:

@@ -1,5 +1,6 @@
 from .accounting import FinancialYear
 from .campaigns import (
+    CampaignPage,
     CampaignState,
     Counterpart,
     CrowdfundingCampaignPage,
@@ -28,6 +29,7 @@ from .receipts import (
 
 __all__ = [
     "BalanceTransaction",
+    "CampaignPage",
     "CampaignState",
     "FinancialYear",
     "ContactOptOut",

@@ -105,6 +105,10 @@ _CSP_DIRECTIVES = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+# Campaigns embedded on an association's other sites (campagnes/embed.py): only the /integrer/
+# views are framable, by the origins each association lists; a loopback http:// origin is
+# refused in production (a payment form belongs in an https page) and accepted by the demo and tests.
+KOLLEKTIF_EMBED_ALLOW_LOOPBACK_HTTP = False
 CONTENT_SECURITY_POLICY = {"EXCLUDE_URL_PREFIXES": ["/admin/"], "DIRECTIVES": _CSP_DIRECTIVES}
 CONTENT_SECURITY_POLICY_REPORT_ONLY = {"EXCLUDE_URL_PREFIXES": [], "DIRECTIVES": _CSP_DIRECTIVES}
 

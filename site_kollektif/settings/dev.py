@@ -26,3 +26,5 @@ LOGGING = {
         for name, handler in LOGGING["handlers"].items()  # noqa: F405
     },
 }
+
+KOLLEKTIF_EMBED_ALLOW_LOOPBACK_HTTP = True  # a host page on http://127.0.0.1 may frame a campaign

@@ -32,3 +32,5 @@ WAGTAIL_EDITING_SESSION_PING_INTERVAL = 3_600_000  # no background pings against
 
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)
+
+KOLLEKTIF_EMBED_ALLOW_LOOPBACK_HTTP = True  # a host page on http://127.0.0.1 may frame a campaign
