@@ -9,6 +9,8 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from associations import selectors
+from campagnes.admin.accounting import accounting_menu_item
+from campagnes.admin.accounting import admin_urls as accounting_urls
 from campagnes.admin.members import member_viewset
 from campagnes.admin.payments import PaymentsDashboardPanel, payment_viewset
 from campagnes.admin.receipts import policy as receipt_policy
@@ -34,6 +36,16 @@ def register_member_and_ticket_viewsets():
     # "Adhérents" (namespace "adherents"), "Billets" (namespace "billets", check-in page included),
     # "Reçus" (namespace "recus": register, declaration, ZIP, manual gifts and import)
     return [member_viewset, ticket_viewset, receipt_viewset]
+
+
+@hooks.register("register_admin_urls")
+def register_accounting_urls():
+    return accounting_urls()  # "Comptabilité": entries, FEC, Paheko CSV, accounts, financial years
+
+
+@hooks.register("register_admin_menu_item")
+def register_accounting_menu_item():
+    return accounting_menu_item()
 
 
 @hooks.register("register_admin_menu_item")

@@ -1,4 +1,4 @@
-from .accounting import FinancialYear
+from .accounting import AccountingSettings, FinancialYear
 from .campaigns import (
     CampaignState,
     Counterpart,
@@ -26,6 +26,7 @@ from .receipts import (
 )
 
 __all__ = [
+    "AccountingSettings",
     "BalanceTransaction",
     "CampaignState",
     "FinancialYear",
