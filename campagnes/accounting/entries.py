@@ -246,8 +246,7 @@ def _fee_entries(association: Association, chart: Chart, start, end) -> Iterator
     transactions = (
         BalanceTransaction.objects.filter(association=association, created_at__gte=first, created_at__lt=after)
         .filter(~Q(fee_cents=0) | Q(type="stripe_fee"))
-        .select_related("payment")
-        .only("pk", "stripe_id", "type", "amount_cents", "fee_cents", "created_at", "description", "payment__pk")
+        .only("pk", "stripe_id", "type", "amount_cents", "fee_cents", "created_at", "description", "payment_id")
         .order_by("created_at", "pk")
     )
     fees, processor = chart.account("fee_account"), chart.account("processor_account")
@@ -255,7 +254,7 @@ def _fee_entries(association: Association, chart: Chart, start, end) -> Iterator
         fee = stripe_fee_cents(transaction)
         if fee == 0:
             continue
-        about = f"P{transaction.payment.pk}" if transaction.payment else transaction.description
+        about = f"P{transaction.payment_id}" if transaction.payment_id else transaction.description
         lines = (
             (Line(*fees, debit_cents=fee), Line(*processor, credit_cents=fee))
             if fee > 0

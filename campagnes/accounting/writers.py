@@ -74,8 +74,9 @@ def decimal_comma(cents: int) -> str:
 
 
 def _field(text: str) -> str:
-    """A FEC field holds no tab and no line break (they separate fields and records)."""
-    return " ".join(str(text).replace("\t", " ").split())
+    """A FEC field holds no tab and no line break (they separate fields and records); dashes
+    ISO 8859-15 lacks become hyphens rather than "?"."""
+    return " ".join(str(text).replace("\t", " ").replace("\u2014", "-").replace("\u2013", "-").split())
 
 
 def fec_filename(*, siren: str, end: datetime.date, fallback: str) -> str:
