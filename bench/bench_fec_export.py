@@ -50,7 +50,7 @@ def setup_data(count: int):
         StripePayout,
     )
 
-    association = AssociationFactory(name="Les Ateliers du Bassin minier", slug="ateliers-bench", siren="123456789")
+    association = AssociationFactory(name="Les Ateliers du Bassin minier", slug="ateliers-bench", siren="123456782")
     support = association.home_page.get_children().get(slug="nous-aider").specific
     campaign = DonationCampaignPage(title="Une machine à coudre", slug="machine", goal="1500", min_amount="5")
     support.add_child(instance=campaign)

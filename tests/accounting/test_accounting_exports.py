@@ -195,8 +195,8 @@ def test_the_page_shows_the_totals_and_the_accounts(treasurer_a, eligible_a, yea
     page = treasurer_a.get(URL, {"association": eligible_a.pk, **_range()})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "101,50" in html  # received: 51,50 + 10 + 20 + 30
-    assert "91,50" in html  # net of the 10 € refund
+    assert "111,50" in html  # received: 51,50 + 10 + 20 + 30
+    assert "101,50" in html  # net of the 10 € refund
     assert "2,95" in html  # Stripe's fees
     assert "90,00" in html  # the payout
     assert "Télécharger le FEC" in html and "Paheko" in html
