@@ -203,8 +203,9 @@ def _page(
                 "fec_name": _fec_name(association, end),
             }
         )
-        if totals.entries == 0 and status == 200:
-            status = 404
+        asked = any(request.GET.get(name) for name in ("periode", "du", "au"))
+        if totals.entries == 0 and status == 200 and asked:
+            status = 404  # the dates asked for hold nothing; the landing page itself stays a 200
     return TemplateResponse(request, "campagnes/admin/accounting.html", context, status=status)
 
 
