@@ -12,6 +12,7 @@ from associations import tenancy
 from associations.models import Association
 from associations.tenancy import Access
 from campagnes.models import (
+    AccountingSettings,
     BalanceTransaction,
     ContactOptOut,
     FinancialYear,
@@ -39,5 +40,6 @@ def register() -> None:
     tenancy.register(StripePayout, path="association", access=Access.MONEY, admin_namespaces=("virements",))
     tenancy.register(BalanceTransaction, path="association", access=Access.MONEY)
     tenancy.register(FinancialYear, path="association", access=Access.MONEY)
+    tenancy.register(AccountingSettings, path="association", access=Access.MONEY)  # the chart of accounts
     tenancy.register(ContactOptOut, path="association", access=Access.MONEY)
     tenancy.register_admin_area("kollektif_stripe", Association, access=Access.MONEY)

@@ -11,6 +11,8 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.permissions import register_permission_policy
 
 from associations import selectors
+from campagnes.admin.accounting import accounting_menu_item
+from campagnes.admin.accounting import admin_urls as accounting_urls
 from campagnes.admin.contacts import admin_urls as contacts_admin_urls
 from campagnes.admin.contacts import contacts_menu_item
 from campagnes.admin.embed import embed_admin_view
@@ -52,6 +54,16 @@ def register_contacts_urls():
 @hooks.register("register_admin_menu_item")
 def register_contacts_menu_item():
     return contacts_menu_item()
+
+
+@hooks.register("register_admin_urls")
+def register_accounting_urls():
+    return accounting_urls()  # "Comptabilité": entries, FEC, Paheko CSV, accounts, financial years
+
+
+@hooks.register("register_admin_menu_item")
+def register_accounting_menu_item():
+    return accounting_menu_item()
 
 
 @hooks.register("register_admin_menu_item")

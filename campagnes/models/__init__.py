@@ -1,4 +1,4 @@
-from .accounting import FinancialYear
+from .accounting import AccountingSettings, FinancialYear
 from .campaigns import (
     CampaignPage,
     CampaignState,
@@ -28,6 +28,7 @@ from .receipts import (
 )
 
 __all__ = [
+    "AccountingSettings",
     "BalanceTransaction",
     "CampaignPage",
     "CampaignState",
