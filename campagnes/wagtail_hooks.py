@@ -9,6 +9,8 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from associations import selectors
+from campagnes.admin.assembly import assembly_menu_item
+from campagnes.admin.assembly import urlpatterns as assembly_urlpatterns
 from campagnes.admin.members import member_viewset
 from campagnes.admin.payments import PaymentsDashboardPanel, payment_viewset
 from campagnes.admin.receipts import policy as receipt_policy
@@ -39,6 +41,17 @@ def register_member_and_ticket_viewsets():
 @hooks.register("register_admin_menu_item")
 def register_check_in_menu_item():
     return check_in_menu_item()
+
+
+@hooks.register("register_admin_urls")
+def register_assembly_urls():
+    # "Chiffres pour l'assemblée générale" (namespace "assemblee_generale": the page and its PDF)
+    return assembly_urlpatterns()
+
+
+@hooks.register("register_admin_menu_item")
+def register_assembly_menu_item():
+    return assembly_menu_item()
 
 
 @hooks.register("construct_homepage_panels")
