@@ -61,6 +61,8 @@ def install_settings(tmp: Path) -> None:
 
 
 def setup_association():
+    from django.utils import timezone
+
     from associations.factories import AssociationFactory, UserFactory, make_eligible
     from associations.models import AssociationStatus
     from campagnes.models import (
@@ -81,7 +83,7 @@ def setup_association():
     membership = MembershipCampaignPage(title="Adhésion", slug="adhesion")
     support.add_child(instance=membership)
     crowdfunding = CrowdfundingCampaignPage(
-        title="Un atelier mobile", slug="atelier", goal="3000", closes_at=datetime(year, 12, 31, 12, 0).astimezone()
+        title="Un atelier mobile", slug="atelier", goal="3000", closes_at=timezone.now() + timedelta(days=30)
     )
     support.add_child(instance=crowdfunding)
     events = []

@@ -32,11 +32,12 @@ CONTENT_WIDTH = A4[0] - 2 * MARGIN
 BAR_COLOUR = colors.HexColor("#007d7e")  # the admin's teal; every value is also in the table
 GRID = colors.Color(0.8, 0.8, 0.8)
 HEAD_FILL = colors.Color(0.93, 0.93, 0.93)
+MONEY_COLUMNS = (0.33, 0.13, 0.17, 0.15, 0.22)  # label, count, received, refunded, net
 
 
-def _style(name: str, size: float, *, bold: bool = False, **extra) -> ParagraphStyle:
+def _style(name: str, size: float, *, bold: bool = False, split: int = 1, **extra) -> ParagraphStyle:
     return ParagraphStyle(
-        name, fontName=FONT_BOLD if bold else FONT, fontSize=size, leading=size * 1.3, splitLongWords=1, **extra
+        name, fontName=FONT_BOLD if bold else FONT, fontSize=size, leading=size * 1.3, splitLongWords=split, **extra
     )
 
 
@@ -44,11 +45,11 @@ TITLE = _style("title", 15, bold=True)
 SUBTITLE = _style("subtitle", 10)
 SECTION = _style("section", 11.5, bold=True, spaceBefore=10, spaceAfter=4)
 BODY = _style("body", 9)
-SMALL = _style("small", 7.5)
+SMALL = _style("small", 7.5, spaceAfter=2.5)
 CELL = _style("cell", 8.5)
 CELL_RIGHT = _style("cell_right", 8.5, alignment=TA_RIGHT)
-HEAD = _style("head", 8.5, bold=True)
-HEAD_RIGHT = _style("head_right", 8.5, bold=True, alignment=TA_RIGHT)
+HEAD = _style("head", 8.5, bold=True, split=0)
+HEAD_RIGHT = _style("head_right", 8.5, bold=True, split=0, alignment=TA_RIGHT)
 
 
 def _table(headers: list[str], rows: list[list[str]], widths: list[float], *, total: list[str] | None = None) -> Table:
@@ -89,7 +90,7 @@ def _money_table(lines: list[MoneyLine], first_header: str) -> Table:
         format_eur(sum(line.net_cents for line in lines)),
     ]
     headers = [first_header, _("Paiements"), _("Encaissé"), _("Remboursé"), _("Net des remboursements")]
-    widths = [CONTENT_WIDTH * part for part in (0.38, 0.11, 0.17, 0.16, 0.18)]
+    widths = [CONTENT_WIDTH * part for part in MONEY_COLUMNS]
     return _table(headers, rows, widths, total=total if len(lines) > 1 else None)
 
 
@@ -227,7 +228,7 @@ def assembly_pdf(figures: AssemblyFigures) -> bytes:
         _table(
             [_("Mois"), _("Paiements"), _("Encaissé"), _("Remboursé"), _("Net des remboursements")],
             month_rows,
-            [CONTENT_WIDTH * part for part in (0.38, 0.11, 0.17, 0.16, 0.18)],
+            [CONTENT_WIDTH * part for part in MONEY_COLUMNS],
         )
     )
 
