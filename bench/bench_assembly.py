@@ -224,7 +224,7 @@ def add_payments(association, year: int, pages: dict, events: list, *, first: in
         )
 
 
-def add_last_years_members(association, year: int, rng: random.Random, count: int) -> None:
+def add_last_years_members(association, page, year: int, count: int) -> None:
     """Members of the year before (half of them renew): the "renouvellements" have someone to count."""
     from django.utils import timezone
 
@@ -234,7 +234,7 @@ def add_last_years_members(association, year: int, rng: random.Random, count: in
     payments = Payment.objects.bulk_create(
         Payment(
             association=association,
-            campaign_id=Payment.objects.filter(kind="adhesion").values_list("campaign_id", flat=True).first(),
+            campaign=page,
             kind="adhesion",
             status=PaymentStatus.SUCCEEDED,
             amount_cents=2000,
@@ -323,7 +323,7 @@ def main() -> int:
         client = Client()
         client.force_login(treasurer)
         query = f"?association={association.pk}&exercice={period.slug}"
-        add_last_years_members(association, year, rng, 1500)
+        add_last_years_members(association, pages["adhesion"], year, 1500)
         rows = []
         done = 0
         for size in (args.small, args.payments):
