@@ -44,6 +44,8 @@ def test_the_treasurer_reads_prints_and_downloads_the_year(browser, live_server,
         page = context.new_page()
         page.set_default_timeout(20000)
         _log_in(page, user.email, url)
+        page.goto(url)
+        page.screenshot(path=str(SHOTS / f"ag-page-{width}.png"), full_page=True)
         assert page.locator("[data-testid=assembly-title]").inner_text() == "Popeline — Exercice 2025"
         assert page.get_by_role("img", name="Argent encaissé chaque mois, Exercice 2025").is_visible()
         page.screenshot(path=str(SHOTS / f"ag-page-{width}.png"), full_page=True)
