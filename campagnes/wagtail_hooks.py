@@ -13,6 +13,8 @@ from wagtail.permissions import register_permission_policy
 from associations import selectors
 from campagnes.admin.accounting import accounting_menu_item
 from campagnes.admin.accounting import admin_urls as accounting_urls
+from campagnes.admin.assembly import assembly_menu_item
+from campagnes.admin.assembly import urlpatterns as assembly_urlpatterns
 from campagnes.admin.contacts import admin_urls as contacts_admin_urls
 from campagnes.admin.contacts import contacts_menu_item
 from campagnes.admin.embed import embed_admin_view
@@ -80,6 +82,17 @@ def register_payouts_menu_item():
 def register_payout_urls():
     # "Virements" (namespace "virements"): payouts, their lines, the pending balance, CSV
     return payout_urls()
+
+
+@hooks.register("register_admin_urls")
+def register_assembly_urls():
+    # "Chiffres pour l'assemblée générale" (namespace "assemblee_generale": the page and its PDF)
+    return assembly_urlpatterns()
+
+
+@hooks.register("register_admin_menu_item")
+def register_assembly_menu_item():
+    return assembly_menu_item()
 
 
 @hooks.register("construct_homepage_panels")
