@@ -132,8 +132,23 @@ def b_objects(association_b, editor_b, image_b):
     mailing = Mailing.objects.create(
         association=association_b, subject="AG de B", body="…", audience="adherents-a-jour"
     )
+    import datetime
+
+    from django.utils import timezone
+
+    from campagnes.models import StripePayout
+
+    payout = StripePayout.objects.create(
+        association=association_b,
+        stripe_id="po_isolation_b",
+        amount_cents=4200,
+        status="paid",
+        arrival_date=datetime.date(2026, 11, 2),
+        created_at=timezone.now(),
+    )
     return {
         "mailing": mailing.pk,
+        "payout": payout.pk,
         "email": email.pk,
         "receipt": receipt.pk,
         "payment": payment.pk,
@@ -173,6 +188,7 @@ def _fill(route: str, name: str, namespace: str, objs: dict) -> dict | None:
         "kollektif_stripe": objs["association"],
         "emails": objs["email"],
         "envois": objs["mailing"],
+        "virements": objs["payout"],
     }
     values = {
         "page_id": objs["page"],

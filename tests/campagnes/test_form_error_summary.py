@@ -28,7 +28,7 @@ def test_the_fields_are_listed_in_the_order_of_the_page(donation_campaign):
     assert names[:3] == ["preset", "amount", "frequency"]
     assert names.index("first_name") < names.index("street_address") < names.index("is_company")
     assert names.index("company_name") < names.index("public_supporter") < names.index("cover_fees")
-    assert names[-1] == "consent"
+    assert names[-2:] == ["consent", "contact_consent"]
     assert sorted(names) == sorted(field.name for field in form if not field.is_hidden)
 
 
