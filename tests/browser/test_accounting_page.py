@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from campagnes.models import DonationCampaignPage, MembershipCampaignPage
 
@@ -60,5 +61,5 @@ def test_the_treasurer_sees_her_year_and_downloads_the_fec(page, phone_page, pai
     phone_page.get_by_role("link", name="Modifier les comptes").click()
     phone_page.get_by_label("Services bancaires et assimilés").fill("706")
     phone_page.get_by_role("button", name="Enregistrer").click()
-    assert "doit commencer par 62" in phone_page.content()
+    expect(phone_page.locator("main")).to_contain_text("doit commencer par 62")  # waits for the answer
     phone_page.screenshot(path="/tmp/acc-comptes-375.png", full_page=True)
