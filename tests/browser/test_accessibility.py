@@ -233,6 +233,13 @@ def _settle(page) -> None:
     """Waits for what the page draws with JavaScript (the map, the graph)."""
     if page.locator("#carte").count():
         page.wait_for_selector("#carte[data-ready='1']")
+        # fitBounds and the clusters animate after "ready": axe would catch them mid-way, overlapping
+        # the text around the map (a loaded machine makes it likelier).
+        for _poll in range(40):  # (wait_for_function evaluates a string: the CSP forbids it)
+            if not page.evaluate("document.querySelector('#carte .leaflet-zoom-anim, #carte .leaflet-cluster-anim')"):
+                break
+            page.wait_for_timeout(100)
+        page.wait_for_timeout(500)
     if page.locator("#reseau-graphe").count():
         page.wait_for_selector("#reseau-graphe[data-ready='1']")
 
