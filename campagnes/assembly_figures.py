@@ -32,7 +32,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -194,33 +194,32 @@ def _fold(rows: list[dict], key, label) -> list[MoneyLine]:
 
 
 def _members(association: Association, period: Period, start: datetime.datetime, after: datetime.datetime) -> Members:
-    joined_at = Coalesce("payment__paid_at", "payment__created_at")
-    earlier = (
-        held_memberships()
-        .filter(association=association, email_key=OuterRef("email_key"))
-        .annotate(joined_at=joined_at)
-        .filter(joined_at__lt=start)
-    )
+    """One row per person (lower-case e-mail), counted here: a correlated "had a membership
+    before?" subquery per row was quadratic (6 s for 6,000 memberships on PostgreSQL, no index on
+    ``LOWER(email)``); the earliest membership per person answers it in the same pass."""
     in_year = Q(joined_at__gte=start, joined_at__lt=after)
-    totals = (
+    people = (
         held_memberships()
         .filter(association=association)
-        .annotate(joined_at=joined_at, had_before=Exists(earlier))
-        .aggregate(
-            at_start=Count(
-                "email_key", distinct=True, filter=Q(valid_from__lte=period.start, valid_until__gte=period.start)
-            ),
-            at_end=Count("email_key", distinct=True, filter=Q(valid_from__lte=period.end, valid_until__gte=period.end)),
-            joined=Count("email_key", distinct=True, filter=in_year),
-            renewed=Count("email_key", distinct=True, filter=in_year & Q(had_before=True)),
+        .annotate(joined_at=Coalesce("payment__paid_at", "payment__created_at"))
+        .values("email_key")
+        .annotate(
+            first_joined_at=Min("joined_at"),
+            in_year=Count("pk", filter=in_year),
+            at_start=Count("pk", filter=Q(valid_from__lte=period.start, valid_until__gte=period.start)),
+            at_end=Count("pk", filter=Q(valid_from__lte=period.end, valid_until__gte=period.end)),
         )
+        .order_by()
+        .values_list("first_joined_at", "in_year", "at_start", "at_end")
     )
-    return Members(
-        at_start=totals["at_start"],
-        at_end=totals["at_end"],
-        new=totals["joined"] - totals["renewed"],
-        renewed=totals["renewed"],
-    )
+    at_start = at_end = joined = renewed = 0
+    for first_joined_at, in_year_count, start_count, end_count in people.iterator(chunk_size=5000):
+        at_start += bool(start_count)
+        at_end += bool(end_count)
+        if in_year_count:
+            joined += 1
+            renewed += first_joined_at < start
+    return Members(at_start=at_start, at_end=at_end, new=joined - renewed, renewed=renewed)
 
 
 def _tickets(association: Association, start: datetime.datetime, after: datetime.datetime) -> list[EventTickets]:
