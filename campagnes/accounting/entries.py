@@ -309,7 +309,12 @@ def _payout_entries(association: Association, chart: Chart, start, end) -> Itera
 
 
 def period_entries(association: Association, start: datetime.date, end: datetime.date) -> Iterator[Entry]:
-    """Every entry of ``start``–``end`` (both included), in date order; four queries in all."""
+    """Every entry of ``start``–``end`` (both included), in date order; four queries in all.
+
+    Each source holds a PostgreSQL server-side cursor while the export streams. They are closed
+    here, when the download ends or the client leaves (the WSGI server closes the response), and
+    never left to the garbage collector: a cursor it closes in the middle of another query on the
+    same connection waits forever for psycopg's connection lock."""
     chart = Chart(AccountingSettings.for_association(association))
     sources = (
         _payment_entries(association, chart, start, end),
@@ -317,7 +322,11 @@ def period_entries(association: Association, start: datetime.date, end: datetime
         _fee_entries(association, chart, start, end),
         _payout_entries(association, chart, start, end),
     )
-    return heapq.merge(*sources, key=lambda entry: entry.date)
+    try:
+        yield from heapq.merge(*sources, key=lambda entry: entry.date)
+    finally:
+        for source in sources:
+            source.close()
 
 
 @dataclass

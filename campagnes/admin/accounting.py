@@ -246,6 +246,7 @@ def accounting_export(request: HttpRequest) -> HttpResponse:
     entries = period_entries(association, start, end)
     first = next(entries, None)
     if first is None:  # nothing to export: say so, never an empty file
+        entries.close()
         return _page(request, association, form=form, empty=True, status=404)
     entries = itertools.chain([first], entries)
     if kind == "fec":

@@ -85,7 +85,9 @@ class Tally:
         if response.status_code >= 500:
             self.errors.append(f"{label} -> {response.status_code}")
             return
-        body = response.content.decode(errors="replace") if not response.streaming else ""
+        # a download is read to its end too: B's data in a CSV is a leak, and the stream gets closed
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode(errors="replace")
         shown = [secret for secret in B_SECRETS if secret in body]
         if shown:
             self.leaks.append(f"{label} -> {response.status_code} shows {shown}")

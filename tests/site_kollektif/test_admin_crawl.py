@@ -90,6 +90,8 @@ def crawl(client: Client) -> tuple[int, list[str]]:
         per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
         response = client.get(url, follow=True)
         visited += 1
+        if response.streaming:  # a download (FEC, CSV) read to its end, as the browser does: its cursors close
+            b"".join(response.streaming_content)
         problem = _problem(url, response)
         if problem:
             failures.append(f"{url} -> {problem} {response.redirect_chain}")
