@@ -226,3 +226,40 @@ def test_the_editor_copies_the_snippet_and_previews_the_form(browser, embedded, 
         page.screenshot(path="/tmp/emb-admin-1280.png", full_page=True)
     finally:
         context.close()
+
+
+def test_a_resizing_script_that_arrives_after_the_frame_still_sizes_it(
+    browser,
+    campaign,  # noqa: F811
+    host_site,
+    association_a,
+    live_server,
+    settings,
+):
+    """The snippet's script is ``async`` and redirected to a hashed file: on a slow blog it may run
+    after the frame has loaded and posted its height. It asks the frame again."""
+    settings.WAGTAILADMIN_BASE_URL = live_server.url
+    directory, origin = host_site
+    association_a.embed_origins = origin
+    association_a.save(update_fields=["embed_origins"])
+    frame_html, script_html = embed.iframe_snippet(campaign).split("\n")
+    script_src = script_html.split('src="')[1].split('"')[0]
+    late = (
+        f"{frame_html}\n<script>document.querySelector('iframe').addEventListener('load', function () {{"
+        f" setTimeout(function () {{ var s = document.createElement('script'); s.src = {script_src!r};"
+        " document.body.appendChild(s); }, 1500); });</script>"
+    )
+    (directory / "late.html").write_text(HOST_PAGE.format(snippet=late), encoding="utf-8")
+    context, page = _phone(browser)
+    try:
+        page.goto(origin + "/late.html")
+        frame = page.frame_locator("iframe[data-kollektif-campagne]")
+        frame.get_by_role("button", name="Continuer vers le paiement").wait_for()
+        assert _frame_height(page) == embed.DEFAULT_HEIGHT  # the script is not there yet
+        page.wait_for_function("window.kollektifIntegration !== undefined")
+        page.wait_for_function("document.querySelector('iframe[data-kollektif-campagne]').style.height !== ''")
+        assert _frame_height(page) != embed.DEFAULT_HEIGHT
+        inner = frame.locator("html").evaluate("element => Math.ceil(element.getBoundingClientRect().height)")
+        assert abs(_frame_height(page) - inner) <= 2  # the whole form, no inner scroll bar
+    finally:
+        context.close()

@@ -22,6 +22,14 @@
     });
   }
 
+  // The host's script may start after this page has loaded (it is fetched after the frame, or
+  // late on a slow connection) and then missed the first heights: it asks, this page answers.
+  window.addEventListener("message", function (event) {
+    if (parents.indexOf(event.origin) === -1 || !event.data || event.data.kollektif !== "hauteur?") { return; }
+    last = 0;
+    send();
+  });
+
   if (typeof ResizeObserver !== "undefined") {
     new ResizeObserver(send).observe(document.documentElement);
   }

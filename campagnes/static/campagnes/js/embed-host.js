@@ -18,6 +18,16 @@
     return null;
   }
 
+  // Frames that loaded before this script missed their first height: ask them again, now and
+  // whenever one (re)loads.
+  function ask(frame) {
+    try { frame.contentWindow.postMessage({ kollektif: "hauteur?" }, origin); } catch (error) { /* gone */ }
+  }
+  document.querySelectorAll("iframe[data-kollektif-campagne]").forEach(function (frame) {
+    frame.addEventListener("load", function () { ask(frame); });
+    ask(frame);
+  });
+
   window.addEventListener("message", function (event) {
     if (event.origin !== origin) { return; }
     var data = event.data;
