@@ -117,7 +117,7 @@ def campaigns_with_progress(*, support_page: Page, only_open: bool = False) -> l
     ids_by_model = defaultdict(list)
     for pk, content_type_id in rows:
         ids_by_model[ContentType.objects.get_for_id(content_type_id).model_class()].append(pk)
-    by_pk = {}
+    by_pk: dict[int, Any] = {}
     for model, ids in ids_by_model.items():  # what .specific() does, with what the cards show
         if model is None or not issubclass(model, CAMPAIGN_MODELS):
             continue

@@ -30,7 +30,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import router, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from wagtail import views as wagtail_views
@@ -100,9 +100,10 @@ class CachedSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not hasattr(request, "_wagtail_site"):
-            hostname = split_domain_port(request._get_raw_host())[0]
-            request._wagtail_site = site_for_host(hostname, request.get_port())
+        state: Any = request  # Wagtail's private attributes of the request
+        if not hasattr(state, "_wagtail_site"):
+            hostname = split_domain_port(state._get_raw_host())[0]
+            state._wagtail_site = site_for_host(hostname, request.get_port())
         return self.get_response(request)
 
 
@@ -114,9 +115,10 @@ class _StepAside(Exception):
 def serve(request: HttpRequest, path: str) -> HttpResponse:
     """``wagtail.views.serve`` with the route resolved here first (Wagtail reads it back from
     ``request._wagtail_route_for_request``); mounted under Wagtail's URL name ``wagtail_serve``."""
-    if not hasattr(request, "_wagtail_route_for_request"):
+    state: Any = request  # Wagtail reads its private attribute back
+    if not hasattr(state, "_wagtail_route_for_request"):
         try:
-            request._wagtail_route_for_request = route_for_request(request, path)
+            state._wagtail_route_for_request = route_for_request(request, path)
         except _StepAside:
             pass
     return wagtail_views.serve(request, path)
@@ -128,10 +130,11 @@ def route_for_request(request: HttpRequest, path: str) -> RouteResult | None:
     site = Site.find_for_request(request)
     if site is None:
         return None
+    state: Any = request
     try:  # cached on the request under the name Page._get_site_root_paths uses (pageurl reads it)
-        root_paths = request._wagtail_cached_site_root_paths
+        root_paths = state._wagtail_cached_site_root_paths
     except AttributeError:
-        root_paths = request._wagtail_cached_site_root_paths = Site.get_site_root_paths()
+        root_paths = state._wagtail_cached_site_root_paths = Site.get_site_root_paths()
     root_url_path = next((srp.root_path for srp in root_paths if srp.site_id == site.pk), None)
     if root_url_path is None:
         raise _StepAside
@@ -147,7 +150,8 @@ def route_for_request(request: HttpRequest, path: str) -> RouteResult | None:
     )
     chain = _branch(rows, prefixes)
     root_index = prefixes.index(root_url_path)
-    if chain[root_index] is None or chain[root_index].pk != site.root_page_id:
+    root = chain[root_index]
+    if root is None or root.pk != site.root_page_id:
         raise _StepAside
     return _walk(request, chain, root_index, components)
 
@@ -179,6 +183,8 @@ def _walk(request: HttpRequest, chain: list[Page | None], index: int, components
     root_index = index
     while True:
         page = chain[index]
+        if page is None:  # _branch stops at the first missing page; never the root (checked)
+            raise _StepAside
         remaining = components[index - root_index :]
         page_class = page.specific_class
         if page_class is None:
@@ -200,7 +206,7 @@ def _walk(request: HttpRequest, chain: list[Page | None], index: int, components
         index += 1
 
 
-def _routable_path_resolves(page_class: type, remaining: list[str]) -> bool:
+def _routable_path_resolves(page_class: Any, remaining: list[str]) -> bool:
     try:
         page_class.get_resolver().resolve("/" + "".join(f"{component}/" for component in remaining))
     except Http404:  # Resolver404 included
@@ -211,7 +217,10 @@ def _routable_path_resolves(page_class: type, remaining: list[str]) -> bool:
 def _delegate(request: HttpRequest, chain: list[Page | None], index: int, remaining: list[str]) -> RouteResult | None:
     """The page routes itself (RoutablePageMixin's sub-URLs, a custom route): its own method,
     called on its specific instance as Wagtail does."""
-    specific = _specific(chain[index])
+    page = chain[index]
+    if page is None:
+        raise _StepAside
+    specific = _specific(page)
     try:
         result = specific.route(request, remaining)
     except Http404:
@@ -238,9 +247,9 @@ def _reuse_ancestors_for_view_restrictions(page: Page, branch: list[Page | None]
     """``Page.get_view_restrictions`` reads the ancestors and then their restrictions; the route
     query already read the ancestors (from the tree's root, none of them an alias: ``_branch``
     checked) and whether each has a restriction. Restrictions are read only where there are."""
-    restricted_ids = [ancestor.pk for ancestor in branch if ancestor.has_view_restriction]
+    restricted_ids = [ancestor.pk for ancestor in branch if ancestor is not None and ancestor.has_view_restriction]
 
-    def get_view_restrictions():
+    def get_view_restrictions() -> QuerySet[PageViewRestriction]:
         if not restricted_ids:
             return PageViewRestriction.objects.none()
         return PageViewRestriction.objects.filter(page_id__in=restricted_ids)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,7 +159,9 @@ def payouts_sync(*, association: Association, since: datetime.date | None = None
     return report
 
 
-def _write(association: Association, *, payouts: list[dict], lines_of: dict[str, list[dict]], recent: list[dict]):
+def _write(
+    association: Association, *, payouts: list[dict], lines_of: dict[str, list[dict]], recent: list[dict]
+) -> SyncReport:
     StripePayout.objects.bulk_create(
         [_payout_row(association, payout) for payout in payouts],
         update_conflicts=True,
@@ -249,7 +251,7 @@ def _references(txn: dict) -> tuple[str, str]:
     return "", ""
 
 
-def _payments_for(association: Association, transactions) -> dict[str, int]:
+def _payments_for(association: Association, transactions: Iterable[dict]) -> dict[str, int]:
     """Each charge or refund → the association's payment it belongs to (one query).
 
     Only this association's payments: a transaction of its Stripe account can belong to no other.
