@@ -331,11 +331,7 @@ def main() -> int:
             add_payments(association, year, pages, events, first=done, count=size - done, rng=rng)
             done = size
             print(f"{size} paiements de {year} créés ({time.perf_counter() - started:.1f} s)")
-            from django.db import connection
-
-            if connection.vendor == "postgresql":  # as autovacuum would after a bulk load
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
+            throwaway_pg.analyze()
             figures = assembly_figures(association=association, period=period)
             print(
                 f"  contrôle : {figures.count} paiements, encaissé {figures.received_cents / 100:.2f} €, "

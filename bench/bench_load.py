@@ -715,18 +715,20 @@ def wait_for_queue(timeout: float) -> dict:
 
     # Tasks scheduled for later (the abandoned-payments sweep, the weekly digest, retries) are not
     # a backlog: only the tasks already due count (django_tasks_db's own `ready()`).
+    def due():  # ready() compares run_after with the time it is called
+        return DBTaskResult.objects.ready() | DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+
     t0 = time.monotonic()
     while True:
-        left = (
-            DBTaskResult.objects.ready().count() + DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count()
-        )
+        left = due().count()
         if left == 0 or time.monotonic() - t0 > timeout:
             break
         time.sleep(1)
     return {
         "left": left,
-        "scheduled": DBTaskResult.objects.filter(status=TaskResultStatus.READY).count()
-        - DBTaskResult.objects.ready().count(),
+        "scheduled": DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+        .exclude(pk__in=due().values("pk"))
+        .count(),
         "seconds": time.monotonic() - t0,
         "failed": DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count(),
         "done": DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count(),

@@ -40,3 +40,14 @@ def drop_database(server: str, name: str) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     except Exception as exc:  # noqa: BLE001
         print(f"Impossible de supprimer la base {name} : {exc}")
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics after a bulk load, as autovacuum would within a minute:
+    planned on empty tables' statistics, subqueries become nested loops (a mailing list took
+    over 100 s on 2,100 payments, 0.03 s once analysed). Nothing to do on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

@@ -192,9 +192,9 @@ def _walk(request: HttpRequest, chain: list[Page | None], index: int, components
         own_route = page_class.route
         if own_route is RoutablePageMixin.route:
             if page.live and _routable_path_resolves(page_class, remaining):
-                return _delegate(request, chain, index, remaining)
+                return _delegate(request, page, chain[: index + 1], remaining)
         elif own_route is not Page.route:
-            return _delegate(request, chain, index, remaining)
+            return _delegate(request, page, chain[: index + 1], remaining)
         if not remaining:
             if not page.live:
                 return None  # Page.route raises Http404
@@ -214,19 +214,16 @@ def _routable_path_resolves(page_class: Any, remaining: list[str]) -> bool:
     return True
 
 
-def _delegate(request: HttpRequest, chain: list[Page | None], index: int, remaining: list[str]) -> RouteResult | None:
+def _delegate(request: HttpRequest, page: Page, branch: list[Page | None], remaining: list[str]) -> RouteResult | None:
     """The page routes itself (RoutablePageMixin's sub-URLs, a custom route): its own method,
-    called on its specific instance as Wagtail does."""
-    page = chain[index]
-    if page is None:
-        raise _StepAside
+    called on its specific instance as Wagtail does. ``branch``: the root down to ``page``."""
     specific = _specific(page)
     try:
         result = specific.route(request, remaining)
     except Http404:
         return None
     if result is not None and result[0] is specific:
-        _reuse_ancestors_for_view_restrictions(specific, chain[: index + 1])
+        _reuse_ancestors_for_view_restrictions(specific, branch)
     return result
 
 
